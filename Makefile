@@ -1,0 +1,79 @@
+# Everything a developer or operator runs. Each target is idempotent and works from a
+# fresh clone with nothing but Python >= 3.11 (and, for `make test`, PostgreSQL + Redis).
+
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_SETTINGS := journal_project.settings.test
+
+# The first interpreter on PATH that is Python >= 3.11.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	echo $$p; break; fi; done)
+
+.PHONY: run test lint format worker beat bench fuzz install-base install-dev install-prod clean help
+
+help:
+	@echo "make run     serve the app on http://$(HOST):$(PORT) (embedded default unless DATABASE_URL/REDIS_URL are set)"
+	@echo "make test    the whole suite against real PostgreSQL and Redis"
+	@echo "make lint    ruff check + format check + missing migrations"
+	@echo "make worker  Celery worker      make beat  Celery beat"
+	@echo "make bench   the performance benchmark (BENCH_QUICK=1 for a short run)"
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.11 is required (none found on PATH)." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when a requirements file changes.
+$(VENV)/.base: requirements/base.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev: requirements/dev.txt requirements/base.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@touch $@ $(VENV)/.base
+
+$(VENV)/.prod: requirements/prod.txt requirements/base.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/prod.txt
+	@touch $@ $(VENV)/.base
+
+install-base: $(VENV)/.base
+install-dev: $(VENV)/.dev
+install-prod: $(VENV)/.prod
+
+run: $(VENV)/.base
+	@mkdir -p var staticfiles
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_knowledge
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev
+	@DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py check_services
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: $(VENV)/.base
+	@if [ -z "$$CELERY_BROKER_URL" ]; then echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1); without it tasks run inline and no worker is needed." >&2; exit 1; fi
+	$(VENV)/bin/celery -A journal_project worker --loglevel=INFO
+
+beat: $(VENV)/.base
+	@if [ -z "$$CELERY_BROKER_URL" ]; then echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1) to run periodic tasks." >&2; exit 1; fi
+	$(VENV)/bin/celery -A journal_project beat --loglevel=INFO
+
+bench: $(VENV)/.dev
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,89 @@
+"""Writes for accounts: registration, API tokens, profile changes, account deletion."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from journal_project.accounts.models import ApiToken, Profile, hash_token
+
+User = get_user_model()
+
+
+@transaction.atomic
+def user_register(*, username: str, password: str, email: str = "", time_zone: str = "UTC") -> AbstractBaseUser:
+    """Create a user with a profile. Raises ValidationError for a taken name or a weak password."""
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ["A user with that username already exists."]})
+    user = User(username=username, email=email.strip())
+    user.full_clean(exclude=["password"])
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    user.save()
+    profile, _ = Profile.objects.get_or_create(user=user)
+    if time_zone and time_zone != profile.time_zone:
+        profile_update(profile=profile, time_zone=time_zone)
+    return user
+
+
+def profile_update(*, profile: Profile, time_zone: str) -> Profile:
+    profile.time_zone = time_zone
+    profile.full_clean()
+    profile.save(update_fields=["time_zone"])
+    return profile
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw: str
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.token.expires_at
+
+
+def token_issue(*, user: AbstractBaseUser, name: str = "") -> IssuedToken:
+    """A new bearer token; the raw value exists only in the returned object."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        prefix=raw[:8],
+        name=name[:100],
+        expires_at=timezone.now() + settings.API_TOKEN_TTL,
+    )
+    return IssuedToken(token=token, raw=raw)
+
+
+def token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def tokens_revoke_all(*, user: AbstractBaseUser) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def user_delete(*, user: AbstractBaseUser) -> None:
+    """Delete an account with its journal, sessions and tokens; its cached data goes with it.
+
+    The cascade removes the rows; the signal handlers drop the cache generations and
+    queue the deletion of the user's Redis keys after commit.
+    """
+    user.delete()

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from journal_project import caching
+
+
+@shared_task(ignore_result=True)
+def delete_user_cache(user_id: int) -> int:
+    """Remove a deleted account's keys from Redis now instead of waiting for their TTL."""
+    return caching.delete_user_keys(user_id)

@@ -1,0 +1,1 @@
+"""The API base shared by every app: pagination, throttles, strict serializers, conditional GET."""

@@ -1,0 +1,48 @@
+"""Throttles of CONTRACT §3: per IP for authentication, per user for the expensive operations.
+
+Rates live in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* environment variables).
+All are backed by the default cache; when Redis is down they fail open, which the
+login lockout (django-axes) does not rely on alone.
+"""
+
+from __future__ import annotations
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class AuthRateThrottle(SimpleRateThrottle):
+    """Registration and token requests, per client IP."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request, view):  # type: ignore[no-untyped-def]
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class _PerUserThrottle(SimpleRateThrottle):
+    def get_cache_key(self, request, view):  # type: ignore[no-untyped-def]
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class SearchRateThrottle(_PerUserThrottle):
+    """Full-text searches: only list requests that carry `q` count."""
+
+    scope = "search"
+
+    def allow_request(self, request, view):  # type: ignore[no-untyped-def]
+        if not request.query_params.get("q"):
+            return True
+        return super().allow_request(request, view)
+
+
+class CompanionRateThrottle(_PerUserThrottle):
+    scope = "companion"
+
+
+class ExportRateThrottle(_PerUserThrottle):
+    scope = "export"
+
+
+class ImportRateThrottle(_PerUserThrottle):
+    scope = "import"

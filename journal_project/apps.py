@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The project package as an app: the cache generation table, health checks, base templates."""
+
+    name = "journal_project"
+    label = "core"
+    verbose_name = "Core"

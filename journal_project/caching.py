@@ -1,0 +1,513 @@
+"""The one caching mechanism of the project: keys, generations, `cached()`, invalidation.
+
+Every cached read in the project goes through `cached()`; every invalidation is one
+`bump()`, called by model signals. The design, and why it holds the properties in
+docs/architecture.md:
+
+* **Keys** are built here only: ``j:<namespace>:<scope>:<generation>:<label>:<digest>``.
+  A user-scoped namespace has the user's id as scope, so one user's request can only
+  ever compute keys under its own id.
+* **Generations live in PostgreSQL** (`core.CacheGeneration`). A write bumps the
+  generation *inside its own transaction*, so the new generation becomes visible at
+  the very instant the new rows do. A reader reads the generation first and the rows
+  second; whatever it then stores lands under the generation it read, which is dead as
+  soon as the write commits. A reader racing a writer therefore cannot park stale rows
+  where later readers look, and a Redis outage during the write cannot lose an
+  invalidation, because the invalidation never went to Redis.
+* **Reading the generation is free** for requests: the authentication query brings
+  every generation of the user (and the global ones) along as subqueries
+  (`generation_annotations()`), and they are remembered for the rest of the request.
+* **Two levels**: a small process-local LRU (L1) in front of the shared cache (L2,
+  Redis through django-redis). Both store encoded bytes under the same generation-bearing
+  key, so the L1 is exactly as fresh as the L2 and callers never share mutable objects.
+* **Degrades**: the cache backend has a circuit breaker (journal_project.cache_backend);
+  when Redis fails, reads fall through to PostgreSQL and are counted as errors.
+* **Stampede-safe**: a miss takes a short lock (`add`) so one request rebuilds a hot key
+  while the others wait briefly for its value.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import msgpack
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+USER = "user"
+GLOBAL = "global"
+GLOBAL_SCOPE_ID = 0
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """A family of cached values that one write invalidates together."""
+
+    name: str
+    scope: str  # USER or GLOBAL
+    ttl: int | None = None  # seconds in Redis; None = JOURNAL_CACHE_TTL
+    local: bool = True  # may the process-local L1 hold it?
+
+    @property
+    def annotation(self) -> str:
+        return f"_cache_gen_{self.name}"
+
+
+# Every namespace is declared here, so the authentication query can fetch all of a
+# user's generations in the same round trip.
+ENTRIES = Namespace("entries", USER)
+SESSIONS = Namespace("sessions", USER)
+KNOWLEDGE = Namespace("knowledge", GLOBAL, ttl=24 * 3600)
+
+NAMESPACES: tuple[Namespace, ...] = (ENTRIES, SESSIONS, KNOWLEDGE)
+USER_NAMESPACES = tuple(ns for ns in NAMESPACES if ns.scope == USER)
+
+# --- Observation (the monitoring app subscribes) ----------------------------------------
+
+CacheObserver = Callable[[str, str, float], None]
+_observers: list[CacheObserver] = []
+
+
+def add_observer(observer: CacheObserver) -> None:
+    """Call `observer(namespace, result, seconds)` for every `cached()` read.
+
+    `result` is one of "hit" (L2), "local_hit" (L1), "miss", "error" (the cache failed
+    and the value came from the database) or "bypass" (the cache was off or unsafe).
+    """
+    if observer not in _observers:
+        _observers.append(observer)
+
+
+def remove_observer(observer: CacheObserver) -> None:
+    if observer in _observers:
+        _observers.remove(observer)
+
+
+class _Stats:
+    """Process-local counters per namespace and result; cheap, for tests and the dashboard."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def record(self, namespace: str, result: str) -> None:
+        with self._lock:
+            key = (namespace, result)
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def snapshot(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            return dict(self.counts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.counts.clear()
+
+
+stats = _Stats()
+
+
+def _observe(namespace: Namespace, result: str, started: float) -> None:
+    stats.record(namespace.name, result)
+    if _observers:
+        elapsed = time.perf_counter() - started
+        for observer in _observers:
+            try:
+                observer(namespace.name, result, elapsed)
+            except Exception:  # monitoring must never break a read
+                logger.exception("cache observer failed")
+
+
+# --- Generations ------------------------------------------------------------------------
+
+# Generations already read in this request (or task), keyed by (namespace, scope).
+_memo: contextvars.ContextVar[dict[tuple[str, int], int] | None] = contextvars.ContextVar(
+    "journal_cache_generations", default=None
+)
+# (namespace, scope) pairs bumped by a transaction that has not committed yet.
+_dirty = threading.local()
+
+
+def _memo_dict() -> dict[tuple[str, int], int]:
+    memo = _memo.get()
+    if memo is None:
+        memo = {}
+        _memo.set(memo)
+    return memo
+
+
+def reset_request_state() -> None:
+    """Forget remembered generations: called at the start and end of every request and task."""
+    _memo.set(None)
+
+
+def _scope_id(namespace: Namespace, scope_id: int | None) -> int:
+    if namespace.scope == GLOBAL:
+        return GLOBAL_SCOPE_ID
+    if scope_id is None:
+        raise ValueError(f"namespace {namespace.name!r} is per user: pass the user's id")
+    return int(scope_id)
+
+
+def _initial_generation() -> int:
+    # Not 1: a scope that is deleted and later re-created (a test database rolled back,
+    # an id reused by SQLite) must not meet keys that an earlier life left in Redis.
+    return time.time_ns() // 1000
+
+
+def generation_annotations(user_ref: str = "pk") -> dict[str, Any]:
+    """Subqueries that fetch every generation along with a user row.
+
+    `user_ref` is the path from the queried model to the user's id ("pk" on the user,
+    "user_id" on a token). Apply with `.annotate(**generation_annotations(...))`, then
+    hand the instance to `remember_generations()`.
+    """
+    from journal_project.models import CacheGeneration
+
+    annotations: dict[str, Any] = {}
+    for namespace in NAMESPACES:
+        scope = OuterRef(user_ref) if namespace.scope == USER else Value(GLOBAL_SCOPE_ID)
+        annotations[namespace.annotation] = Coalesce(
+            Subquery(CacheGeneration.objects.filter(namespace=namespace.name, scope_id=scope).values("value")[:1]),
+            Value(0),
+        )
+    return annotations
+
+
+def remember_generations(instance: Any, user_id: int) -> None:
+    """Remember the generations that `generation_annotations()` put on `instance`."""
+    memo = _memo_dict()
+    for namespace in NAMESPACES:
+        value = getattr(instance, namespace.annotation, 0)
+        if value:  # 0 means the row does not exist yet; it is created on first use
+            memo[(namespace.name, _scope_id(namespace, user_id))] = value
+
+
+def current_generation(namespace: Namespace, scope_id: int | None = None) -> int:
+    """The generation readers must use now (remembered for the request, else from the database)."""
+    from journal_project.models import CacheGeneration
+
+    scope = _scope_id(namespace, scope_id)
+    memo = _memo_dict()
+    key = (namespace.name, scope)
+    value = memo.get(key)
+    if value is not None:
+        return value
+    # Inside a transaction that bumped this scope the value is uncommitted: never
+    # remember it, or a rollback would leave the request using a generation that
+    # another writer may commit later for different rows.
+    remember = not _must_bypass(key)
+    value = (
+        CacheGeneration.objects.filter(namespace=namespace.name, scope_id=scope).values_list("value", flat=True).first()
+    )
+    if value is None:
+        CacheGeneration.objects.bulk_create(
+            [CacheGeneration(namespace=namespace.name, scope_id=scope, value=_initial_generation())],
+            ignore_conflicts=True,
+        )
+        value = CacheGeneration.objects.filter(namespace=namespace.name, scope_id=scope).values_list(
+            "value", flat=True
+        )[0]
+    if remember:
+        memo[key] = value
+    return value
+
+
+def _dirty_set() -> set[tuple[str, int]]:
+    dirty = getattr(_dirty, "scopes", None)
+    if dirty is None:
+        dirty = _dirty.scopes = set()
+    return dirty
+
+
+def bump(namespace: Namespace, scope_id: int | None = None) -> None:
+    """Invalidate everything cached in `namespace` for `scope_id`, atomically with the caller's write.
+
+    Runs one upsert in the current transaction. Call it from model signals, not views.
+    """
+    from journal_project.models import CacheGeneration
+
+    scope = _scope_id(namespace, scope_id)
+    table = connection.ops.quote_name(CacheGeneration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (namespace, scope_id, value) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (namespace, scope_id) DO UPDATE SET value = {table}.value + 1",
+            [namespace.name, scope, _initial_generation()],
+        )
+    key = (namespace.name, scope)
+    # Until the transaction ends, reads of this scope skip the cache: a value built from
+    # uncommitted rows must never be stored, in case the transaction rolls back.
+    _memo_dict().pop(key, None)
+    if _in_transaction():
+        _dirty_set().add(key)
+
+        def _committed() -> None:
+            _dirty_set().discard(key)
+            _memo_dict().pop(key, None)
+
+        transaction.on_commit(_committed)
+
+
+def bump_all_for_user(user_id: int) -> None:
+    """Invalidate every user-scoped namespace of one user (account deletion, imports)."""
+    for namespace in USER_NAMESPACES:
+        bump(namespace, user_id)
+
+
+def forget_user(user_id: int) -> None:
+    """Drop a deleted user's generations; their keys become unreachable and expire.
+
+    A later user with the same id (SQLite can reuse ids) starts from a fresh,
+    time-based generation, so it can never meet these keys.
+    """
+    from journal_project.models import CacheGeneration
+
+    CacheGeneration.objects.filter(
+        namespace__in=[namespace.name for namespace in USER_NAMESPACES], scope_id=user_id
+    ).delete()
+    memo = _memo_dict()
+    for namespace in USER_NAMESPACES:
+        memo.pop((namespace.name, user_id), None)
+
+
+def _in_transaction() -> bool:
+    """Are we inside a transaction that can still commit or roll back?
+
+    The atomic blocks that Django's TestCase wraps around each test never commit; they
+    stand for "autocommit" here, so tests see the same behaviour as production.
+    """
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _must_bypass(key: tuple[str, int]) -> bool:
+    dirty = _dirty_set()
+    if key not in dirty:
+        return False
+    if _in_transaction():
+        return True
+    # The transaction ended (a rollback leaves no on_commit call): forget the flag.
+    dirty.discard(key)
+    return False
+
+
+# --- Keys -------------------------------------------------------------------------------
+
+
+def _digest(parts: Iterable[Any]) -> str:
+    raw = "\x1f".join(repr(part) for part in parts).encode()
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+
+
+def make_key(namespace: Namespace, scope_id: int | None, generation: int, label: str, parts: Iterable[Any]) -> str:
+    scope = _scope_id(namespace, scope_id)
+    return f"j:{namespace.name}:{scope}:{generation}:{label}:{_digest(parts)}"
+
+
+def user_key_pattern(user_id: int) -> list[str]:
+    """Glob patterns that match every key of one user, for eager clean-up on account deletion."""
+    return [f"j:{namespace.name}:{int(user_id)}:*" for namespace in USER_NAMESPACES]
+
+
+def etag_for(namespaces: Iterable[Namespace], scope_id: int | None, *parts: Any) -> str:
+    """A strong ETag that changes whenever any of the namespaces changes for the scope."""
+    generations = [(ns.name, current_generation(ns, scope_id)) for ns in namespaces]
+    return f'"{_digest([*generations, *parts])}"'
+
+
+# --- Process-local first level ------------------------------------------------------------
+
+
+class _LocalLRU:
+    """A small thread-safe LRU of encoded values with expiry."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            expires, payload = item
+            if expires < time.monotonic():
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return payload
+
+    def set(self, key: str, payload: bytes, ttl: float) -> None:
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            self._data[key] = (time.monotonic() + ttl, payload)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+local_cache = _LocalLRU(getattr(settings, "JOURNAL_CACHE_LOCAL_ENTRIES", 2000))
+
+
+def _encode(value: Any) -> bytes:
+    return msgpack.packb(value, use_bin_type=True)
+
+
+def _decode(payload: bytes) -> Any:
+    return msgpack.unpackb(payload, raw=False, strict_map_key=False)
+
+
+# --- The read path ----------------------------------------------------------------------
+
+_MISSING = object()
+_LOCK_TTL = 10  # seconds a rebuild may hold the stampede lock
+_WAIT_STEP = 0.01
+_WAIT_LIMIT = 1.0  # seconds a request waits for another one's rebuild before building itself
+
+
+def cache_enabled() -> bool:
+    return getattr(settings, "JOURNAL_CACHE_ENABLED", True)
+
+
+def _cache_failed() -> bool:
+    from journal_project.cache_backend import last_call_failed
+
+    return last_call_failed()
+
+
+def cached(
+    namespace: Namespace,
+    scope_id: int | None,
+    label: str,
+    parts: Iterable[Any],
+    build: Callable[[], T],
+    *,
+    ttl: int | None = None,
+) -> T:
+    """Return the cached value for (namespace, scope, label, parts), building it on a miss.
+
+    `build` must return plain data (dicts, lists, str, int, float, bool, None) built from
+    committed rows: it is stored encoded and every caller gets a fresh copy.
+    """
+    started = time.perf_counter()
+    if not cache_enabled():
+        value = build()
+        _observe(namespace, "bypass", started)
+        return value
+    scope = _scope_id(namespace, scope_id)
+    if _must_bypass((namespace.name, scope)):
+        value = build()
+        _observe(namespace, "bypass", started)
+        return value
+
+    parts = tuple(parts)
+    key = make_key(namespace, scope, current_generation(namespace, scope), label, parts)
+    timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
+    use_local = namespace.local
+
+    if use_local:
+        payload = local_cache.get(key)
+        if payload is not None:
+            _observe(namespace, "local_hit", started)
+            return _decode(payload)
+
+    payload = cache.get(key)
+    if payload is not None:
+        if use_local:
+            local_cache.set(key, payload, min(timeout, 60))
+        _observe(namespace, "hit", started)
+        return _decode(payload)
+    if _cache_failed():
+        value = build()
+        _observe(namespace, "error", started)
+        return value
+
+    value = _rebuild(key, timeout, build, use_local)
+    _observe(namespace, "miss", started)
+    return value
+
+
+def _rebuild(key: str, timeout: int, build: Callable[[], T], use_local: bool) -> T:
+    lock_key = f"{key}:lock"
+    if not cache.add(lock_key, 1, _LOCK_TTL):
+        if _cache_failed():
+            return build()
+        # Someone else is rebuilding this key: wait a little for their value.
+        deadline = time.monotonic() + _WAIT_LIMIT
+        while time.monotonic() < deadline:
+            time.sleep(_WAIT_STEP)
+            payload = cache.get(key)
+            if payload is not None:
+                if use_local:
+                    local_cache.set(key, payload, min(timeout, 60))
+                return _decode(payload)
+            if _cache_failed():
+                break
+        return build()
+    try:
+        value = build()
+        payload = _encode(value)
+        cache.set(key, payload, timeout)
+        if use_local:
+            local_cache.set(key, payload, min(timeout, 60))
+        return value
+    finally:
+        cache.delete(lock_key)
+
+
+def write_through(
+    namespace: Namespace,
+    scope_id: int | None,
+    label: str,
+    parts: Iterable[Any],
+    value: Any,
+    *,
+    ttl: int | None = None,
+) -> None:
+    """Store a value just built from committed rows under the current generation.
+
+    For write-through after a commit (e.g. a session's state after a new message):
+    call it from `transaction.on_commit`, never inside the transaction.
+    """
+    if not cache_enabled():
+        return
+    scope = _scope_id(namespace, scope_id)
+    if _must_bypass((namespace.name, scope)):
+        return
+    key = make_key(namespace, scope, current_generation(namespace, scope), label, tuple(parts))
+    payload = _encode(value)
+    cache.set(key, payload, ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL)
+    if namespace.local:
+        local_cache.set(key, payload, 60)
+
+
+def delete_user_keys(user_id: int) -> int:
+    """Eagerly delete one user's keys from Redis (they are unreachable anyway after a bump)."""
+    delete_pattern = getattr(cache, "delete_pattern", None)
+    if delete_pattern is None:
+        return 0
+    deleted = 0
+    for pattern in user_key_pattern(user_id):
+        deleted += delete_pattern(pattern) or 0
+    return deleted

@@ -1,0 +1,66 @@
+"""The one Celery app. Tasks take ids, call a service, are idempotent, and are queued on commit."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery, signals
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journal_project.settings.base")
+
+app = Celery("journal_project")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+REQUEST_ID_HEADER = "request_id"
+
+
+@signals.worker_init.connect
+def _log_mode(**kwargs: object) -> None:
+    from journal_project.startup import log_mode
+
+    log_mode("Celery worker")
+
+
+@signals.before_task_publish.connect
+def _attach_request_id(headers: dict | None = None, **kwargs: object) -> None:
+    """Carry the id of the request that queued the task, so its logs can be joined."""
+    from django_guid import get_guid
+
+    if headers is not None:
+        request_id = get_guid()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+
+
+def _is_eager(task: object) -> bool:
+    request = getattr(task, "request", None)
+    return bool(getattr(request, "is_eager", False))
+
+
+@signals.task_prerun.connect
+def _adopt_request_id(task: object = None, **kwargs: object) -> None:
+    # An inline (eager) task runs inside the request that queued it and shares its state.
+    if _is_eager(task):
+        return
+    from django_guid import set_guid
+
+    from journal_project import caching
+
+    caching.reset_request_state()
+    request = getattr(task, "request", None)
+    request_id = getattr(request, REQUEST_ID_HEADER, None)
+    if request_id:
+        set_guid(str(request_id))
+
+
+@signals.task_postrun.connect
+def _forget_request_id(task: object = None, **kwargs: object) -> None:
+    if _is_eager(task):
+        return
+    from django_guid import clear_guid
+
+    from journal_project import caching
+
+    caching.reset_request_state()
+    clear_guid()

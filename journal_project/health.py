@@ -1,0 +1,118 @@
+"""Health endpoints (django-health-check 4.8): full report, readiness and liveness.
+
+* `/health/`        every check of what is configured; names hosts and paths, so only
+                    staff or `Authorization: Bearer $METRICS_TOKEN` may read it.
+* `/health/ready/`  what the app cannot serve without: the database and its migrations.
+                    Redis is deliberately absent: without it the app serves from PostgreSQL.
+* `/health/live/`   the process answers; nothing else is checked.
+
+Performance targets are not health: they live on the monitoring dashboard, because a
+cold cache must not fail a probe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from health_check.base import HealthCheck
+from health_check.exceptions import ServiceUnavailable
+from health_check.views import HealthCheckView
+
+from journal_project.exceptions import error_body
+
+_migrations_verified: set[str] = set()
+
+
+@dataclasses.dataclass
+class Migrations(HealthCheck):
+    """Fails while the database lacks migrations that this code expects."""
+
+    alias: str = DEFAULT_DB_ALIAS
+
+    def run(self) -> None:
+        # Once applied, migrations stay applied for the life of this code: check once.
+        if self.alias in _migrations_verified:
+            return
+        connection = connections[self.alias]
+        try:
+            executor = MigrationExecutor(connection)
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except Exception as error:
+            raise ServiceUnavailable("Cannot read the migration state") from error
+        finally:
+            connection.close()
+        if plan:
+            raise ServiceUnavailable(f"{len(plan)} unapplied migration(s)")
+        _migrations_verified.add(self.alias)
+
+
+def _redis_client(url: str) -> Any:
+    from redis.asyncio import Redis
+
+    return Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+
+
+def full_checks() -> list[Any]:
+    checks: list[Any] = [
+        "health_check.checks.Database",
+        Migrations,
+        "health_check.checks.Cache",
+        ("health_check.contrib.psutil.Disk", {"path": str(settings.BASE_DIR), "max_disk_usage_percent": 95.0}),
+        ("health_check.contrib.psutil.Memory", {"max_memory_usage_percent": 95.0}),
+    ]
+    if settings.REDIS_URL:
+        checks.append(
+            ("health_check.contrib.redis.Redis", {"client_factory": partial(_redis_client, settings.REDIS_URL)})
+        )
+    if settings.CELERY_BROKER_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
+        from datetime import timedelta
+
+        checks.append(("health_check.contrib.celery.Ping", {"timeout": timedelta(seconds=2)}))
+    return checks
+
+
+def _has_metrics_token(request: HttpRequest) -> bool:
+    expected = settings.METRICS_TOKEN
+    header = request.headers.get("Authorization", "")
+    scheme, _, supplied = header.partition(" ")
+    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(supplied.strip(), expected)
+
+
+async def _is_operator(request: HttpRequest) -> bool:
+    if _has_metrics_token(request):
+        return True
+    user = await request.auser()
+    return bool(user.is_authenticated and user.is_staff)
+
+
+class FullHealthView(HealthCheckView):
+    async def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not await _is_operator(request):
+            response = JsonResponse(
+                error_body("forbidden", "The full health report is for operators (staff or METRICS_TOKEN)."),
+                status=403,
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+        return await super().dispatch(request, *args, **kwargs)
+
+    def get_checks(self):  # type: ignore[no-untyped-def]
+        self.checks = full_checks()
+        return super().get_checks()
+
+
+class ReadinessView(HealthCheckView):
+    checks = ("health_check.checks.Database", Migrations)
+
+
+@never_cache
+def liveness(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,1 @@
+"""Settings profiles: `base` (development and the embedded default), `production`, `test`."""

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from journal_project import health, views
+
+api_v1 = [
+    path("auth/", include(("journal_project.accounts.api.urls", "auth"))),
+    path("", include("entries.api.urls")),
+    path("", include("sessions_app.api.urls")),
+    path("monitoring/", include("monitoring.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("journal_project.accounts.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("health/", health.FullHealthView.as_view(), name="health"),
+    path("health/ready/", health.ReadinessView.as_view(), name="health-ready"),
+    path("health/live/", health.liveness, name="health-live"),
+    path("", include("monitoring.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("entries.urls")),
+    path("", include("sessions_app.urls")),
+]
+
+handler400 = "journal_project.views.bad_request"
+handler403 = "journal_project.views.permission_denied"
+handler404 = "journal_project.views.page_not_found"
+handler500 = "journal_project.views.server_error"

@@ -1,0 +1,73 @@
+"""Project-level pages: the landing page and the error pages (HTML for people, JSON under /api/)."""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
+
+from journal_project.exceptions import error_body
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        try:
+            return redirect(reverse("entries:today"))
+        except NoReverseMatch:
+            pass
+    return render(request, "home.html")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/health/")
+
+
+def _standalone(template: str, status: int) -> HttpResponse:
+    # Rendered without the request: the database or the session may be what failed.
+    return HttpResponse(loader.render_to_string(template), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body("bad_request", "The request was malformed."), status=400)
+    return _standalone("400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body("permission_denied", "You do not have permission to do this."), status=403)
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 when the database is unreachable: a friendly page and no traceback."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        if _wants_json(request):
+            response: HttpResponse = JsonResponse(
+                error_body("service_unavailable", "The service is temporarily unavailable. Please retry shortly."),
+                status=503,
+            )
+        else:
+            response = _standalone("503.html", 503)
+        response["Retry-After"] = "5"
+        return response
+    if _wants_json(request):
+        return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+    return _standalone("500.html", 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body("csrf_failed", "CSRF verification failed."), status=403)
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,211 @@
+"""The shared caching mechanism against real Redis: the six properties of the brief."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from journal_project import cache_backend, caching
+from journal_project.accounts.models import Profile
+from journal_project.accounts.services import profile_update
+from journal_project.models import CacheGeneration
+
+
+def read_time_zone(user_id: int, calls: list | None = None, pause: threading.Event | None = None,
+                   loaded: threading.Event | None = None) -> str:
+    """A cached read of the profile's time zone, standing in for any selector."""
+
+    def build() -> str:
+        if calls is not None:
+            calls.append(1)
+        value = Profile.objects.get(user_id=user_id).time_zone
+        if loaded is not None:
+            loaded.set()
+        if pause is not None:
+            pause.wait(10)
+        return value
+
+    return caching.cached(caching.ENTRIES, user_id, "time-zone", [], build)
+
+
+class _Timeout:
+    """An event whose wait() always returns after `seconds`."""
+
+    def __init__(self, event: threading.Event, seconds: float) -> None:
+        self.event, self.seconds = event, seconds
+
+    def wait(self, _timeout: float) -> bool:
+        return self.event.wait(self.seconds)
+
+
+def new_request() -> None:
+    caching.reset_request_state()
+    caching.local_cache.clear()
+
+
+@pytest.mark.django_db
+def test_second_read_is_a_hit_and_builds_nothing(user):
+    calls: list = []
+    assert read_time_zone(user.pk, calls) == "UTC"
+    new_request()
+    assert read_time_zone(user.pk, calls) == "UTC"
+    assert len(calls) == 1
+    counts = caching.stats.snapshot()
+    assert counts[("entries", "miss")] == 1
+    assert counts[("entries", "hit")] == 1
+
+
+@pytest.mark.django_db
+def test_local_level_serves_repeated_reads_in_one_process(user):
+    calls: list = []
+    read_time_zone(user.pk, calls)
+    caching.reset_request_state()
+    read_time_zone(user.pk, calls)
+    assert caching.stats.snapshot()[("entries", "local_hit")] == 1
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_write_moves_the_generation_and_the_next_read_sees_it(user):
+    assert read_time_zone(user.pk) == "UTC"
+    profile_update(profile=user.profile, time_zone="Europe/Paris")
+    new_request()
+    assert read_time_zone(user.pk) == "Europe/Paris"
+
+
+@pytest.mark.django_db
+def test_keys_are_scoped_per_user(user, other_user):
+    key_a = caching.make_key(caching.ENTRIES, user.pk, 1, "list", [1])
+    key_b = caching.make_key(caching.ENTRIES, other_user.pk, 1, "list", [1])
+    assert key_a != key_b
+    assert f":{user.pk}:" in key_a
+    with pytest.raises(ValueError, match="per user"):
+        caching.make_key(caching.ENTRIES, None, 1, "list", [])
+
+
+@pytest.mark.django_db
+def test_every_key_has_a_ttl(user):
+    read_time_zone(user.pk)
+    keys = cache.keys("j:entries:*")
+    assert keys
+    for key in keys:
+        assert 0 < cache.ttl(key) <= 3600
+
+
+@pytest.mark.django_db
+def test_switching_the_cache_off_reads_the_database_every_time(user, settings):
+    settings.JOURNAL_CACHE_ENABLED = False
+    calls: list = []
+    read_time_zone(user.pk, calls)
+    read_time_zone(user.pk, calls)
+    assert len(calls) == 2
+    assert cache.keys("j:*") == []
+
+
+@pytest.mark.django_db
+def test_values_built_inside_an_uncommitted_write_are_never_stored(user):
+    read_time_zone(user.pk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        profile_update(profile=user.profile, time_zone="Asia/Tokyo")
+        # Read inside the transaction: the uncommitted value, not cached.
+        assert read_time_zone(user.pk) == "Asia/Tokyo"
+        raise RuntimeError("roll back")
+    new_request()
+    assert read_time_zone(user.pk) == "UTC"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reader_racing_a_writer_cannot_park_stale_rows(user):
+    """A reader loads the old row, the writer commits, the reader stores: later readers still see the write."""
+    loaded, resume = threading.Event(), threading.Event()
+    results: dict[str, str] = {}
+
+    def slow_reader() -> None:
+        new_request()
+        try:
+            results["racing"] = read_time_zone(user.pk, pause=resume, loaded=loaded)
+        finally:
+            connection.close()
+
+    reader = threading.Thread(target=slow_reader)
+    reader.start()
+    assert loaded.wait(10)  # the reader holds the old row in hand
+    profile_update(profile=Profile.objects.get(user=user), time_zone="America/New_York")  # commits
+    resume.set()
+    reader.join(10)
+
+    assert results["racing"] == "UTC"  # it read before the write: fine for it
+    new_request()
+    assert read_time_zone(user.pk) == "America/New_York"  # but nobody after it sees that
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hot_key_is_rebuilt_once_under_concurrent_misses(user):
+    calls: list = []
+    slow = threading.Event()  # never set: each build takes the full 0.2 s, so all readers overlap
+    start = threading.Barrier(8)
+    results: list[str] = []
+
+    def reader() -> None:
+        new_request()
+        start.wait()
+        try:
+            results.append(read_time_zone(user.pk, calls, pause=_Timeout(slow, 0.2)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert results == ["UTC"] * 8
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_generation_rows_start_from_a_time_based_value(user):
+    caching.current_generation(caching.SESSIONS, user.pk)
+    row = CacheGeneration.objects.get(namespace="sessions", scope_id=user.pk)
+    assert row.value > 10**15  # microseconds since the epoch, not 1
+
+
+@pytest.mark.django_db
+def test_redis_outage_during_a_write_never_resurfaces_old_data(user, redis_proxy):
+    assert read_time_zone(user.pk) == "UTC"  # cached in Redis
+
+    redis_proxy.cut()
+    new_request()
+    profile_update(profile=Profile.objects.get(user=user), time_zone="Africa/Nairobi")
+    # During the outage reads come from PostgreSQL and are counted as errors.
+    assert read_time_zone(user.pk) == "Africa/Nairobi"
+    assert caching.stats.snapshot().get(("entries", "error"), 0) >= 1
+
+    redis_proxy.restore()
+    for breaker in cache_backend.all_breakers().values():
+        breaker.reset()
+    new_request()
+    assert read_time_zone(user.pk) == "Africa/Nairobi"
+    new_request()
+    assert read_time_zone(user.pk) == "Africa/Nairobi"
+    assert caching.stats.snapshot().get(("entries", "local_hit"), 0) + caching.stats.snapshot().get(
+        ("entries", "hit"), 0
+    ) >= 1  # and the cache works again
+
+
+@pytest.mark.django_db
+def test_hung_redis_costs_one_timeout_then_the_breaker_answers_instantly(user, redis_proxy, settings):
+    read_time_zone(user.pk)
+    redis_proxy.hang()
+    breaker = cache_backend.breaker_for(settings.CACHES["default"]["LOCATION"])
+    breaker.cooldown = 30
+    failures_before = breaker.failures
+    for _ in range(20):
+        new_request()
+        assert read_time_zone(user.pk) == "UTC"
+    # One call waited for the socket timeout and opened the breaker; the rest were refused at once.
+    assert breaker.failures - failures_before == 1
+    assert breaker.rejections >= 19
