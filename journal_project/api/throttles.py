@@ -7,10 +7,18 @@ login lockout (django-axes) does not rely on alone.
 
 from __future__ import annotations
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class AuthRateThrottle(SimpleRateThrottle):
+class _ConfiguredRateThrottle(SimpleRateThrottle):
+    """Reads its rate when used, not at import, so settings changes (and tests) take effect."""
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AuthRateThrottle(_ConfiguredRateThrottle):
     """Registration and token requests, per client IP."""
 
     scope = "auth"
@@ -19,7 +27,7 @@ class AuthRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class _PerUserThrottle(SimpleRateThrottle):
+class _PerUserThrottle(_ConfiguredRateThrottle):
     def get_cache_key(self, request, view):  # type: ignore[no-untyped-def]
         ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -386,6 +386,7 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "celery": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django_guid": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "health_check": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -14,7 +14,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("LOG_FORMAT", "text")
 
 from .base import *  # noqa: F403
-from .base import CACHES, REST_FRAMEWORK
+from .base import CACHES, DATABASES, REST_FRAMEWORK
 
 # Each run (and each xdist worker) gets its own key space in the shared Redis, so
 # parallel runs and developers never read each other's keys.

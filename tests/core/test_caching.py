@@ -14,8 +14,9 @@ from journal_project.accounts.services import profile_update
 from journal_project.models import CacheGeneration
 
 
-def read_time_zone(user_id: int, calls: list | None = None, pause: threading.Event | None = None,
-                   loaded: threading.Event | None = None) -> str:
+def read_time_zone(
+    user_id: int, calls: list | None = None, pause: threading.Event | None = None, loaded: threading.Event | None = None
+) -> str:
     """A cached read of the profile's time zone, standing in for any selector."""
 
     def build() -> str:
@@ -108,11 +109,18 @@ def test_switching_the_cache_off_reads_the_database_every_time(user, settings):
 @pytest.mark.django_db
 def test_values_built_inside_an_uncommitted_write_are_never_stored(user):
     read_time_zone(user.pk)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        profile_update(profile=user.profile, time_zone="Asia/Tokyo")
-        # Read inside the transaction: the uncommitted value, not cached.
-        assert read_time_zone(user.pk) == "Asia/Tokyo"
-        raise RuntimeError("roll back")
+    inside: list[str] = []
+
+    def write_read_and_roll_back() -> None:
+        with transaction.atomic():
+            profile_update(profile=user.profile, time_zone="Asia/Tokyo")
+            # Read inside the transaction: the uncommitted value, not cached.
+            inside.append(read_time_zone(user.pk))
+            raise RuntimeError("roll back")
+
+    with pytest.raises(RuntimeError):
+        write_read_and_roll_back()
+    assert inside == ["Asia/Tokyo"]
     new_request()
     assert read_time_zone(user.pk) == "UTC"
 
@@ -191,9 +199,10 @@ def test_redis_outage_during_a_write_never_resurfaces_old_data(user, redis_proxy
     assert read_time_zone(user.pk) == "Africa/Nairobi"
     new_request()
     assert read_time_zone(user.pk) == "Africa/Nairobi"
-    assert caching.stats.snapshot().get(("entries", "local_hit"), 0) + caching.stats.snapshot().get(
-        ("entries", "hit"), 0
-    ) >= 1  # and the cache works again
+    assert (
+        caching.stats.snapshot().get(("entries", "local_hit"), 0) + caching.stats.snapshot().get(("entries", "hit"), 0)
+        >= 1
+    )  # and the cache works again
 
 
 @pytest.mark.django_db

@@ -1,0 +1,42 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from journal_project import caching
+from journal_project.models import CacheGeneration
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/auth/me/"
+
+
+def test_me_shows_the_account(auth_client, user):
+    body = auth_client.get(URL).json()
+    assert body["username"] == user.username
+    assert body["time_zone"] == "UTC"
+
+
+def test_time_zone_can_be_changed(auth_client):
+    response = auth_client.patch(URL, {"time_zone": "Asia/Kolkata"})
+    assert response.status_code == 200
+    assert response.json()["time_zone"] == "Asia/Kolkata"
+
+
+def test_changing_the_time_zone_invalidates_cached_data(auth_client, user):
+    before = caching.current_generation(caching.ENTRIES, user.pk)
+    auth_client.patch(URL, {"time_zone": "Asia/Kolkata"})
+    caching.reset_request_state()
+    assert caching.current_generation(caching.ENTRIES, user.pk) != before
+
+
+def test_account_deletion_needs_the_password(auth_client, user):
+    response = auth_client.delete(URL, {"password": "wrong-password-here"})
+    assert response.status_code == 401
+    assert get_user_model().objects.filter(pk=user.pk).exists()
+
+
+def test_account_deletion_removes_the_user_tokens_and_cache_generations(auth_client, user, password):
+    caching.current_generation(caching.ENTRIES, user.pk)
+    response = auth_client.delete(URL, {"password": password})
+    assert response.status_code == 204
+    assert not get_user_model().objects.filter(pk=user.pk).exists()
+    assert not CacheGeneration.objects.filter(scope_id=user.pk, namespace__in=["entries", "sessions"]).exists()
+    assert auth_client.get(URL).status_code == 401

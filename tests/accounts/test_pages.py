@@ -1,0 +1,94 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signup_creates_account_logs_in_and_keeps_time_zone(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "grace", "email": "", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "Europe/Rome"},
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="grace")
+    assert user.profile.time_zone == "Europe/Rome"
+    assert client.get("/accounts/settings/").status_code == 200
+
+
+def test_signup_shows_password_errors_next_to_the_field(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "grace", "password1": "123", "password2": "123", "time_zone": "UTC"},
+    )
+    assert response.status_code == 200
+    assert b"errorlist" in response.content
+    assert not get_user_model().objects.filter(username="grace").exists()
+
+
+def test_signup_rejects_taken_username_ignoring_case(client, user):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": user.username.upper(), "password1": PASSWORD, "password2": PASSWORD, "time_zone": "UTC"},
+    )
+    assert response.status_code == 200
+    assert b"already exists" in response.content
+
+
+def test_login_and_logout(client, user):
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/accounts/settings/").status_code == 200
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/accounts/settings/").status_code == 302
+
+
+def test_wrong_password_shows_a_form_error(client, user):
+    response = client.post("/login/", {"username": user.username, "password": "wrong"})
+    assert response.status_code == 200
+    assert b"errorlist" in response.content
+
+
+def test_password_change(browser_client, user):
+    response = browser_client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase-7",
+            "new_password2": "another-long-passphrase-7",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-passphrase-7")
+
+
+def test_settings_change_time_zone(browser_client, user):
+    response = browser_client.post("/accounts/settings/", {"time_zone": "America/Chicago"})
+    assert response.status_code == 302
+    user.profile.refresh_from_db()
+    assert user.profile.time_zone == "America/Chicago"
+
+
+def test_account_delete_page_deletes_everything_and_says_so(browser_client, user):
+    response = browser_client.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"}, follow=True)
+    assert not get_user_model().objects.filter(pk=user.pk).exists()
+    assert b"deleted" in response.content
+
+
+def test_account_delete_refuses_wrong_password(browser_client, user):
+    response = browser_client.post("/accounts/delete/", {"password": "nope", "confirm": "on"})
+    assert response.status_code == 200
+    assert get_user_model().objects.filter(pk=user.pk).exists()
+
+
+def test_pages_need_login(client):
+    response = client.get("/accounts/settings/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_forms_carry_csrf_tokens(client):
+    assert b"csrfmiddlewaretoken" in client.get("/accounts/signup/").content
+    assert b"csrfmiddlewaretoken" in client.get("/login/").content

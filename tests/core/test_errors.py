@@ -1,0 +1,71 @@
+"""Bad input anywhere gives a JSON 4xx in the contract's shape, never a 500 or an HTML page."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_malformed_json_is_a_400_parse_error(api_client):
+    response = api_client.post("/api/v1/auth/register/", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_json_array_instead_of_object_is_a_400(api_client):
+    response = api_client.post("/api/v1/auth/register/", data="[1, 2]", content_type="application/json")
+    assert response.status_code == 400
+    assert "error" in response.json()
+
+
+def test_unsupported_media_type_is_a_415(api_client):
+    response = api_client.post("/api/v1/auth/register/", data="<xml/>", content_type="application/xml")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_wrong_method_is_a_405_json(auth_client):
+    response = auth_client.put("/api/v1/auth/logout/")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_unknown_api_path_is_a_404_json(api_client):
+    response = api_client.get("/api/v1/does-not-exist/")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_oversized_body_is_refused_with_json(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = api_client.post(
+        "/api/v1/auth/register/", data='{"username": "' + "a" * 5000 + '"}', content_type="application/json"
+    )
+    assert response.status_code in (400, 413)
+    assert "error" in response.json()
+
+
+def test_request_id_is_echoed_and_generated(client):
+    response = client.get("/health/live/", HTTP_X_REQUEST_ID="abc123def456")
+    assert response["X-Request-ID"] == "abc123def456"
+    assert len(client.get("/health/live/")["X-Request-ID"]) >= 16
+
+
+def test_security_headers_and_csp_without_unsafe_inline(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp
+    assert "default-src 'self'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pages_reference_no_other_origin(client):
+    content = client.get("/").content.decode()
+    assert "http://" not in content.replace("http://www.w3.org", "")
+    assert "https://" not in content

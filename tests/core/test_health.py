@@ -1,0 +1,61 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_liveness_answers_without_auth_and_checks_nothing(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/health/live/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readiness_checks_database_and_migrations(client):
+    response = client.get("/health/ready/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    checks = response.json()
+    assert any("Database" in name for name in checks)
+    assert any("Migrations" in name for name in checks)
+    assert not any("Redis" in name or "Cache" in name for name in checks)
+    assert set(checks.values()) == {"OK"}
+
+
+def test_full_health_is_refused_to_the_public(client, user, browser_client):
+    assert client.get("/health/").status_code in (403,)
+    response = browser_client.get("/health/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_full_health_with_metrics_token(client, settings):
+    settings.METRICS_TOKEN = "s3cret-token"
+    assert client.get("/health/", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
+    response = client.get("/health/", HTTP_AUTHORIZATION="Bearer s3cret-token", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200, response.content
+    names = " ".join(response.json())
+    for check in ("Database", "Migrations", "Cache", "Redis", "Disk", "Memory"):
+        assert check in names
+
+
+def test_full_health_for_staff_renders_html(client, staff_user, password):
+    client.post("/login/", {"username": staff_user.username, "password": password})
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert b"System status" in response.content
+    assert b"<style" not in response.content  # our own template: the CSP forbids inline styles
+
+
+def test_empty_metrics_token_never_matches(client, settings):
+    settings.METRICS_TOKEN = ""
+    assert client.get("/health/", HTTP_AUTHORIZATION="Bearer ").status_code == 403
+
+
+def test_redis_unreachable_is_reported_but_readiness_stays_up(client, settings, redis_proxy):
+    settings.METRICS_TOKEN = "s3cret-token"
+    redis_proxy.cut()
+    response = client.get("/health/", HTTP_AUTHORIZATION="Bearer s3cret-token", HTTP_ACCEPT="application/json")
+    assert response.status_code == 500
+    failing = {name: status for name, status in response.json().items() if status != "OK"}
+    assert any("Redis" in name for name in failing)
+    assert client.get("/health/ready/").status_code == 200
+    assert client.get("/health/live/").status_code == 200
