@@ -1,0 +1,25 @@
+"""gunicorn settings for production: `gunicorn -c journal_project/gunicorn.conf.py journal_project.wsgi`.
+
+Every value can be overridden from the environment; scale out by raising WEB_CONCURRENCY
+(processes) on one machine or by running more machines against the same PostgreSQL and Redis.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Threads let a worker overlap waiting on PostgreSQL and Redis; the app is thread-safe.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so slow leaks can never accumulate.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+max_requests_jitter = 500
+# The request metrics middleware already records every request; the app logs JSON.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
