@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from entries.api import views
+
+urlpatterns = [
+    path("entries/", views.EntryListView.as_view(), name="entry-list"),
+    path("entries/<int:pk>/", views.EntryDetailView.as_view(), name="entry-detail"),
+    path("tags/", views.TagListView.as_view(), name="entry-tags"),
+    path("stats/", views.StatsView.as_view(), name="entry-stats"),
+    path("export/", views.ExportView.as_view(), name="entry-export"),
+    path("import/", views.ImportView.as_view(), name="entry-import"),
+]

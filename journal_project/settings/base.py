@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "journal_project.middleware.CacheRequestStateMiddleware",
+    # Near the top, so a request's recorded time covers the whole middleware stack.
+    "monitoring.middleware.RequestMetricsMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -194,6 +196,37 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Filled by the apps (each adds its periodic tasks in its AppConfig.ready()).
 CELERY_BEAT_SCHEDULE: dict = {}
+# Monitoring (docs/monitoring.md): a Redis probe, the minute roll-up into PostgreSQL, the
+# target evaluation, and pruning. `expires` keeps a backlogged queue from piling them up.
+CELERY_BEAT_SCHEDULE["monitoring-probe-redis"] = {
+    "task": "monitoring.tasks.probe_redis",
+    "schedule": timedelta(seconds=15),
+    "options": {"expires": 15},
+}
+CELERY_BEAT_SCHEDULE["monitoring-rollup"] = {
+    "task": "monitoring.tasks.rollup_windows",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
+CELERY_BEAT_SCHEDULE["monitoring-evaluate"] = {
+    "task": "monitoring.tasks.evaluate_targets",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
+CELERY_BEAT_SCHEDULE["monitoring-prune"] = {
+    "task": "monitoring.tasks.prune_snapshots",
+    "schedule": timedelta(hours=6),
+}
+CELERY_BEAT_SCHEDULE["entries-prune-tombstones"] = {
+    "task": "entries.tasks.tombstones_prune",
+    "schedule": timedelta(hours=6),
+}
+# Reflection sessions idle longer than SESSION_IDLE_MINUTES become "abandoned" (docs/companion.md).
+CELERY_BEAT_SCHEDULE["sessions-abandon-idle"] = {
+    "task": "sessions_app.tasks.sessions_abandon_idle",
+    "schedule": timedelta(minutes=10),
+    "options": {"expires": 600},
+}
 
 # --- Auth and accounts ------------------------------------------------------------
 
@@ -324,11 +357,40 @@ SPECTACULAR_SETTINGS = {
 
 # Operators see metadata in the admin; journal text only when this is switched on.
 JOURNAL_ADMIN_SHOWS_CONTENT = env.bool("JOURNAL_ADMIN_SHOWS_CONTENT", default=False)
+# Full-text search: the PostgreSQL text search configuration (after a change, run
+# `manage.py entries_reindex`), and how long deletions stay visible to `updated_since`.
+JOURNAL_SEARCH_CONFIG = env.str("JOURNAL_SEARCH_CONFIG", default="english")
+JOURNAL_TOMBSTONE_DAYS = env.int("JOURNAL_TOMBSTONE_DAYS", default=90)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 AI_PROVIDER_URL = env.str("AI_PROVIDER_URL", default="")
 AI_MODEL = env.str("AI_MODEL", default="")
 AI_API_KEY = env.str("AI_API_KEY", default="")
+# The companion (docs/companion.md): provider call limits, idle sessions, crisis resources.
+AI_TIMEOUT = env.float("AI_TIMEOUT", default=20.0)
+AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", default=2)
+AI_RETRY_BACKOFF = env.float("AI_RETRY_BACKOFF", default=1.0)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=180)
+# A JSON list of {"name": ..., "contact": ...}; the default works in any country.
+CRISIS_RESOURCES = env.json(
+    "CRISIS_RESOURCES",
+    default=[
+        {
+            "name": "Emergency services",
+            "contact": "your local emergency number (112 in the EU, 911 in North America, 999 in the UK)",
+        },
+        {"name": "Find a Helpline (free, confidential lines worldwide)", "contact": "https://findahelpline.com"},
+        {"name": "Befrienders Worldwide", "contact": "https://www.befrienders.org"},
+        {"name": "988 Suicide & Crisis Lifeline (USA)", "contact": "call or text 988"},
+        {"name": "Samaritans (UK and Ireland)", "contact": "call 116 123"},
+    ],
+)
 ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
+# Monitoring (docs/monitoring.md). Off removes every collection hook (near-zero cost).
+MONITORING_ENABLED = env.bool("MONITORING_ENABLED", default=True)
+# Seconds between the flushes of each process's in-memory aggregates to Redis.
+MONITORING_FLUSH_INTERVAL = env.float("MONITORING_FLUSH_INTERVAL", default=5.0)
+# Days of per-minute metric snapshots kept in the database.
+MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=30)
 
 # --- Email ------------------------------------------------------------------------
 

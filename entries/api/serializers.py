@@ -1,0 +1,93 @@
+"""Explicit input serializers (strict: unknown fields are a 400) and output shapes for the schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from entries.models import BODY_MAX_LENGTH, MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, TAGS_PER_ENTRY, TITLE_MAX_LENGTH
+from journal_project.api.serializers import StrictSerializer
+
+
+class EntryInputSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+    body = serializers.CharField(max_length=BODY_MAX_LENGTH, trim_whitespace=False)
+    mood = serializers.IntegerField(min_value=MOOD_MIN, max_value=MOOD_MAX, required=False, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH, allow_blank=True),
+        required=False,
+        max_length=TAGS_PER_ENTRY,
+    )
+    entry_date = serializers.DateField(required=False, allow_null=True)
+
+    def validate_body(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+
+class EntryCreateSerializer(EntryInputSerializer):
+    # Chosen by an offline client so that retrying a create cannot make a duplicate.
+    uid = serializers.UUIDField(required=False)
+
+
+class EntryOutputSerializer(serializers.Serializer):
+    """The entry as every endpoint answers it (documentation only: selectors build the dicts)."""
+
+    id = serializers.IntegerField()
+    uid = serializers.UUIDField()
+    title = serializers.CharField()
+    body = serializers.CharField(help_text="Markdown.")
+    body_html = serializers.CharField(help_text="Sanitized HTML rendering of the body.")
+    mood = serializers.IntegerField(allow_null=True, min_value=MOOD_MIN, max_value=MOOD_MAX)
+    sentiment = serializers.FloatField(allow_null=True, help_text="-1..1, null until computed.")
+    tags = serializers.ListField(child=serializers.CharField())
+    entry_date = serializers.DateField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    word_count = serializers.IntegerField()
+    headline = serializers.CharField(required=False, help_text="Only with `q`: safe HTML, matches in <mark>.")
+    title_headline = serializers.CharField(required=False, help_text="Only with `q`: the title with matches marked.")
+
+
+class TombstoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    uid = serializers.UUIDField()
+    deleted_at = serializers.DateTimeField()
+
+
+class EntryPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EntryOutputSerializer(many=True)
+    deleted = TombstoneSerializer(many=True, required=False, help_text="Only with `updated_since`.")
+
+
+class TagCountSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=366, default=30)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+
+
+def changes_from(validated: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Service keyword arguments from a PUT (full replacement) or PATCH (only what was sent).
+
+    A PUT that leaves out mood or tags clears them; it keeps the entry date unless one is
+    sent, since "today" would silently move an old entry.
+    """
+    changes = dict(validated)
+    if not partial:
+        changes.setdefault("mood", None)
+        changes.setdefault("tags", [])
+    if changes.get("entry_date", "keep") is None:
+        changes.pop("entry_date")
+    return changes

@@ -1,0 +1,224 @@
+"""The entries API (CONTRACT §3): thin views over entries.services and entries.selectors."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from entries import portability, selectors, services
+from entries.api import serializers as io
+from entries.filters import EntryFilter
+from entries.models import Entry
+from journal_project import caching
+from journal_project.api.conditional import conditional_get, not_modified_or_none, with_etag
+from journal_project.api.pagination import page_params, paginated_response
+from journal_project.api.throttles import ExportRateThrottle, ImportRateThrottle, SearchRateThrottle
+from journal_project.exceptions import InvalidInput, JournalError
+
+MAX_IMPORT_BYTES = 25 * 1024 * 1024
+
+
+class SyncExpired(JournalError):
+    status_code = status.HTTP_410_GONE
+    code = "sync_expired"
+    default_message = "updated_since is older than the deletion history kept; do a full sync."
+
+
+def _valid_filters(request: Request) -> dict[str, Any]:
+    filterset = EntryFilter(data=request.query_params, queryset=Entry.objects.none())
+    if not filterset.is_valid():
+        raise InvalidInput("Invalid filter.", fields=filterset.errors_dict())
+    filters = filterset.canonical()
+    since = filters.get("updated_since")
+    if since is not None:
+        horizon = timezone.now() - datetime.timedelta(days=settings.JOURNAL_TOMBSTONE_DAYS)
+        if datetime.datetime.fromisoformat(since) < horizon:
+            raise SyncExpired()
+    return filters
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", str, description="Full-text query (websearch syntax: quotes, -word, or)."),
+    OpenApiParameter("tag", str, description="Tag name, any case."),
+    OpenApiParameter("mood", int, description="1-5."),
+    OpenApiParameter("date_from", OpenApiTypes.DATE),
+    OpenApiParameter("date_to", OpenApiTypes.DATE),
+    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Adds `deleted` (tombstones)."),
+    OpenApiParameter("page", int),
+    OpenApiParameter("page_size", int),
+]
+
+
+class EntryListView(APIView):
+    throttle_classes = [SearchRateThrottle]  # counts only requests with `q`
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=io.EntryPageSerializer)
+    @conditional_get(caching.ENTRIES)
+    def get(self, request: Request) -> Response:
+        filters = _valid_filters(request)
+        page, page_size = page_params(request)
+        data = selectors.entry_list(user=request.user, filters=filters, page=page, page_size=page_size)
+        response = paginated_response(
+            request, count=data["count"], results=data["results"], page=page, page_size=page_size
+        )
+        if "deleted" in data:
+            response.data["deleted"] = data["deleted"]
+        return response
+
+    @extend_schema(
+        request=io.EntryCreateSerializer,
+        responses={201: io.EntryOutputSerializer, 200: OpenApiResponse(io.EntryOutputSerializer, "uid existed")},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = io.EntryCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            entry = services.entry_create(user=request.user, **serializer.validated_data)
+        except services.EntryExists as exists:
+            # A retried create (same uid): answer with what the first attempt made.
+            return Response(selectors.entry_get(user=request.user, entry_id=exists.entry_id))
+        data = selectors.entry_get(user=request.user, entry_id=entry.pk)
+        location = reverse("api:entry-detail", args=[entry.pk])
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class EntryDetailView(APIView):
+    @extend_schema(responses=io.EntryOutputSerializer)
+    @conditional_get(caching.ENTRIES)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(selectors.entry_get(user=request.user, entry_id=pk))
+
+    @extend_schema(request=io.EntryInputSerializer, responses=io.EntryOutputSerializer)
+    def put(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(request=io.EntryInputSerializer, responses=io.EntryOutputSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        return self._update(request, pk, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.entry_delete(entry=selectors.entry_for_write(user=request.user, entry_id=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
+        # Ownership first: someone else's id is a 404 whatever the body says.
+        entry = selectors.entry_for_write(user=request.user, entry_id=pk)
+        serializer = io.EntryInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.entry_update(entry=entry, **io.changes_from(serializer.validated_data, partial=partial))
+        return Response(selectors.entry_get(user=request.user, entry_id=pk))
+
+
+class TagListView(APIView):
+    @extend_schema(responses=io.TagCountSerializer(many=True))
+    @conditional_get(caching.ENTRIES)
+    def get(self, request: Request) -> Response:
+        page, page_size = page_params(request, default_size=100)
+        tags = selectors.tag_list(user=request.user)
+        offset = (page - 1) * page_size
+        return paginated_response(
+            request, count=len(tags), results=tags[offset : offset + page_size], page=page, page_size=page_size
+        )
+
+
+def conditional_on_local_day(method: Callable) -> Callable:
+    """Like conditional_get(ENTRIES), with the user's local date in the ETag.
+
+    Streaks and "on this day" change at the user's midnight without any write, so an
+    ETag made of the generation alone would answer 304 with yesterday's numbers.
+    """
+
+    @wraps(method)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        today = services.local_today(request.user).isoformat()
+        etag = caching.etag_for(
+            [caching.ENTRIES], request.user.pk, request.get_full_path(), request.accepted_media_type or "", today
+        )
+        not_modified = not_modified_or_none(request, etag)
+        if not_modified is not None:
+            return not_modified
+        return with_etag(method(self, request, *args, **kwargs), etag)
+
+    return wrapper
+
+
+class StatsView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("days", int, description="1-366, default 30.")])
+    @conditional_on_local_day
+    def get(self, request: Request) -> Response:
+        query = io.StatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.entry_stats(user=request.user, days=query.validated_data["days"]))
+
+
+class ExportView(APIView):
+    throttle_classes = [ExportRateThrottle]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, str]:
+        # `format` names the export format here, not a DRF renderer; errors are always JSON.
+        return JSONRenderer(), JSONRenderer.media_type
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "markdown"])],
+        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "application/zip"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return export_response(request.user, request.query_params.get("format", "json"))
+
+
+def export_response(user: Any, export_format: str) -> HttpResponse:
+    """The whole journal as a download (shared by the API and the export page)."""
+    if export_format not in ("json", "markdown"):
+        raise InvalidInput("Unknown export format.", fields={"format": ["Choose json or markdown."]})
+    entries = selectors.entries_export(user=user)
+    stamp = services.local_today(user).isoformat()
+    if export_format == "json":
+        response = HttpResponse(portability.export_json_bytes(entries), content_type="application/json")
+        filename = f"journal-{stamp}.json"
+    else:
+        response = HttpResponse(portability.export_markdown_zip(entries), content_type="application/zip")
+        filename = f"journal-{stamp}-markdown.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def import_payload(request: Any) -> Any:
+    """The export document from an upload (`file`) or a JSON body; ValidationError when neither."""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError({"file": [f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB."]})
+        return portability.load_json_upload(upload.read())
+    data = getattr(request, "data", None)
+    # A JSON body parses to a dict or a list; a form without the file is a QueryDict.
+    if isinstance(data, list) or (isinstance(data, dict) and not hasattr(data, "getlist")):
+        return data
+    raise ValidationError({"file": ["Send the JSON export as a file field named 'file' or as the request body."]})
+
+
+class ImportView(APIView):
+    throttle_classes = [ImportRateThrottle]
+    parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: io.ImportResultSerializer})
+    def post(self, request: Request) -> Response:
+        imported = services.entries_import(user=request.user, data=import_payload(request))
+        return Response({"imported": imported}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,86 @@
+"""The entry list's filters: one FilterSet validates the query string (API and pages) and,
+inside the selector, applies the validated values to the queryset.
+
+Selectors cache whole pages, so the validated filters are first reduced to a small,
+canonical dict of strings (`EntryFilter.canonical()`): the same question always maps to
+the same cache key, whatever order or spelling the query string used.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from entries import search
+from entries.models import MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, Entry, Mood
+
+Q_MAX_LENGTH = 200
+FILTER_NAMES = ("q", "tag", "mood", "date_from", "date_to", "updated_since")
+
+
+class IntegerFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class EntryFilterForm(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+
+class EntryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search", max_length=Q_MAX_LENGTH)
+    tag = django_filters.CharFilter(field_name="tags__name", lookup_expr="iexact", max_length=TAG_MAX_LENGTH)
+    mood = IntegerFilter(
+        field_name="mood",
+        min_value=MOOD_MIN,
+        max_value=MOOD_MAX,
+        widget=forms.Select(choices=[("", "Any mood"), *Mood.choices]),
+    )
+    date_from = django_filters.DateFilter(
+        field_name="entry_date", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        field_name="entry_date", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Entry
+        fields: list[str] = []
+        form = EntryFilterForm
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return search.apply_search(queryset, value) if value else queryset
+
+    def canonical(self) -> dict[str, Any]:
+        """The validated filters as plain, canonical values (call after `is_valid()`)."""
+        data = self.form.cleaned_data
+        result: dict[str, Any] = {}
+        for name in FILTER_NAMES:
+            value = data.get(name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                value = " ".join(value.split())
+                if not value:
+                    continue
+                if name == "tag":
+                    value = value.lstrip("#").lower()
+            elif isinstance(value, datetime.datetime):
+                value = value.astimezone(datetime.UTC).isoformat()
+            elif isinstance(value, datetime.date):
+                value = value.isoformat()
+            result[name] = value
+        return result
+
+    def errors_dict(self) -> dict[str, list[str]]:
+        return {field: [str(message) for message in messages] for field, messages in self.form.errors.items()}

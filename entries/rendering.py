@@ -1,0 +1,58 @@
+"""Markdown → sanitized HTML, word counts, and input normalisation.
+
+The Markdown library passes raw HTML through, so its output is never trusted: nh3 (the
+Rust `ammonia` sanitizer) keeps only an allow-list of tags and attributes, only http(s)
+and mailto URLs, and stamps every link with rel="noopener noreferrer nofollow".
+Images are not allowed: a remote image in a private journal is a tracking pixel, and the
+Content Security Policy would block it anyway.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "noopener noreferrer nofollow"
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
+
+# The search headline marks matches with these two control characters (entries.search),
+# so they must never occur in stored text; other C0 controls are stripped with them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WORD = re.compile(r"\w[\w'’-]*")
+
+
+def clean_text(value: str) -> str:
+    """Normalise newlines and drop control characters (they have no place in a journal)."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def render_markdown(source: str) -> str:
+    """Markdown source → HTML that is safe to put in a page as is."""
+    html = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))

@@ -1,0 +1,159 @@
+"""Full-text search over entries.
+
+PostgreSQL: `Entry.search_vector` is computed by a trigger (installed by migration 0002,
+see `trigger_sql`) as title (weight A) > tag names (B) > body (C) in the configuration
+named by JOURNAL_SEARCH_CONFIG, and indexed with GIN. Queries use
+`websearch_to_tsquery` (quoted phrases, `-word`, `or`), order by `ts_rank`, and
+`ts_headline` makes the snippets.
+
+Headlines are built from raw user text, so they are never trusted: PostgreSQL marks the
+matches with two control characters that cannot occur in stored text (entries.rendering
+strips them on save), the whole snippet is HTML-escaped, and only then do the
+markers become `<mark>` and `</mark>`.
+
+SQLite (the embedded default) has no text search: every word of the query must occur
+(case-insensitively) in the title, the tags or the body, `-word` excludes, results are
+newest first, and the snippet is the text around the first match. Good enough for a
+personal journal on one machine; the real stack is PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+START, STOP = "\x02", "\x03"
+_CONFIG_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+HEADLINE_OPTIONS = {"max_words": 30, "min_words": 12, "max_fragments": 2, "fragment_delimiter": " … "}
+_SNIPPET_CHARS = 160
+
+
+def search_config() -> str:
+    config = getattr(settings, "JOURNAL_SEARCH_CONFIG", "english") or "english"
+    if not _CONFIG_NAME.match(config):
+        raise ValueError(f"JOURNAL_SEARCH_CONFIG must be a text search configuration name, not {config!r}")
+    return config
+
+
+def uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- The trigger (PostgreSQL only; used by the migration and `manage.py entries_reindex`) ---
+
+FUNCTION = "entries_entry_search_vector_update"
+TRIGGER = "entries_entry_search_vector_trigger"
+INDEX = "entries_entry_search_gin"
+
+
+def trigger_sql(config: str) -> list[str]:
+    """Statements that (re)create the trigger keeping `search_vector` current, and its GIN index."""
+    if not _CONFIG_NAME.match(config):
+        raise ValueError(f"invalid text search configuration {config!r}")
+    vector = (
+        f"setweight(to_tsvector('{config}'::regconfig, coalesce(NEW.title, '')), 'A') || "
+        f"setweight(to_tsvector('{config}'::regconfig, coalesce(NEW.tags_text, '')), 'B') || "
+        f"setweight(to_tsvector('{config}'::regconfig, coalesce(NEW.body, '')), 'C')"
+    )
+    # Every INSERT and UPDATE recomputes: Django's full save() writes NULL into the
+    # column, and a trigger that skipped "unchanged" rows would keep that NULL.
+    return [
+        f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger AS $$ "
+        f"BEGIN NEW.search_vector := {vector}; RETURN NEW; END $$ LANGUAGE plpgsql",
+        f"DROP TRIGGER IF EXISTS {TRIGGER} ON entries_entry",
+        f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE ON entries_entry FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()",
+        f"CREATE INDEX IF NOT EXISTS {INDEX} ON entries_entry USING gin (search_vector)",
+    ]
+
+
+DROP_SQL = [
+    f"DROP INDEX IF EXISTS {INDEX}",
+    f"DROP TRIGGER IF EXISTS {TRIGGER} ON entries_entry",
+    f"DROP FUNCTION IF EXISTS {FUNCTION}()",
+]
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+
+def apply_search(queryset: QuerySet, q: str) -> QuerySet:
+    """Filter to entries matching `q`, best first, with raw `_headline`/`_title_headline` annotations."""
+    if uses_postgres():
+        config = search_config()
+        query = SearchQuery(q, search_type="websearch", config=config)
+        return (
+            queryset.filter(search_vector=query)
+            .annotate(
+                _rank=SearchRank(F("search_vector"), query),
+                _headline=SearchHeadline(
+                    "body", query, config=config, start_sel=START, stop_sel=STOP, **HEADLINE_OPTIONS
+                ),
+                _title_headline=SearchHeadline(
+                    "title", query, config=config, start_sel=START, stop_sel=STOP, highlight_all=True
+                ),
+            )
+            .order_by("-_rank", "-entry_date", "-created_at", "-id")
+        )
+    include, exclude = _fallback_terms(q)
+    for term in include:
+        queryset = queryset.filter(Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term))
+    for term in exclude:
+        queryset = queryset.exclude(Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term))
+    if not include:
+        return queryset.none()
+    return queryset
+
+
+def _fallback_terms(q: str) -> tuple[list[str], list[str]]:
+    include: list[str] = []
+    exclude: list[str] = []
+    for raw in re.findall(r'"[^"]+"|\S+', q):
+        negated = raw.startswith("-")
+        term = raw.lstrip("-").strip('"').strip()
+        if not term or term.lower() == "or":
+            continue
+        (exclude if negated else include).append(term)
+    return include, exclude
+
+
+def headlines(entry: Any, q: str) -> tuple[str, str]:
+    """Safe HTML (`headline`, `title_headline`) for one entry found by `apply_search`."""
+    if hasattr(entry, "_headline"):
+        return mark_sentinels(entry._headline or ""), mark_sentinels(entry._title_headline or "")
+    include, _ = _fallback_terms(q)
+    return _fallback_snippet(entry.body, include), _highlight(entry.title, include)
+
+
+def mark_sentinels(raw: str) -> str:
+    """Escape everything, then turn the sentinels PostgreSQL placed into <mark> elements."""
+    escaped = html.escape(raw, quote=True)
+    # ts_headline always closes what it opens; a stray sentinel is dropped rather than
+    # leaving an unbalanced element in the page.
+    if escaped.count(START) != escaped.count(STOP):
+        return escaped.replace(START, "").replace(STOP, "")
+    return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+def _highlight(text: str, terms: list[str]) -> str:
+    if not terms:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    marked = pattern.sub(lambda match: f"{START}{match.group(0)}{STOP}", text)
+    return mark_sentinels(marked)
+
+
+def _fallback_snippet(body: str, terms: list[str]) -> str:
+    lowered = body.lower()
+    positions = [lowered.find(term.lower()) for term in terms]
+    found = [position for position in positions if position >= 0]
+    start = max(0, min(found) - _SNIPPET_CHARS // 3) if found else 0
+    snippet = body[start : start + _SNIPPET_CHARS]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + _SNIPPET_CHARS < len(body) else ""
+    return _highlight(prefix + " ".join(snippet.split()) + suffix, terms)

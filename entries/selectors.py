@@ -1,0 +1,295 @@
+"""Reads for journal entries, cached per user through journal_project.caching.
+
+Every selector is scoped to one user from its first line and returns plain data
+(dicts, lists, str, int, float, bool, None; dates as ISO strings) so the value can be
+stored in the cache and handed to a serializer or a template alike. Anything that
+depends on "today" (streaks, on this day, the trend window) has the user's local date
+in its key, so a cached answer never outlives its day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+
+from entries import search
+from entries.filters import EntryFilter
+from entries.models import Entry, EntryTombstone, Tag
+from entries.portability import iso
+from entries.services import local_today
+from journal_project import caching
+from journal_project.exceptions import NotFound
+
+TOP_TAGS = 10
+ON_THIS_DAY_LIMIT = 10
+MAX_STATS_DAYS = 366
+
+
+def _entries(user_id: int) -> QuerySet[Entry]:
+    # search_vector is large and only PostgreSQL reads it; tags come in one extra query.
+    return (
+        Entry.objects.filter(user_id=user_id)
+        .defer("search_vector", "tags_text")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+    )
+
+
+def entry_to_dict(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.pk,
+        "uid": str(entry.uid),
+        "title": entry.title,
+        "body": entry.body,
+        "body_html": entry.body_html,
+        "mood": entry.mood,
+        "sentiment": entry.sentiment,
+        "tags": [tag.name for tag in entry.tags.all()],
+        "entry_date": iso(entry.entry_date),
+        "created_at": iso(entry.created_at),
+        "updated_at": iso(entry.updated_at),
+        "word_count": entry.word_count,
+    }
+
+
+# --- Entries ----------------------------------------------------------------------------
+
+
+def entry_get(*, user: Any, entry_id: int) -> dict[str, Any]:
+    """One of the user's entries; NotFound for a missing id and for anyone else's alike."""
+
+    def build() -> dict[str, Any] | None:
+        entry = _entries(user.pk).filter(pk=entry_id).first()
+        return entry_to_dict(entry) if entry is not None else None
+
+    value = caching.cached(caching.ENTRIES, user.pk, "entry", [int(entry_id)], build)
+    if value is None:
+        raise NotFound()
+    return value
+
+
+def entry_for_write(*, user: Any, entry_id: int) -> Entry:
+    """The entry row itself (never cached), for a service to change or delete."""
+    entry = Entry.objects.filter(user_id=user.pk, pk=entry_id).defer("search_vector").first()
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    """One page of entries matching `filters` (canonical, see EntryFilter.canonical()).
+
+    Newest first; with `q`, best match first and each result has `headline` and
+    `title_headline` (safe HTML with <mark>). With `updated_since`, `deleted` lists the
+    entries deleted since then (their tombstones).
+    """
+    key_parts = [sorted(filters.items()), int(page), int(page_size)]
+
+    def build() -> dict[str, Any]:
+        queryset = EntryFilter(data=filters, queryset=_entries(user.pk)).qs
+        offset = (page - 1) * page_size
+        count = queryset.count()
+        rows = list(queryset[offset : offset + page_size]) if offset < count else []
+        results = []
+        for entry in rows:
+            item = entry_to_dict(entry)
+            if filters.get("q"):
+                item["headline"], item["title_headline"] = search.headlines(entry, filters["q"])
+            results.append(item)
+        value: dict[str, Any] = {"count": count, "results": results}
+        if "updated_since" in filters:
+            value["deleted"] = _tombstones_since(user.pk, filters["updated_since"])
+        return value
+
+    return caching.cached(caching.ENTRIES, user.pk, "list", key_parts, build)
+
+
+def _tombstones_since(user_id: int, since: str) -> list[dict[str, Any]]:
+    rows = EntryTombstone.objects.filter(
+        user_id=user_id, deleted_at__gte=datetime.datetime.fromisoformat(since)
+    ).values_list("entry_id", "uid", "deleted_at")
+    return [{"id": entry_id, "uid": str(uid), "deleted_at": iso(deleted_at)} for entry_id, uid, deleted_at in rows]
+
+
+def entries_export(*, user: Any) -> list[dict[str, Any]]:
+    """Every entry of the user in the export format, oldest first (not cached: a download)."""
+    queryset = _entries(user.pk).order_by("entry_date", "created_at", "id")
+    return [
+        {
+            "uid": str(entry.uid),
+            "title": entry.title,
+            "body": entry.body,
+            "mood": entry.mood,
+            "sentiment": entry.sentiment,
+            "tags": [tag.name for tag in entry.tags.all()],
+            "entry_date": iso(entry.entry_date),
+            "created_at": iso(entry.created_at),
+            "updated_at": iso(entry.updated_at),
+        }
+        for entry in queryset.iterator(chunk_size=500)
+    ]
+
+
+# --- Tags -------------------------------------------------------------------------------
+
+
+def tag_list(*, user: Any) -> list[dict[str, Any]]:
+    """The user's tags with how many entries carry each, by name."""
+
+    def build() -> list[dict[str, Any]]:
+        rows = (
+            Tag.objects.filter(user_id=user.pk)
+            .annotate(count=Count("entries"))
+            .filter(count__gt=0)
+            .order_by("name")
+            .values_list("name", "count")
+        )
+        return [{"name": name, "count": count} for name, count in rows]
+
+    return caching.cached(caching.ENTRIES, user.pk, "tags", [], build)
+
+
+# --- Insights ---------------------------------------------------------------------------
+
+
+def streaks(dates: Iterable[datetime.date], today: datetime.date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive days with at least one entry.
+
+    Works on calendar dates, never on timestamps, so a DST change (a 23- or 25-hour
+    day) cannot break or stretch a run. The current streak is still alive when the
+    last entry was yesterday: today is not over yet.
+    """
+    days = sorted({day for day in dates if day <= today})
+    longest = run = 0
+    previous: datetime.date | None = None
+    for day in days:
+        run = run + 1 if previous is not None and (day - previous).days == 1 else 1
+        longest = max(longest, run)
+        previous = day
+    current = 0
+    if days and (today - days[-1]).days <= 1:
+        current = run
+    return current, longest
+
+
+def _on_this_day(user_id: int, today: datetime.date) -> list[dict[str, Any]]:
+    same_day = Q(entry_date__month=today.month, entry_date__day=today.day)
+    if today.month == 2 and today.day == 28 and not calendar.isleap(today.year):
+        same_day |= Q(entry_date__month=2, entry_date__day=29)  # leap-day entries still come back
+    rows = (
+        Entry.objects.filter(same_day, user_id=user_id, entry_date__year__lt=today.year)
+        .order_by("-entry_date", "-created_at")
+        .values("id", "title", "entry_date", "mood")[:ON_THIS_DAY_LIMIT]
+    )
+    return [
+        {
+            "id": row["id"],
+            "title": row["title"],
+            "entry_date": iso(row["entry_date"]),
+            "mood": row["mood"],
+            "years_ago": today.year - row["entry_date"].year,
+        }
+        for row in rows
+    ]
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def entry_stats(*, user: Any, days: int = 30, today: datetime.date | None = None) -> dict[str, Any]:
+    """Totals, streaks, the mood/sentiment trend over `days` days, top tags and on this day.
+
+    `mood_trend` has one item per day that has entries, oldest first.
+    """
+    today = today or local_today(user)
+    days = max(1, min(int(days), MAX_STATS_DAYS))
+
+    def build() -> dict[str, Any]:
+        entries = Entry.objects.filter(user_id=user.pk).order_by()
+        totals = entries.aggregate(count=Count("id"), words=Sum("word_count"))
+        dates = entries.values_list("entry_date", flat=True).distinct()
+        current, longest = streaks(dates, today)
+        start = today - datetime.timedelta(days=days - 1)
+        trend = (
+            entries.filter(entry_date__gte=start, entry_date__lte=today)
+            .values("entry_date")
+            .annotate(avg_mood=Avg("mood"), avg_sentiment=Avg("sentiment"), count=Count("id"))
+            .order_by("entry_date")
+        )
+        top = (
+            Tag.objects.filter(user_id=user.pk)
+            .annotate(count=Count("entries"))
+            .filter(count__gt=0)
+            .order_by("-count", "name")
+            .values_list("name", "count")[:TOP_TAGS]
+        )
+        return {
+            "entries_count": totals["count"],
+            "words_total": totals["words"] or 0,
+            "current_streak": current,
+            "longest_streak": longest,
+            "days": days,
+            "today": iso(today),
+            "mood_trend": [
+                {
+                    "date": iso(row["entry_date"]),
+                    "avg_mood": _round(row["avg_mood"], 2),
+                    "avg_sentiment": _round(row["avg_sentiment"], 3),
+                    "count": row["count"],
+                }
+                for row in trend
+            ],
+            "top_tags": [{"name": name, "count": count} for name, count in top],
+            "on_this_day": _on_this_day(user.pk, today),
+        }
+
+    return caching.cached(caching.ENTRIES, user.pk, "stats", [days, iso(today)], build)
+
+
+def today_summary(*, user: Any, today: datetime.date | None = None) -> dict[str, Any]:
+    """What the Today page shows besides the prompt: streaks, today's entries, on this day."""
+    today = today or local_today(user)
+
+    def build() -> dict[str, Any]:
+        dates = Entry.objects.filter(user_id=user.pk).order_by().values_list("entry_date", flat=True).distinct()
+        current, longest = streaks(dates, today)
+        todays = Entry.objects.filter(user_id=user.pk, entry_date=today).order_by("-created_at").values("id", "title")
+        return {
+            "today": iso(today),
+            "current_streak": current,
+            "longest_streak": longest,
+            "today_entries": list(todays),
+            "on_this_day": _on_this_day(user.pk, today),
+        }
+
+    return caching.cached(caching.ENTRIES, user.pk, "today", [iso(today)], build)
+
+
+def calendar_month(*, user: Any, year: int, month: int) -> dict[str, Any]:
+    """The user's entries of one month, by day: `{"days": {"YYYY-MM-DD": {"count", "avg_mood", "entries"}}}`."""
+
+    def build() -> dict[str, Any]:
+        first = datetime.date(year, month, 1)
+        last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        rows = (
+            Entry.objects.filter(user_id=user.pk, entry_date__gte=first, entry_date__lte=last)
+            .order_by("entry_date", "created_at")
+            .values("id", "title", "entry_date", "mood")
+        )
+        days: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            day = days.setdefault(iso(row["entry_date"]), {"count": 0, "moods": [], "entries": []})
+            day["count"] += 1
+            if row["mood"] is not None:
+                day["moods"].append(row["mood"])
+            day["entries"].append({"id": row["id"], "title": row["title"]})
+        for day in days.values():
+            moods = day.pop("moods")
+            day["avg_mood"] = round(sum(moods) / len(moods), 1) if moods else None
+        return {"year": year, "month": month, "days": days}
+
+    return caching.cached(caching.ENTRIES, user.pk, "calendar", [year, month], build)

@@ -1,0 +1,348 @@
+"""Writes for journal entries. Every write is atomic, validated with `full_clean()`, and
+invalidates the owner's cache through the model signals (entries.signals).
+
+Other apps call these (e.g. sessions_app saves a reflection with `entry_create`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from entries import rendering, sentiment
+from entries.models import TAG_MAX_LENGTH, TAGS_PER_ENTRY, Entry, EntryTombstone, Tag
+from entries.signals import coalesced_invalidation, invalidate
+from journal_project.exceptions import Conflict, NotFound
+
+EDITABLE_FIELDS = frozenset({"title", "body", "mood", "tags", "entry_date"})
+# Fields left out of full_clean(): `user` would cost a query to re-check a user we hold,
+# and the database constraints (mood and sentiment ranges, unique uid) stay the final
+# guard for what the field validators already check.
+_CLEAN_EXCLUDE = ["user"]
+
+
+class EntryExists(Conflict):
+    """An entry with this `uid` already exists for the user (a retried create)."""
+
+    code = "entry_exists"
+    default_message = "An entry with this uid already exists."
+
+    def __init__(self, entry_id: int) -> None:
+        super().__init__(fields={"id": [str(entry_id)]})
+        self.entry_id = entry_id
+
+
+# --- Time -------------------------------------------------------------------------------
+
+
+def user_zone(user: Any) -> zoneinfo.ZoneInfo:
+    profile = getattr(user, "profile", None)
+    return profile.zone if profile is not None else zoneinfo.ZoneInfo("UTC")
+
+
+def local_today(user: Any, *, now: datetime.datetime | None = None) -> datetime.date:
+    """Today's date where the person is (not on the server, not in UTC)."""
+    return (now or timezone.now()).astimezone(user_zone(user)).date()
+
+
+# --- Tags -------------------------------------------------------------------------------
+
+
+def tag_names_normalise(names: Iterable[str] | str) -> list[str]:
+    """Clean tag names: trimmed, single-spaced, no leading '#', unique regardless of case.
+
+    A string is split on commas (the browser form's input). Raises ValidationError
+    (field "tags") for a name that is too long or for too many tags.
+    """
+    if isinstance(names, str):
+        names = names.split(",")
+    result: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        if not isinstance(raw, str):
+            raise ValidationError({"tags": ["Tags must be text."]})
+        name = " ".join(rendering.clean_text(raw).replace(",", " ").split()).lstrip("#").strip()
+        if not name:
+            continue
+        if len(name) > TAG_MAX_LENGTH:
+            raise ValidationError({"tags": [f"A tag can have at most {TAG_MAX_LENGTH} characters."]})
+        key = name.casefold()
+        if key not in seen:
+            seen.add(key)
+            result.append(name)
+    if len(result) > TAGS_PER_ENTRY:
+        raise ValidationError({"tags": [f"An entry can have at most {TAGS_PER_ENTRY} tags."]})
+    return result
+
+
+def _tags_resolve(user_id: int, names: Sequence[str]) -> dict[str, Tag]:
+    """The user's Tag for each name (created if missing), keyed by lower-cased name."""
+    if not names:
+        return {}
+    wanted = {name.lower(): name for name in names}
+    found = {
+        tag.lname: tag
+        for tag in Tag.objects.annotate(lname=Lower("name")).filter(user_id=user_id, lname__in=list(wanted))
+    }
+    missing = [Tag(user_id=user_id, name=name) for key, name in wanted.items() if key not in found]
+    if missing:
+        for tag in missing:
+            tag.full_clean(exclude=_CLEAN_EXCLUDE, validate_constraints=False)
+        # A concurrent request may create the same name: ignore the conflict, read back.
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        invalidate(user_id)  # bulk_create sends no post_save
+        found.update(
+            {
+                tag.lname: tag
+                for tag in Tag.objects.annotate(lname=Lower("name")).filter(
+                    user_id=user_id, lname__in=[tag.name.lower() for tag in missing]
+                )
+            }
+        )
+    return found
+
+
+def _tags_prune(user_id: int) -> None:
+    """Delete the user's tags that no entry uses any more, so tag lists show no zero counts."""
+    Tag.objects.filter(user_id=user_id, entries__isnull=True).delete()
+
+
+def entry_tags_set(*, entry: Entry, names: Iterable[str] | str) -> list[str]:
+    """Replace an entry's tags by `names` (normalised); returns the names as stored."""
+    with transaction.atomic(), coalesced_invalidation():
+        cleaned = tag_names_normalise(names)
+        _apply_tags(entry, cleaned)
+        entry.updated_at = timezone.now()
+        entry.save(update_fields=["tags_text", "updated_at"])
+        _tags_prune(entry.user_id)
+    return cleaned
+
+
+def _apply_tags(entry: Entry, names: Sequence[str]) -> None:
+    tags = _tags_resolve(entry.user_id, names)
+    ordered = [tags[name.lower()] for name in names]
+    entry.tags.set(ordered)
+    entry.tags_text = " ".join(tag.name for tag in ordered)
+
+
+# --- Entries ----------------------------------------------------------------------------
+
+
+def _render(entry: Entry) -> None:
+    entry.title = rendering.clean_text(entry.title).strip()
+    entry.body = rendering.clean_text(entry.body)
+    entry.body_html = rendering.render_markdown(entry.body)
+    entry.word_count = rendering.count_words(entry.body)
+
+
+def _queue_sentiment(entry_ids: list[int]) -> None:
+    if not entry_ids:
+        return
+    from entries import tasks
+
+    if len(entry_ids) == 1:
+        entry_id = entry_ids[0]
+        # robust: a broker outage after the commit must not turn a saved entry into a 500.
+        transaction.on_commit(lambda: tasks.entry_sentiment_compute.delay(entry_id), robust=True)
+    else:
+        transaction.on_commit(lambda: tasks.entries_sentiment_compute.delay(entry_ids), robust=True)
+
+
+def entry_create(
+    *,
+    user: Any,
+    title: str,
+    body: str,
+    mood: int | None = None,
+    tags: Iterable[str] | str = (),
+    entry_date: datetime.date | None = None,
+    uid: uuid.UUID | None = None,
+) -> Entry:
+    """Create an entry. `entry_date` defaults to today in the user's time zone.
+
+    With a `uid` that the user already has (a client retrying an offline create),
+    raises EntryExists carrying the existing entry's id and changes nothing.
+    """
+    now = timezone.now()
+    entry = Entry(
+        user=user,
+        title=title,
+        body=body,
+        mood=mood,
+        entry_date=entry_date or local_today(user, now=now),
+        created_at=now,
+        updated_at=now,
+    )
+    if uid is not None:
+        entry.uid = uid
+    _render(entry)
+    names = tag_names_normalise(tags)
+    entry.tags_text = " ".join(names)
+    entry.full_clean(exclude=_CLEAN_EXCLUDE, validate_constraints=False)
+    with transaction.atomic(), coalesced_invalidation():
+        if uid is not None:
+            existing = Entry.objects.filter(user=user, uid=uid).values_list("pk", flat=True).first()
+            if existing is not None:
+                raise EntryExists(existing)
+        try:
+            with transaction.atomic():
+                entry.save(force_insert=True)
+        except IntegrityError:
+            existing = Entry.objects.filter(user=user, uid=entry.uid).values_list("pk", flat=True).first()
+            if existing is None:
+                raise
+            raise EntryExists(existing) from None
+        if names:
+            _apply_tags(entry, names)
+        _queue_sentiment([entry.pk])
+    return entry
+
+
+def entry_update(*, entry: Entry, **changes: Any) -> Entry:
+    """Change some of title, body, mood, tags, entry_date; returns the saved entry.
+
+    The row is locked for the read-modify-write, so two concurrent partial updates both land.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    with transaction.atomic(), coalesced_invalidation():
+        locked = Entry.objects.select_for_update().filter(pk=entry.pk, user_id=entry.user_id).first()
+        if locked is None:
+            raise NotFound()
+        fields = {"updated_at"}
+        text_changed = False
+        for name in ("title", "body", "mood", "entry_date"):
+            if name in changes and getattr(locked, name) != changes[name]:
+                setattr(locked, name, changes[name])
+                fields.add(name)
+                text_changed |= name in ("title", "body")
+        if locked.entry_date is None:
+            locked.entry_date = local_today(locked.user)
+        if text_changed:
+            _render(locked)
+            locked.sentiment = None  # recomputed after commit
+            fields |= {"title", "body", "body_html", "word_count", "sentiment"}
+        locked.updated_at = timezone.now()
+        locked.full_clean(exclude=_CLEAN_EXCLUDE, validate_constraints=False)
+        if "tags" in changes:
+            names = tag_names_normalise(changes["tags"] or ())
+            current = {name.lower() for name in locked.tags.values_list("name", flat=True)}
+            if {name.lower() for name in names} != current:
+                _apply_tags(locked, names)
+                fields.add("tags_text")
+        locked.save(update_fields=sorted(fields))
+        if "tags_text" in fields:
+            _tags_prune(locked.user_id)
+        if text_changed:
+            _queue_sentiment([locked.pk])
+    return locked
+
+
+def entry_delete(*, entry: Entry) -> None:
+    """Delete an entry, leaving a tombstone so syncing clients learn of it."""
+    with transaction.atomic(), coalesced_invalidation():
+        deleted, _ = Entry.objects.filter(pk=entry.pk, user_id=entry.user_id).delete()
+        if not deleted:
+            raise NotFound()
+        EntryTombstone.objects.create(user_id=entry.user_id, entry_id=entry.pk, uid=entry.uid)
+        _tags_prune(entry.user_id)
+
+
+def entry_sentiment_refresh(*, entry_id: int) -> float | None:
+    """Compute and store an entry's sentiment from its current text (idempotent)."""
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().filter(pk=entry_id).defer("search_vector").first()
+        if entry is None:
+            return None
+        value = sentiment.score(f"{entry.title}.\n{entry.body}")
+        if entry.sentiment != value:
+            entry.sentiment = value
+            # A changed sentiment is a change clients must sync.
+            entry.updated_at = timezone.now()
+            entry.save(update_fields=["sentiment", "updated_at"])
+        return value
+
+
+def tombstones_prune(*, now: datetime.datetime | None = None) -> int:
+    """Forget deletions older than JOURNAL_TOMBSTONE_DAYS."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.JOURNAL_TOMBSTONE_DAYS)
+    with transaction.atomic(), coalesced_invalidation():
+        deleted, _ = EntryTombstone.objects.filter(deleted_at__lt=cutoff).delete()
+    return deleted
+
+
+# --- Import -----------------------------------------------------------------------------
+
+
+def entries_import(*, user: Any, data: Any) -> int:
+    """Import a JSON export (entries.portability's format); returns how many entries were new.
+
+    All or nothing: the whole document is validated first and written in one
+    transaction. Entries whose `uid` the user already has are skipped, so importing the
+    same file twice creates nothing the second time.
+    """
+    from entries.portability import parse_import
+
+    items = parse_import(data)
+    from journal_project.accounts.models import Profile
+
+    now = timezone.now()
+    with transaction.atomic(), coalesced_invalidation():
+        # One import per person at a time: the uid check below must not race another import.
+        Profile.objects.select_for_update().filter(user=user).first()
+        existing = set(
+            Entry.objects.filter(user=user, uid__in=[item["uid"] for item in items]).values_list("uid", flat=True)
+        )
+        new_entries: list[Entry] = []
+        new_tags: list[list[str]] = []
+        for index, item in enumerate(items):
+            if item["uid"] in existing:
+                continue
+            existing.add(item["uid"])
+            created_at = item.get("created_at") or now
+            entry = Entry(
+                user=user,
+                uid=item["uid"],
+                title=item["title"],
+                body=item["body"],
+                mood=item.get("mood"),
+                entry_date=item.get("entry_date") or created_at.astimezone(user_zone(user)).date(),
+                created_at=created_at,
+                # Now, not the file's time: a syncing client must see these as new.
+                updated_at=now,
+            )
+            _render(entry)
+            entry.tags_text = " ".join(item["tags"])
+            try:
+                entry.full_clean(exclude=_CLEAN_EXCLUDE, validate_constraints=False)
+            except ValidationError as error:
+                raise ValidationError(
+                    {f"entries[{index}].{field}": messages for field, messages in error.message_dict.items()}
+                ) from error
+            new_entries.append(entry)
+            new_tags.append(item["tags"])
+        if not new_entries:
+            return 0
+        Entry.objects.bulk_create(new_entries, batch_size=500)
+        tags = _tags_resolve(user.pk, sorted({name for names in new_tags for name in names}, key=str.lower))
+        through = Entry.tags.through
+        links = [
+            through(entry_id=entry.pk, tag_id=tags[name.lower()].pk)
+            for entry, names in zip(new_entries, new_tags, strict=True)
+            for name in names
+        ]
+        through.objects.bulk_create(links, batch_size=1000)
+        # bulk_create sends no signals: the one invalidation for the whole import.
+        invalidate(user.pk)
+        _queue_sentiment([entry.pk for entry in new_entries])
+    return len(new_entries)
