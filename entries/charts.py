@@ -1,0 +1,64 @@
+"""The insights chart as server-rendered SVG geometry: no JavaScript, no chart library, no CDN.
+
+Mood (1-5) and sentiment (-1..1) share one plot: both are mapped onto the same height,
+so "5" and "+1" sit at the top and "1" and "-1" at the bottom.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
+
+
+def _x(index: int, span: int) -> float:
+    usable = WIDTH - LEFT - RIGHT
+    return round(LEFT + (usable * index / span if span else usable / 2), 1)
+
+
+def _y(fraction: float) -> float:
+    usable = HEIGHT - TOP - BOTTOM
+    return round(TOP + usable * (1 - fraction), 1)
+
+
+def trend_chart(trend: list[dict[str, Any]], *, today: str, days: int) -> dict[str, Any]:
+    """Polyline points, dots with labels, grid lines and axis labels for `mood_trend`."""
+    end = datetime.date.fromisoformat(today)
+    start = end - datetime.timedelta(days=days - 1)
+    span = max(days - 1, 1)
+    mood_points, sentiment_points = [], []
+    for item in trend:
+        index = (datetime.date.fromisoformat(item["date"]) - start).days
+        x = _x(index, span)
+        label = f"{item['date']}: {item['count']} entr{'y' if item['count'] == 1 else 'ies'}"
+        if item["avg_mood"] is not None:
+            mood_points.append(
+                {"x": x, "y": _y((item["avg_mood"] - 1) / 4), "label": f"{label}, mood {item['avg_mood']}"}
+            )
+        if item["avg_sentiment"] is not None:
+            sentiment_points.append(
+                {
+                    "x": x,
+                    "y": _y((item["avg_sentiment"] + 1) / 2),
+                    "label": f"{label}, sentiment {item['avg_sentiment']}",
+                }
+            )
+    grid = [{"y": _y(step / 4), "mood": step + 1} for step in range(5)]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "bottom": HEIGHT - BOTTOM,
+        "label_y": HEIGHT - 8,
+        "grid": grid,
+        "mood": mood_points,
+        "mood_line": " ".join(f"{p['x']},{p['y']}" for p in mood_points),
+        "sentiment": sentiment_points,
+        "sentiment_line": " ".join(f"{p['x']},{p['y']}" for p in sentiment_points),
+        "start_label": start.isoformat(),
+        "end_label": end.isoformat(),
+        "empty": not trend,
+    }

@@ -1,0 +1,80 @@
+"""Forms of the entry pages. They validate input; the services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from entries.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Mood
+from entries.services import tag_names_normalise
+
+
+class MoodPicker(forms.RadioSelect):
+    """Five labelled radio buttons in one radiogroup (plus "not set"): usable by keyboard and screen reader."""
+
+    template_name = "entries/widgets/mood_picker.html"
+
+
+MOOD_CHOICES = [("", "Not set"), *Mood.choices]
+
+
+class EntryForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX_LENGTH)
+    body = forms.CharField(
+        label="Entry",
+        max_length=BODY_MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "data-markdown-source": ""}),
+        help_text="Markdown: **bold**, _italic_, - lists, > quotes, [links](https://…).",
+    )
+    mood = forms.TypedChoiceField(choices=MOOD_CHOICES, coerce=int, empty_value=None, required=False, widget=MoodPicker)
+    tags = forms.CharField(
+        required=False,
+        max_length=1200,
+        help_text="Separate tags with commas, e.g. work, family.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    entry_date = forms.DateField(label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise ValidationError("Write something first.")
+        return body
+
+    def clean_tags(self) -> list[str]:
+        try:
+            return tag_names_normalise(self.cleaned_data.get("tags") or "")
+        except ValidationError as error:
+            raise ValidationError(error.message_dict.get("tags", error.messages)) from error
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if data.get("entry_date") is None:
+            data.pop("entry_date", None)
+        return data
+
+
+class QuickEntryForm(EntryForm):
+    """The Today page's form: a title is optional (one is made from the first line)."""
+
+    title = forms.CharField(max_length=TITLE_MAX_LENGTH, required=False, help_text="Optional.")
+
+    field_order = ["body", "mood", "title", "tags"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["entry_date"]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        if not data.get("title"):
+            first_line = next((line.strip(" #>*-") for line in data["body"].splitlines() if line.strip()), "")
+            data["title"] = (first_line[:80] + "…") if len(first_line) > 80 else first_line or "Today"
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Journal export (JSON)", help_text="A file made by Export → JSON.")

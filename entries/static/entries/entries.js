@@ -1,0 +1,155 @@
+// Entry pages: local draft autosave and live Markdown preview.
+// Progressive enhancement only: writing, previewing and saving all work without this file.
+(function () {
+  "use strict";
+
+  var PREFIX = "journal:draft:";
+  var FIELDS = ["title", "body", "tags", "entry_date", "mood"];
+
+  function storage() {
+    try {
+      var probe = PREFIX + "probe";
+      window.localStorage.setItem(probe, "1");
+      window.localStorage.removeItem(probe);
+      return window.localStorage;
+    } catch (e) {
+      return null; // private mode or storage disabled: no autosave, nothing breaks
+    }
+  }
+
+  var store = storage();
+
+  // A successful save names the draft it made obsolete (a message with class clear-draft-<key>).
+  if (store) {
+    document.querySelectorAll(".messages li").forEach(function (item) {
+      item.className.split(/\s+/).forEach(function (name) {
+        if (name.indexOf("clear-draft-") === 0) {
+          store.removeItem(PREFIX + name.slice("clear-draft-".length));
+        }
+      });
+    });
+  }
+
+  function readForm(form) {
+    var data = {};
+    FIELDS.forEach(function (name) {
+      var elements = form.querySelectorAll('[name="' + name + '"]');
+      if (!elements.length) { return; }
+      if (elements[0].type === "radio") {
+        var checked = form.querySelector('[name="' + name + '"]:checked');
+        data[name] = checked ? checked.value : "";
+      } else {
+        data[name] = elements[0].value;
+      }
+    });
+    return data;
+  }
+
+  function writeForm(form, data) {
+    Object.keys(data).forEach(function (name) {
+      var elements = form.querySelectorAll('[name="' + name + '"]');
+      if (!elements.length) { return; }
+      if (elements[0].type === "radio") {
+        elements.forEach(function (radio) { radio.checked = radio.value === data[name]; });
+      } else {
+        elements[0].value = data[name];
+      }
+    });
+  }
+
+  function same(a, b) {
+    return FIELDS.every(function (name) { return (a[name] || "") === (b[name] || ""); });
+  }
+
+  function setupDraft(form) {
+    var key = PREFIX + form.getAttribute("data-draft-key");
+    var status = form.querySelector("[data-draft-status]");
+    var initial = readForm(form);
+    var timer = null;
+
+    function say(text) { if (status) { status.textContent = text; } }
+
+    function save() {
+      timer = null;
+      var data = readForm(form);
+      if (same(data, initial)) {
+        store.removeItem(key);
+        return;
+      }
+      data.savedAt = new Date().toISOString();
+      try {
+        store.setItem(key, JSON.stringify(data));
+        say("Draft kept on this device.");
+      } catch (e) {
+        say("");
+      }
+    }
+
+    var saved = null;
+    try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+    // A form the server sent back (errors, preview) already holds the newest text.
+    if (saved && form.getAttribute("data-draft-bound") !== "true" && !same(saved, initial)) {
+      writeForm(form, saved);
+      say("Restored your unsaved draft. ");
+      if (status) {
+        var discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "link";
+        discard.textContent = "Discard it";
+        discard.addEventListener("click", function () {
+          store.removeItem(key);
+          writeForm(form, initial);
+          say("Draft discarded.");
+          form.dispatchEvent(new Event("input"));
+        });
+        status.appendChild(discard);
+      }
+    }
+
+    form.addEventListener("input", function () {
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(save, 400);
+    });
+    form.addEventListener("change", function () { save(); });
+    // The tab may close between keystroke and timer: flush on the way out.
+    window.addEventListener("pagehide", function () { if (timer) { save(); } });
+  }
+
+  function setupPreview(form) {
+    var url = form.getAttribute("data-preview-url");
+    var target = document.querySelector("[data-preview-target]");
+    var source = form.querySelector("[data-markdown-source]");
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (!url || !target || !source || !token || !window.fetch) { return; }
+    var timer = null;
+    var latest = 0;
+
+    function render() {
+      var request = ++latest;
+      var body = new FormData();
+      body.append("body", source.value);
+      window.fetch(url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token.value }
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        // The server sanitized this HTML (the same rendering a saved entry gets).
+        if (data && request === latest) { target.innerHTML = data.html; }
+      }).catch(function () { /* keep the last preview */ });
+    }
+
+    source.addEventListener("input", function () {
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(render, 350);
+    });
+    if (source.value) { render(); }
+  }
+
+  document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+    if (store) { setupDraft(form); }
+    setupPreview(form);
+  });
+})();

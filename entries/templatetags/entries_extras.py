@@ -1,0 +1,36 @@
+"""Template helpers for the plain data that selectors return (ISO strings, mood numbers)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+
+from entries.models import Mood
+
+register = template.Library()
+
+_MOODS = dict(Mood.choices)
+
+
+@register.filter
+def isodate(value: str | None) -> datetime.date | None:
+    """ "2024-05-01" → a date, for the `date` filter."""
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def isodatetime(value: str | None) -> datetime.datetime | None:
+    """An ISO timestamp → an aware datetime; the `date` filter then shows it in the user's zone."""
+    try:
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def mood_label(value: int | None) -> str:
+    return _MOODS.get(value, "") if value is not None else ""

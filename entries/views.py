@@ -1,0 +1,305 @@
+"""The entry pages (CONTRACT §5). Core flows are plain forms and links; JavaScript only adds
+the live preview and the local draft autosave (entries/static/entries/entries.js).
+
+Like the API, every page reads through entries.selectors (cached) and writes through
+entries.services; someone else's entry is a 404, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from entries import charts, rendering, selectors, services
+from entries.api.views import export_response, import_payload
+from entries.filters import EntryFilter
+from entries.forms import EntryForm, ImportForm, QuickEntryForm
+from entries.models import BODY_MAX_LENGTH, Entry
+from journal_project.exceptions import InvalidInput, NotFound
+
+PAGE_SIZE = 20
+INSIGHT_WINDOWS = (30, 90, 365)
+
+
+def _entry_or_404(user: Any, entry_id: int) -> dict[str, Any]:
+    try:
+        return selectors.entry_get(user=user, entry_id=entry_id)
+    except NotFound:
+        raise Http404("No such entry.") from None
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _saved(request: HttpRequest, entry_id: int, draft_key: str, text: str) -> HttpResponse:
+    # The message's extra tag tells entries.js which local draft the save made obsolete.
+    messages.success(request, text, extra_tags=f"clear-draft-{draft_key}")
+    return redirect("entries:detail", pk=entry_id)
+
+
+def _apply_service_errors(form: EntryForm, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _paged(request: HttpRequest, filters: dict[str, Any]) -> tuple[dict[str, Any], Page]:
+    """One page from the selector, plus a Django Page for the template's pagination links."""
+    number = _page_number(request)
+    data = selectors.entry_list(user=request.user, filters=filters, page=number, page_size=PAGE_SIZE)
+    if number > 1 and not data["results"]:
+        raise Http404("No such page.")
+    # A Paginator over a range only computes page numbers: the rows come from the selector.
+    page = Paginator(range(data["count"]), PAGE_SIZE).get_page(number)
+    return data, page
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- Today ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def today(request: HttpRequest) -> HttpResponse:
+    from sessions_app.selectors import prompt_for_today
+
+    form = QuickEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.entry_create(user=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            return _saved(request, entry.pk, "today", "Saved. Well done for writing today.")
+    context = {
+        "form": form,
+        "prompt": prompt_for_today(request.user),
+        "summary": selectors.today_summary(user=request.user),
+        "draft_key": "today",
+    }
+    return render(request, "entries/today.html", context)
+
+
+# --- List, detail, write ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def entry_list(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    data.pop("q", None)  # searching has its own page
+    filterset = EntryFilter(data=data, queryset=Entry.objects.none())
+    filters = filterset.canonical() if filterset.is_valid() else {}
+    results, page = _paged(request, filters)
+    context = {
+        "filter_form": filterset.form,
+        "entries": results["results"],
+        "count": results["count"],
+        "page": page,
+        "filtered": bool(filters),
+        "query": _query_without_page(request),
+    }
+    return render(request, "entries/entry_list.html", context)
+
+
+@login_required
+@require_GET
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "entries/entry_detail.html", {"entry": _entry_or_404(request.user, pk)})
+
+
+def _write_page(request: HttpRequest, form: EntryForm, *, entry: dict | None, draft_key: str) -> HttpResponse:
+    preview_html = None
+    if request.method == "POST" and "preview" in request.POST:
+        preview_html = rendering.render_markdown(rendering.clean_text(request.POST.get("body", "")))
+    context = {"form": form, "entry": entry, "preview_html": preview_html, "draft_key": draft_key}
+    return render(request, "entries/entry_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = EntryForm(request.POST)
+        if "preview" not in request.POST and form.is_valid():
+            try:
+                entry = services.entry_create(user=request.user, **form.service_kwargs())
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                return _saved(request, entry.pk, "new", "Entry saved.")
+    else:
+        form = EntryForm(initial={"entry_date": services.local_today(request.user)})
+    return _write_page(request, form, entry=None, draft_key="new")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    current = _entry_or_404(request.user, pk)
+    draft_key = f"entry-{pk}"
+    if request.method == "POST":
+        form = EntryForm(request.POST)
+        if "preview" not in request.POST and form.is_valid():
+            try:
+                entry = selectors.entry_for_write(user=request.user, entry_id=pk)
+                services.entry_update(entry=entry, **form.service_kwargs())
+            except NotFound:
+                raise Http404("No such entry.") from None
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                return _saved(request, pk, draft_key, "Changes saved.")
+    else:
+        form = EntryForm(
+            initial={
+                "title": current["title"],
+                "body": current["body"],
+                "mood": current["mood"],
+                "tags": ", ".join(current["tags"]),
+                "entry_date": current["entry_date"],
+            }
+        )
+    return _write_page(request, form, entry=current, draft_key=draft_key)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    current = _entry_or_404(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.entry_delete(entry=selectors.entry_for_write(user=request.user, entry_id=pk))
+        except NotFound:
+            raise Http404("No such entry.") from None
+        messages.success(request, "Entry deleted.", extra_tags=f"clear-draft-entry-{pk}")
+        return redirect("entries:list")
+    return render(request, "entries/entry_confirm_delete.html", {"entry": current})
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """Live preview for entries.js: the same sanitized rendering the saved entry gets."""
+    body = request.POST.get("body", "")
+    if len(body) > BODY_MAX_LENGTH:
+        return HttpResponseBadRequest("Too long.")
+    return JsonResponse({"html": rendering.render_markdown(rendering.clean_text(body))})
+
+
+# --- Search, calendar, insights ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    filterset = EntryFilter(data=request.GET, queryset=Entry.objects.none())
+    valid = filterset.is_valid()
+    filters = filterset.canonical() if valid else {}
+    context: dict[str, Any] = {"filter_form": filterset.form, "q": filters.get("q", ""), "searched": "q" in filters}
+    if "q" in filters:
+        results, page = _paged(request, filters)
+        context.update(entries=results["results"], count=results["count"], page=page)
+    context["query"] = _query_without_page(request)
+    return render(request, "entries/search.html", context)
+
+
+def _month_arg(value: str | None, fallback: datetime.date) -> datetime.date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return fallback.replace(day=1)
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    today_local = services.local_today(request.user)
+    first = _month_arg(request.GET.get("month"), today_local)
+    data = selectors.calendar_month(user=request.user, year=first.year, month=first.month)
+    weeks = []
+    for week in calendar_module.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        days = []
+        for day in week:
+            info = data["days"].get(day.isoformat()) if day.month == first.month else None
+            days.append(
+                {"date": day, "in_month": day.month == first.month, "is_today": day == today_local, "info": info}
+            )
+        weeks.append(days)
+    previous_month = (first - datetime.timedelta(days=1)).replace(day=1)
+    next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+    context = {
+        "month": first,
+        "weeks": weeks,
+        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "previous_month": previous_month.strftime("%Y-%m"),
+        "next_month": next_month.strftime("%Y-%m"),
+        "entry_total": sum(day["count"] for day in data["days"].values()),
+    }
+    return render(request, "entries/calendar.html", context)
+
+
+@login_required
+@require_GET
+def insights(request: HttpRequest) -> HttpResponse:
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    if days not in INSIGHT_WINDOWS:
+        days = 30
+    stats = selectors.entry_stats(user=request.user, days=days)
+    context = {
+        "stats": stats,
+        "days": days,
+        "windows": INSIGHT_WINDOWS,
+        "chart": charts.trend_chart(stats["mood_trend"], today=stats["today"], days=days),
+    }
+    return render(request, "entries/insights.html", context)
+
+
+# --- Export and import ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            imported = services.entries_import(user=request.user, data=import_payload(request))
+        except ValidationError as error:
+            problems = [f"{field}: {message}" for field, msgs in error.message_dict.items() for message in msgs]
+            form.add_error("file", problems[:10])
+        else:
+            messages.success(request, f"Imported {imported} new entr{'y' if imported == 1 else 'ies'}.")
+            return redirect(reverse("entries:export"))
+    return render(request, "entries/export.html", {"form": form})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest) -> HttpResponse:
+    try:
+        return export_response(request.user, request.GET.get("format", "json"))
+    except InvalidInput:
+        return HttpResponseBadRequest("Unknown export format.")
