@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from monitoring.api import views
+
+urlpatterns = [
+    path("summary/", views.SummaryView.as_view(), name="monitoring-summary"),
+]

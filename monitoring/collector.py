@@ -1,0 +1,253 @@
+"""In-process aggregation and the periodic flush to the store (Redis).
+
+Recording a sample is a bisect and a few integer additions under a lock: no I/O, no
+allocation once a series exists. A daemon thread per process swaps the buffer every
+MONITORING_FLUSH_INTERVAL seconds (ticks aligned to the wall clock, so with the default
+5 s a buffer never straddles a minute) and writes it in one pipelined round trip. If the
+store is unreachable the buffer is dropped and counted, never retried: memory stays
+bounded and requests never wait on monitoring. The count is reported once Redis is back.
+
+Processes: gunicorn and Celery fork their workers. A child must not flush samples its
+parent had buffered (they would be counted twice) and must start its own thread; an
+`os.register_at_fork` hook resets the collector in the child, and a pid check before
+each flush catches any fork the hook did not see.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitoring import catalog, conf
+from monitoring.histogram import BOUNDS, Histogram
+from monitoring.store import Labels, SeriesKey, StoreUnavailable, encode, encode_series, get_store, minute_of
+
+logger = logging.getLogger(__name__)
+
+
+class _Buffer:
+    __slots__ = ("counters", "histograms", "started")
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.histograms: dict[SeriesKey, Histogram] = {}
+        self.counters: dict[SeriesKey, int] = {}
+
+    def samples(self) -> int:
+        return sum(histogram.count for histogram in self.histograms.values())
+
+
+@dataclass(frozen=True)
+class FlushResult:
+    samples: int
+    stored: bool
+
+
+class Collector:
+    def __init__(self) -> None:
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._thread_lock = threading.Lock()
+        self._buffer = _Buffer(time.time())
+        self._pid = os.getpid()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._last_maintenance_minute = 0
+        self._outage_logged = False
+        # Samples this process could not store (since start), and the part of them not
+        # yet reported to the store as the dropped-samples counter.
+        self.dropped_samples = 0
+        self._dropped_unreported = 0
+        self.last_flush_at: float | None = None
+
+    # --- Recording (hot path) -----------------------------------------------------------
+
+    def record(self, name: str, seconds: float, labels: Labels = ()) -> None:
+        key = (name, labels)
+        index = bisect_left(BOUNDS, seconds)
+        with self._lock:
+            histograms = self._buffer.histograms
+            histogram = histograms.get(key)
+            if histogram is None:
+                histogram = histograms[key] = Histogram()
+            histogram.counts[index] += 1
+            histogram.sum += seconds
+            if histogram.max is None or seconds > histogram.max:
+                histogram.max = seconds
+        if self._thread is None:
+            self._start_thread()
+
+    def increment(self, name: str, labels: Labels = (), amount: int = 1) -> None:
+        key = (name, labels)
+        with self._lock:
+            counters = self._buffer.counters
+            counters[key] = counters.get(key, 0) + amount
+        if self._thread is None:
+            self._start_thread()
+
+    # --- Flushing -----------------------------------------------------------------------
+
+    def flush(self, now: float | datetime | None = None, *, quiet: bool = False) -> FlushResult:
+        """Write everything buffered so far to the store; never raises.
+
+        `now` (tests, tools) attributes the buffer to that moment's minute; by default it
+        goes to the minute of the middle of the interval it covers.
+        """
+        if os.getpid() != self._pid:
+            self._after_fork()
+        with self._flush_lock:
+            wall = time.time()
+            with self._lock:
+                buffer, self._buffer = self._buffer, _Buffer(wall)
+                unreported = self._dropped_unreported
+            if not buffer.histograms and not buffer.counters and not unreported:
+                return FlushResult(0, True)
+            at = now if now is not None else (buffer.started + wall) / 2
+            fields, maxima = encode(buffer.histograms, buffer.counters)
+            if unreported:
+                key = f"c|{_dropped_series()}"
+                fields[key] = fields.get(key, 0) + unreported
+            samples = buffer.samples()
+            started = time.perf_counter()
+            try:
+                get_store().write(minute_of(at), fields, maxima)
+            except Exception as error:
+                self._dropped(samples, error, quiet=quiet)
+                return FlushResult(samples, False)
+            elapsed = time.perf_counter() - started
+            with self._lock:
+                self._dropped_unreported -= unreported
+            self.last_flush_at = wall
+            if self._outage_logged:
+                self._outage_logged = False
+                if not quiet:
+                    logger.warning("Monitoring store reachable again; metrics are being stored")
+            # Timing the flush itself, but not a flush that carried nothing else: an idle
+            # process would otherwise keep flushing its own flush timings forever.
+            if any(name != catalog.MONITORING_FLUSH for name, _ in buffer.histograms) or buffer.counters:
+                self.record(catalog.MONITORING_FLUSH, elapsed)
+            return FlushResult(samples, True)
+
+    def _dropped(self, samples: int, error: BaseException, *, quiet: bool = False) -> None:
+        with self._lock:
+            self.dropped_samples += samples
+            self._dropped_unreported += samples
+        if quiet:
+            return
+        if not isinstance(error, StoreUnavailable):
+            logger.exception("Monitoring flush failed; %d samples dropped", samples)
+        elif not self._outage_logged:
+            self._outage_logged = True
+            logger.warning("Monitoring store unavailable (%s); dropping and counting samples", error)
+
+    def discard(self) -> None:
+        """Forget everything buffered and every count (tests); waits for a flush in progress."""
+        with self._flush_lock, self._lock:
+            self._buffer = _Buffer(time.time())
+            self.dropped_samples = 0
+            self._dropped_unreported = 0
+
+    def peek(self) -> dict[SeriesKey, Histogram]:
+        """A copy of what is buffered now (tests and the dashboard's process view)."""
+        with self._lock:
+            return {key: Histogram(list(h.counts), h.sum, h.max) for key, h in self._buffer.histograms.items()}
+
+    def peek_counters(self) -> dict[SeriesKey, int]:
+        with self._lock:
+            return dict(self._buffer.counters)
+
+    # --- The flush thread ---------------------------------------------------------------
+
+    def _start_thread(self) -> None:
+        if not conf.flush_thread():
+            return
+        with self._thread_lock:
+            if self._thread is not None:
+                return
+            thread = threading.Thread(target=self._run, name="monitoring-flush", daemon=True)
+            self._thread = thread
+            thread.start()
+
+    def _run(self) -> None:
+        stop = self._stop
+        while True:
+            interval = conf.flush_interval()
+            if stop.wait(max(0.05, interval - (time.time() % interval))):
+                return
+            self.flush()
+            self._maybe_maintain()
+
+    def _maybe_maintain(self) -> None:
+        """Embedded default only: no beat runs there, so the thread rolls up and evaluates."""
+        minute = minute_of(time.time())
+        if minute == self._last_maintenance_minute:
+            return
+        self._last_maintenance_minute = minute
+        try:
+            if get_store().shared or not conf.inline_maintenance():
+                return
+            from django.db import close_old_connections
+
+            from monitoring import services
+
+            try:
+                services.run_maintenance()
+            finally:
+                close_old_connections()
+        except Exception:
+            logger.exception("Monitoring maintenance failed")
+
+    def start_thread(self) -> None:
+        """(Re)start the flush thread; `record()` starts it lazily, so only tests need this."""
+        with self._thread_lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop = threading.Event()
+            self._thread = None
+        self._start_thread()
+
+    def stop_thread(self) -> None:
+        """Stop the flush thread; it stays stopped (record() will not restart it) until start_thread()."""
+        thread = self._thread
+        self._stop.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+        with self._thread_lock:
+            if self._thread is None:
+                # Never started: park a dead thread object so record() does not start one.
+                self._thread = threading.Thread(target=lambda: None)
+
+    @property
+    def thread_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _after_fork(self) -> None:
+        # The child starts empty: the parent flushes what it had buffered itself.
+        self._reset_state()
+
+    def _at_exit(self) -> None:
+        if self._thread is not None and os.getpid() == self._pid:
+            # Quiet: logging may already be torn down (or writing to a closed stream).
+            self.flush(quiet=True)
+
+
+def _dropped_series() -> str:
+    return encode_series(catalog.DROPPED_SAMPLES, ())
+
+
+collector = Collector()
+record = collector.record
+increment = collector.increment
+flush = collector.flush
+
+os.register_at_fork(after_in_child=collector._after_fork)
+atexit.register(collector._at_exit)

@@ -1,0 +1,118 @@
+"""The collection hooks: database queries, cached reads, Redis commands, `metrics.observe`.
+
+`install()` runs in `MonitoringConfig.ready()` when MONITORING_ENABLED is on, in every
+process (web and Celery). With monitoring off nothing here is connected: queries run
+without a wrapper, the caching module finds no observer, and `metrics.timed` skips even
+the clock, so "off" costs nothing measurable.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import connections
+from django.db.backends.signals import connection_created
+
+from journal_project import cache_backend, caching
+from monitoring import catalog, metrics
+from monitoring.collector import collector
+
+_installed = False
+
+# Label tuples are interned per value: the hot path then allocates nothing.
+_db_labels: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+_cache_labels: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+_redis_labels: dict[str, tuple[tuple[str, str], ...]] = {}
+_OPERATIONS = ("select", "insert", "update", "delete")
+
+# Calls through the cache's breaker wrapper that are not Redis round trips.
+_NOT_COMMANDS = frozenset({"get_client", "make_key", "make_pattern", "encode", "decode"})
+
+
+def _operation(sql: Any) -> str:
+    if isinstance(sql, str):
+        head = sql[:8].lstrip().lower()
+        for operation in _OPERATIONS:
+            if head.startswith(operation):
+                return operation
+    return "other"
+
+
+def _db_wrapper(execute: Any, sql: Any, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    if not _installed:  # uninstalled while this connection lived on in another thread
+        return execute(sql, params, many, context)
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        elapsed = time.perf_counter() - started
+        key = (context["connection"].alias, _operation(sql))
+        labels = _db_labels.get(key)
+        if labels is None:
+            labels = _db_labels[key] = (("alias", key[0]), ("operation", key[1]))
+        collector.record(catalog.DB_QUERY, elapsed, labels)
+
+
+def _add_wrapper(connection: Any) -> None:
+    if _db_wrapper not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_db_wrapper)
+
+
+def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+    _add_wrapper(connection)
+
+
+def on_cache_read(namespace: str, result: str, seconds: float) -> None:
+    key = (namespace, result)
+    labels = _cache_labels.get(key)
+    if labels is None:
+        labels = _cache_labels[key] = (("namespace", namespace), ("result", result))
+    collector.record(catalog.CACHE_READ, seconds, labels)
+
+
+def on_redis_call(operation: str, seconds: float, ok: bool) -> None:
+    if operation in _NOT_COMMANDS:
+        return
+    labels = _redis_labels.get(operation)
+    if labels is None:
+        labels = _redis_labels[operation] = (("operation", operation),)
+    collector.record(catalog.REDIS_COMMAND, seconds, labels)
+    if not ok:
+        collector.increment(catalog.REDIS_ERRORS, labels)
+
+
+def on_observe(name: str, seconds: float, labels: dict[str, str]) -> None:
+    if not catalog.is_valid_name(name):
+        return  # a name Prometheus could not carry; refuse rather than export garbage
+    collector.record(name, seconds, tuple(sorted(labels.items())) if labels else ())
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    connection_created.connect(_on_connection_created, dispatch_uid="monitoring.db_wrapper")
+    # Connections opened before install (only this thread's are reachable) get it now.
+    for connection in connections.all(initialized_only=True):
+        _add_wrapper(connection)
+    caching.add_observer(on_cache_read)
+    cache_backend.add_observer(on_redis_call)
+    metrics.add_recorder(on_observe)
+
+
+def uninstall() -> None:
+    global _installed
+    _installed = False
+    connection_created.disconnect(dispatch_uid="monitoring.db_wrapper")
+    for connection in connections.all(initialized_only=True):
+        if _db_wrapper in connection.execute_wrappers:
+            connection.execute_wrappers.remove(_db_wrapper)
+    caching.remove_observer(on_cache_read)
+    cache_backend.remove_observer(on_redis_call)
+    metrics.remove_recorder(on_observe)
+
+
+def is_installed() -> bool:
+    return _installed

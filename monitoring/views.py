@@ -1,0 +1,120 @@
+"""`/metrics` (Prometheus) and the admin's monitoring dashboard."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
+from prometheus_client.exposition import choose_encoder
+
+from journal_project.exceptions import error_body
+from journal_project.health import _has_metrics_token
+from monitoring import catalog, charts, selectors
+from monitoring.collector import collector
+from monitoring.health import run_health_checks
+from monitoring.models import Statistic, Target, Violation
+from monitoring.prometheus import build_registry
+from monitoring.store import StoreUnavailable, get_store
+
+
+def _may_read_metrics(request: HttpRequest) -> bool:
+    if _has_metrics_token(request):
+        return True
+    user = request.user
+    return bool(user.is_authenticated and user.is_staff)
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus exposition of every process's metrics (aggregated in Redis)."""
+    if not _may_read_metrics(request):
+        return JsonResponse(
+            error_body("forbidden", "Metrics are for operators (staff or Authorization: Bearer $METRICS_TOKEN)."),
+            status=403,
+        )
+    collector.flush()  # include this process's last few seconds
+    try:
+        totals: dict[str, int] | None = get_store().read_totals()
+    except StoreUnavailable:
+        totals = None
+    targets = list(Target.objects.annotate(has_open=Exists(Violation.objects.open().filter(target=OuterRef("pk")))))
+    encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
+    return HttpResponse(encoder(build_registry(totals, targets)), content_type=content_type)
+
+
+# --- Dashboard ---------------------------------------------------------------------------
+
+LATENCY_CHARTS = [
+    (catalog.HTTP_REQUEST, "HTTP requests"),
+    (catalog.DB_QUERY, "Database queries"),
+    (catalog.REDIS_COMMAND, "Redis commands"),
+    (catalog.SESSION_RETRIEVAL, "Session retrieval"),
+    (catalog.KNOWLEDGE_LOOKUP, "Knowledge base lookups"),
+]
+TIME_FORMATS = {"hour": "%H:%M", "day": "%H:%M", "week": "%a %d"}
+
+
+def _p99_threshold(targets: list[Target], metric: str) -> float | None:
+    for target in targets:
+        if target.enabled and target.metric == metric and target.statistic == Statistic.P99:
+            return target.threshold
+    return None
+
+
+def build_charts(period: str, targets: list[Target]) -> list[charts.Chart]:
+    result = []
+    for metric, title in LATENCY_CHARTS:
+        points = selectors.history(metric, period)
+        result.append(
+            charts.line_chart(
+                title,
+                [point.at for point in points],
+                [
+                    ("p50", "line-p50", [point.p50_ms for point in points]),
+                    ("p95", "line-p95", [point.p95_ms for point in points]),
+                    ("p99", "line-p99", [point.p99_ms for point in points]),
+                ],
+                unit="ms",
+                threshold=_p99_threshold(targets, metric),
+                time_format=TIME_FORMATS[period],
+            )
+        )
+    points = selectors.history(catalog.CACHE_READ, period)
+    hit_rate_target = next((t.threshold for t in targets if t.enabled and t.statistic == Statistic.HIT_RATE), None)
+    result.insert(
+        0,
+        charts.line_chart(
+            "Cache hit rate",
+            [point.at for point in points],
+            [("hit rate", "line-rate", [point.hit_rate for point in points])],
+            unit="%",
+            threshold=hit_rate_target,
+            fixed_max=100.0,
+            time_format=TIME_FORMATS[period],
+        ),
+    )
+    return result
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Targets now, history charts, recent violations and health (staff: wrapped by admin_view)."""
+    period = request.GET.get("period", "hour")
+    if period not in selectors.PERIODS:
+        period = "hour"
+    readings = selectors.read_targets()
+    store = get_store()
+    context = {
+        **admin.site.each_context(request),
+        "title": "Monitoring dashboard",
+        "readings": readings,
+        "period": period,
+        "periods": list(selectors.PERIODS),
+        "charts": build_charts(period, [reading.target for reading in readings]),
+        "violations": selectors.recent_violations(15),
+        "health": run_health_checks(),
+        "store_name": "Redis (shared by every process)" if store.shared else "this process's memory (embedded default)",
+        "dropped_samples": collector.dropped_samples,
+    }
+    return TemplateResponse(request, "monitoring/dashboard.html", context)
