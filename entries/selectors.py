@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from entries import search
 from entries.filters import EntryFilter
@@ -38,6 +39,11 @@ def _entries(user_id: int) -> QuerySet[Entry]:
     )
 
 
+def _tag_names(entry: Entry) -> list[str]:
+    # Sorted here, not by the database: collations differ in how they order "T" and "f".
+    return sorted((tag.name for tag in entry.tags.all()), key=str.casefold)
+
+
 def entry_to_dict(entry: Entry) -> dict[str, Any]:
     return {
         "id": entry.pk,
@@ -47,7 +53,7 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
         "body_html": entry.body_html,
         "mood": entry.mood,
         "sentiment": entry.sentiment,
-        "tags": [tag.name for tag in entry.tags.all()],
+        "tags": _tag_names(entry),
         "entry_date": iso(entry.entry_date),
         "created_at": iso(entry.created_at),
         "updated_at": iso(entry.updated_at),
@@ -124,7 +130,7 @@ def entries_export(*, user: Any) -> list[dict[str, Any]]:
             "body": entry.body,
             "mood": entry.mood,
             "sentiment": entry.sentiment,
-            "tags": [tag.name for tag in entry.tags.all()],
+            "tags": _tag_names(entry),
             "entry_date": iso(entry.entry_date),
             "created_at": iso(entry.created_at),
             "updated_at": iso(entry.updated_at),
@@ -144,10 +150,9 @@ def tag_list(*, user: Any) -> list[dict[str, Any]]:
             Tag.objects.filter(user_id=user.pk)
             .annotate(count=Count("entries"))
             .filter(count__gt=0)
-            .order_by("name")
             .values_list("name", "count")
         )
-        return [{"name": name, "count": count} for name, count in rows]
+        return [{"name": name, "count": count} for name, count in sorted(rows, key=lambda row: row[0].casefold())]
 
     return caching.cached(caching.ENTRIES, user.pk, "tags", [], build)
 
@@ -224,7 +229,7 @@ def entry_stats(*, user: Any, days: int = 30, today: datetime.date | None = None
             Tag.objects.filter(user_id=user.pk)
             .annotate(count=Count("entries"))
             .filter(count__gt=0)
-            .order_by("-count", "name")
+            .order_by("-count", Lower("name"))
             .values_list("name", "count")[:TOP_TAGS]
         )
         return {

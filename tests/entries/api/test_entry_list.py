@@ -1,0 +1,240 @@
+"""GET/POST /api/v1/entries/: pagination, filters, validation, sync, conditional GET, search."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from entries import services
+from entries.models import Entry
+from tests.entries.conftest import entry_tables_touched, fresh_process
+from tests.entries.factories import EntryFactory
+
+URL = "/api/v1/entries/"
+pytestmark = pytest.mark.django_db
+
+
+def test_list_is_paginated_newest_first(auth_client, user):
+    today = datetime.date(2024, 5, 10)
+    for offset in range(25):
+        EntryFactory(user=user, title=f"day {offset}", entry_date=today - datetime.timedelta(days=offset))
+    response = auth_client.get(URL)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 25
+    assert len(data["results"]) == 20
+    assert [item["title"] for item in data["results"][:2]] == ["day 0", "day 1"]
+    assert data["previous"] is None
+    assert "page=2" in data["next"]
+    second = auth_client.get(data["next"]).json()
+    assert [item["title"] for item in second["results"]] == [f"day {n}" for n in range(20, 25)]
+    assert second["next"] is None
+
+
+def test_entry_has_the_contract_fields(auth_client, user):
+    EntryFactory(user=user, title="Fields", body="Some **bold** words", mood=3, tags=["a"])
+    item = auth_client.get(URL).json()["results"][0]
+    assert set(item) == {
+        "id", "uid", "title", "body", "body_html", "mood", "sentiment", "tags", "entry_date",
+        "created_at", "updated_at", "word_count",
+    }  # fmt: skip
+    assert item["body_html"] == "<p>Some <strong>bold</strong> words</p>"
+    assert item["word_count"] == 3
+    assert item["tags"] == ["a"]
+
+
+def test_page_beyond_the_end_is_404(auth_client, user):
+    EntryFactory(user=user)
+    assert auth_client.get(URL, {"page": 5}).status_code == 404
+    assert auth_client.get(URL, {"page": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"tag": "WORK"}, ["work day"]),
+        ({"tag": "#work"}, ["work day"]),
+        ({"mood": 5}, ["great day"]),
+        ({"date_from": "2024-01-02"}, ["great day", "work day"]),
+        ({"date_to": "2024-01-01"}, ["old day"]),
+        ({"date_from": "2024-01-02", "date_to": "2024-01-02"}, ["work day"]),
+        ({"tag": "work", "mood": 5}, []),
+    ],
+)
+def test_filters(auth_client, user, params, expected):
+    EntryFactory(user=user, title="old day", entry_date=datetime.date(2024, 1, 1), mood=1)
+    EntryFactory(user=user, title="work day", entry_date=datetime.date(2024, 1, 2), tags=["Work"], mood=2)
+    EntryFactory(user=user, title="great day", entry_date=datetime.date(2024, 1, 3), mood=5)
+    response = auth_client.get(URL, params)
+    assert response.status_code == 200
+    assert [item["title"] for item in response.json()["results"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"mood": 6}, "mood"),
+        ({"mood": 0}, "mood"),
+        ({"mood": "happy"}, "mood"),
+        ({"date_from": "2024-13-01"}, "date_from"),
+        ({"date_to": "yesterday"}, "date_to"),
+        ({"date_from": "2024-02-02", "date_to": "2024-02-01"}, "date_to"),
+        ({"updated_since": "not-a-time"}, "updated_since"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
+def test_bad_filters_are_a_clear_400(auth_client, params, field):
+    response = auth_client.get(URL, params)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert field in error["fields"]
+
+
+def test_create_returns_201_with_the_entry(auth_client, user):
+    response = auth_client.post(
+        URL, {"title": "Hello", "body": "First *entry*", "mood": 4, "tags": ["Life", "life", " #work "]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["title"] == "Hello"
+    assert data["body_html"] == "<p>First <em>entry</em></p>"
+    assert data["tags"] == ["Life", "work"]
+    assert data["mood"] == 4
+    assert response["Location"] == f"/api/v1/entries/{data['id']}/"
+    assert Entry.objects.get(pk=data["id"]).user == user
+
+
+def test_create_defaults_entry_date_to_today_in_the_users_zone(auth_client, user):
+    user.profile.time_zone = "Pacific/Kiritimati"  # UTC+14: usually a different date than UTC
+    user.profile.save()
+    response = auth_client.post(URL, {"title": "t", "body": "b"}, format="json")
+    expected = timezone.now().astimezone(user.profile.zone).date().isoformat()
+    assert response.json()["entry_date"] == expected
+
+
+def test_create_with_a_known_uid_returns_the_existing_entry(auth_client, user):
+    first = auth_client.post(URL, {"title": "t", "body": "b", "uid": "6d7b3f2e-2c1a-4b7e-9a51-0c4f8c1e2a33"})
+    again = auth_client.post(URL, {"title": "t", "body": "b", "uid": "6d7b3f2e-2c1a-4b7e-9a51-0c4f8c1e2a33"})
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert Entry.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"title": "t", "body": "b", "colour": "red"}, "colour"),
+        ({"title": "t", "body": "b", "mood": 6}, "mood"),
+        ({"title": "t", "body": "b", "mood": 0}, "mood"),
+        ({"title": "x" * 201, "body": "b"}, "title"),
+        ({"title": "t", "body": "x" * 100_001}, "body"),
+        ({"title": "t", "body": "   "}, "body"),
+        ({"body": "b"}, "title"),
+        ({"title": "t", "body": "b", "entry_date": "2024-02-30"}, "entry_date"),
+        ({"title": "t", "body": "b", "tags": "not-a-list"}, "tags"),
+        ({"title": "t", "body": "b", "tags": ["x" * 51]}, "tags"),
+        ({"title": "t", "body": "b", "tags": [f"t{n}" for n in range(21)]}, "tags"),
+        ({"title": "t", "body": "b", "uid": "nope"}, "uid"),
+    ],
+)
+def test_create_rejects_bad_input_with_a_clear_400(auth_client, user, payload, field):
+    response = auth_client.post(URL, payload, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+    assert not Entry.objects.filter(user=user).exists()
+
+
+def test_non_json_body_is_a_400_not_a_500(auth_client):
+    response = auth_client.generic("POST", URL, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    response = auth_client.post(URL, ["a", "list"], format="json")
+    assert response.status_code == 400
+
+
+def test_anonymous_gets_401(api_client):
+    assert api_client.get(URL).status_code == 401
+
+
+# --- Incremental sync -------------------------------------------------------------------
+
+
+def test_updated_since_returns_changes_and_deletions(auth_client, user):
+    kept = EntryFactory(user=user, title="kept")
+    gone = EntryFactory(user=user, title="gone")
+    since = timezone.now()
+    changed = services.entry_update(entry=kept, title="changed")
+    services.entry_delete(entry=gone)
+    response = auth_client.get(URL, {"updated_since": since.isoformat()})
+    data = response.json()
+    assert [item["id"] for item in data["results"]] == [changed.pk]
+    assert data["deleted"] == [
+        {"id": gone.pk, "uid": str(gone.uid), "deleted_at": data["deleted"][0]["deleted_at"]}
+    ]
+    assert "deleted" not in auth_client.get(URL).json()
+
+
+def test_updated_since_before_the_tombstone_window_is_410(auth_client, settings):
+    settings.JOURNAL_TOMBSTONE_DAYS = 90
+    old = (timezone.now() - datetime.timedelta(days=91)).isoformat()
+    response = auth_client.get(URL, {"updated_since": old})
+    assert response.status_code == 410
+    assert response.json()["error"]["code"] == "sync_expired"
+
+
+# --- Conditional GET and query counts ---------------------------------------------------
+
+
+def test_list_has_an_etag_and_answers_304_without_touching_entry_tables(auth_client, user, capture_queries):
+    EntryFactory(user=user)
+    first = auth_client.get(URL)
+    etag = first["ETag"]
+    fresh_process()
+    with capture_queries() as queries:
+        response = auth_client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert entry_tables_touched(queries) == []
+    assert len(queries) == 1  # authentication only
+
+
+def test_etag_changes_after_a_write(auth_client, user):
+    entry = EntryFactory(user=user)
+    etag = auth_client.get(URL)["ETag"]
+    services.entry_update(entry=entry, mood=2)
+    response = auth_client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_cached_list_costs_only_the_authentication_query(auth_client, user, django_assert_num_queries):
+    EntryFactory.create_batch(3, user=user, tags=["a", "b"])
+    auth_client.get(URL, {"tag": "a"})  # builds and stores the page
+    fresh_process()  # another process: no L1, value comes from Redis
+    with django_assert_num_queries(1):
+        response = auth_client.get(URL, {"tag": "a"})
+    assert response.json()["count"] == 3
+
+
+def test_uncached_list_has_no_n_plus_one(auth_client, user, capture_queries):
+    EntryFactory.create_batch(2, user=user, tags=["a", "b"])
+    auth_client.get("/api/v1/tags/")  # token's first use records last_used_at
+    with capture_queries() as few:
+        auth_client.get(URL)
+    EntryFactory.create_batch(12, user=user, tags=["c", "d", "e"])
+    with capture_queries() as many:
+        auth_client.get(URL)
+    assert len(many) == len(few)
+    assert len(many) <= 4  # auth, count, rows, tags
+
+
+def test_each_filter_combination_is_cached_separately(auth_client, user):
+    EntryFactory(user=user, mood=1)
+    EntryFactory(user=user, mood=5)
+    assert auth_client.get(URL, {"mood": 1}).json()["count"] == 1
+    assert auth_client.get(URL, {"mood": 5}).json()["count"] == 1
+    assert auth_client.get(URL).json()["count"] == 2
