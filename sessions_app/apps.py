@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = "Reflection sessions"
+
+    def ready(self) -> None:
+        from sessions_app import signals  # noqa: F401

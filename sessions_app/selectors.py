@@ -1,21 +1,398 @@
-"""Reads for reflection sessions and the knowledge base (being built; see issue 4)."""
+"""Reads for reflection sessions, the knowledge base and today's prompt; all through the cache.
+
+* Per-user reads (`SESSIONS` namespace) are scoped to the user from the first line: the
+  cache key carries the user's id and the query filters by it, so another user's
+  session id simply finds nothing (404).
+* The knowledge base is global (`KNOWLEDGE` namespace). Every lookup goes through
+  `caching.cached()`, so a hit costs one Redis GET or, more often, a process-local L1
+  hit; an editor's change bumps the generation and both levels miss at once.
+* The active session's state (messages, themes, techniques used) is written through by
+  the services after each commit (`session_write_through`), so the read after a new
+  message is a hit and never stale.
+"""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import json
+import threading
+from collections import Counter
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-# Replaced by the knowledge base's journaling prompts.
+from journal_project import caching
+from journal_project.exceptions import NotFound
+from monitoring.metrics import timed
+from sessions_app.companion.compose import short_citation
+from sessions_app.companion.knowledge import KnowledgeBase
+from sessions_app.companion.retrieval import Context
+from sessions_app.companion.themes import THEME_QUERIES
+from sessions_app.models import Message, ReflectionSession, Technique
+
+SESSION_LABEL = "session"
+SESSION_LIST_LABEL = "sessions"
+# Live session state outlives no session for long: an idle one is abandoned after
+# SESSION_IDLE_MINUTES, and its keys (unreachable after the bump) expire soon after.
+SESSION_STATE_TTL = 2 * 3600
+
+# --- Shapes -----------------------------------------------------------------------------
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _technique_ref(technique: Technique | None) -> dict[str, str] | None:
+    if technique is None:
+        return None
+    return {"slug": technique.slug, "name": technique.name, "category": technique.category}
+
+
+def message_dict(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.pk,
+        "role": message.role,
+        "content": message.content,
+        "created_at": _iso(message.created_at),
+        "technique": message.technique.slug if message.technique_id else None,
+        "technique_name": message.technique.name if message.technique_id else None,
+        "safety": message.safety_flag,
+        "provider": message.provider,
+        "latency_ms": message.latency_ms,
+        "sentiment": message.sentiment,
+        "analysis": message.analysis or {},
+        "reply_to": message.reply_to_id,
+    }
+
+
+def _session_base(session: ReflectionSession) -> dict[str, Any]:
+    return {
+        "id": session.pk,
+        "title": session.title,
+        "status": session.status,
+        "technique": _technique_ref(session.technique),
+        "started_at": _iso(session.started_at),
+        "last_activity_at": _iso(session.last_activity_at),
+        "ended_at": _iso(session.ended_at),
+        "summary": session.summary or None,
+        "entry_id": session.entry_id,
+    }
+
+
+def session_state(messages: list[dict[str, Any]], status: str) -> dict[str, Any]:
+    """Derived live state: themes so far, techniques drawn on, and whether a reply is pending."""
+    themes: Counter[str] = Counter()
+    techniques: dict[str, str] = {}
+    for message in messages:
+        if message["role"] == Message.Role.USER:
+            themes.update(message["analysis"].get("themes", []))
+        elif message["technique"]:
+            techniques.setdefault(message["technique"], message["technique_name"])
+    last = messages[-1] if messages else None
+    awaiting = bool(
+        status == ReflectionSession.Status.ACTIVE
+        and last is not None
+        and last["role"] == Message.Role.USER
+        and not last["safety"]
+    )
+    return {
+        "themes": [theme for theme, _ in themes.most_common(5)],
+        "techniques_used": [{"slug": slug, "name": name} for slug, name in techniques.items()],
+        "awaiting_reply": awaiting,
+        "message_count": len(messages),
+    }
+
+
+# --- Sessions ---------------------------------------------------------------------------
+
+
+def _build_session(user_id: int, session_id: int) -> dict[str, Any] | None:
+    session = ReflectionSession.objects.select_related("technique").filter(user_id=user_id, pk=session_id).first()
+    if session is None:
+        return None
+    messages = [message_dict(m) for m in session.messages.select_related("technique").order_by("created_at", "id")]
+    return {**_session_base(session), **session_state(messages, session.status), "messages": messages}
+
+
+def session_detail_for(*, user_id: int, session_id: int) -> dict[str, Any]:
+    value = caching.cached(
+        caching.SESSIONS,
+        user_id,
+        SESSION_LABEL,
+        [int(session_id)],
+        lambda: _build_session(user_id, int(session_id)),
+        ttl=SESSION_STATE_TTL,
+    )
+    if value is None:
+        raise NotFound("Session not found.")
+    return value
+
+
+@timed("session_retrieval")
+def session_detail(*, user: Any, session_id: int) -> dict[str, Any]:
+    """One of the user's sessions with its messages and live state; another user's → NotFound."""
+    return session_detail_for(user_id=user.pk, session_id=session_id)
+
+
+def session_write_through(*, user_id: int, session_id: int) -> None:
+    """Store a session's state right after a commit, so the next read is a hit.
+
+    Called from `transaction.on_commit`. The generation is read *before* the rows: a
+    write committing in between then leaves this value under a generation that is
+    already dead, never under the live one (the same argument as `caching.cached`).
+    """
+    caching.current_generation(caching.SESSIONS, user_id)
+    value = _build_session(user_id, int(session_id))
+    caching.write_through(caching.SESSIONS, user_id, SESSION_LABEL, [int(session_id)], value, ttl=SESSION_STATE_TTL)
+
+
+def session_list(*, user: Any, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    """The user's sessions, most recently active first, one page at a time."""
+
+    def build() -> dict[str, Any]:
+        queryset = ReflectionSession.objects.filter(user_id=user.pk)
+        count = queryset.count()
+        start = (page - 1) * page_size
+        rows = (
+            queryset.select_related("technique")
+            .annotate(message_total=Count("messages"))
+            .order_by("-last_activity_at", "-id")[start : start + page_size]
+        )
+        results = []
+        for session in rows:
+            item = _session_base(session)
+            item.pop("summary")
+            item["message_count"] = session.message_total
+            results.append(item)
+        return {"count": count, "results": results}
+
+    return caching.cached(caching.SESSIONS, user.pk, SESSION_LIST_LABEL, [page, page_size], build)
+
+
+def session_context(detail: dict[str, Any], *, upto_message_id: int | None = None) -> Context:
+    """What the companion needs to know about the conversation so far (pure)."""
+    companion_texts: list[str] = []
+    used: list[str] = []
+    for message in detail["messages"]:
+        if upto_message_id is not None and message["id"] > upto_message_id and message["role"] == "user":
+            break
+        if message["role"] == Message.Role.COMPANION and not message["safety"]:
+            companion_texts.append(message["content"])
+            if message["technique"]:
+                used.append(message["technique"])
+    technique = detail.get("technique")
+    return Context(
+        session_technique=technique["slug"] if technique else None,
+        companion_texts=tuple(companion_texts),
+        used_techniques=tuple(used),
+    )
+
+
+def provider_history(detail: dict[str, Any], *, upto_message_id: int, limit: int = 12) -> list[dict[str, str]]:
+    """Recent turns for an outside provider. Flagged messages and safety replies never leave the server."""
+    turns: list[dict[str, str]] = []
+    for message in detail["messages"]:
+        if message["id"] > upto_message_id:
+            break
+        if message["safety"] or message["provider"] == Message.Provider.SAFETY:
+            continue
+        turns.append({"role": message["role"], "content": message["content"]})
+    return turns[-limit:]
+
+
+# --- Knowledge base ---------------------------------------------------------------------
+
+
+def _technique_public(technique: Technique) -> dict[str, Any]:
+    return {
+        "slug": technique.slug,
+        "name": technique.name,
+        "category": technique.category,
+        "category_label": technique.get_category_display(),
+        "summary": technique.summary,
+        "steps": list(technique.steps),
+        "sources": list(technique.sources),
+    }
+
+
+def _technique_full(technique: Technique) -> dict[str, Any]:
+    return {
+        **_technique_public(technique),
+        "explanation": technique.explanation,
+        "questions": list(technique.questions),
+        "patterns": list(technique.patterns),
+        "related": list(technique.related),
+    }
+
+
+def normalize_query(q: str | None) -> str:
+    return " ".join((q or "").split())[:200]
+
+
+def _search(queryset: QuerySet[Technique], q: str) -> QuerySet[Technique]:
+    if settings.USES_POSTGRES:
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        config = getattr(settings, "JOURNAL_SEARCH_CONFIG", "english")
+        # Computed per query rather than stored: the table holds ~100 short rows, so a
+        # sequential scan costs well under a millisecond and the result is cached anyway.
+        vector = (
+            SearchVector("name", weight="A", config=config)
+            + SearchVector("summary", "explanation", weight="B", config=config)
+            + SearchVector(Cast("steps", TextField()), Cast("questions", TextField()), weight="C", config=config)
+        )
+        query = SearchQuery(q, search_type="websearch", config=config)
+        return (
+            queryset.annotate(search=vector)
+            .filter(search=query)
+            .annotate(rank=SearchRank(vector, query))
+            .order_by("-rank", "name")
+        )
+    # SQLite (the embedded default): every word must appear in a text field, or any
+    # word when the query says "or".
+    words = [word for word in q.lower().split() if word not in {"or", "and"}]
+    condition = Q()
+    for word in words:
+        match = Q(name__icontains=word) | Q(summary__icontains=word) | Q(explanation__icontains=word)
+        condition = (condition | match) if " or " in f" {q.lower()} " else (condition & match)
+    return queryset.filter(condition).order_by("name")
+
+
+@timed("knowledge_lookup")
+def knowledge_list(*, q: str = "", category: str = "", page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    """Techniques, optionally full-text searched and filtered by category."""
+    q = normalize_query(q)
+
+    def build() -> dict[str, Any]:
+        queryset = Technique.objects.all()
+        if category:
+            queryset = queryset.filter(category=category)
+        queryset = _search(queryset, q) if q else queryset.order_by("category", "name")
+        count = queryset.count()
+        start = (page - 1) * page_size
+        return {"count": count, "results": [_technique_public(t) for t in queryset[start : start + page_size]]}
+
+    return caching.cached(caching.KNOWLEDGE, None, "list", [q.lower(), category, page, page_size], build)
+
+
+@timed("knowledge_lookup")
+def knowledge_detail(*, slug: str) -> dict[str, Any]:
+    def build() -> dict[str, Any] | None:
+        technique = Technique.objects.filter(slug=slug).first()
+        return _technique_full(technique) if technique is not None else None
+
+    value = caching.cached(caching.KNOWLEDGE, None, "detail", [slug], build)
+    if value is None:
+        raise NotFound("Technique not found.")
+    return value
+
+
+@timed("knowledge_lookup")
+def knowledge_search_slugs(*, q: str, limit: int = 5) -> list[str]:
+    """Slugs of techniques (not distortions or prompts) matching a query: retrieval's full-text step."""
+    q = normalize_query(q)
+    if not q:
+        return []
+
+    def build() -> list[str]:
+        queryset = Technique.objects.exclude(
+            category__in=[Technique.Category.COGNITIVE_DISTORTION, Technique.Category.JOURNALING_PROMPT]
+        )
+        return list(_search(queryset, q).values_list("slug", flat=True)[:limit])
+
+    return caching.cached(caching.KNOWLEDGE, None, "search-slugs", [q.lower(), limit], build)
+
+
+def theme_search(theme: str) -> list[str]:
+    """Techniques for one of the companion's themes (a small vocabulary, so these keys stay hot)."""
+    query = THEME_QUERIES.get(theme)
+    return knowledge_search_slugs(q=query) if query else []
+
+
+def _fingerprint(items: list[dict[str, Any]]) -> str:
+    return hashlib.blake2b(json.dumps(items, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+@timed("knowledge_lookup")
+def knowledge_snapshot() -> dict[str, Any]:
+    """Every item with the fields the companion uses, and a fingerprint of the content."""
+
+    def build() -> dict[str, Any]:
+        # The loader's order (distortions, then techniques, then prompts), stable by id.
+        items = [_technique_full(t) for t in Technique.objects.order_by("id")]
+        return {"fingerprint": _fingerprint(items), "items": items}
+
+    return caching.cached(caching.KNOWLEDGE, None, "snapshot", [], build)
+
+
+_kb_lock = threading.Lock()
+_kb_memo: dict[str, KnowledgeBase] = {}
+
+
+def companion_knowledge() -> KnowledgeBase:
+    """The knowledge base with compiled patterns, built once per process per content version.
+
+    Keyed by a fingerprint of the content (itself cached under the knowledge generation),
+    so an editor's change reaches every process on its next message, while unchanged
+    content never recompiles.
+    """
+    fingerprint = caching.cached(
+        caching.KNOWLEDGE, None, "fingerprint", [], lambda: knowledge_snapshot()["fingerprint"]
+    )
+    knowledge = _kb_memo.get(fingerprint)
+    if knowledge is None:
+        snapshot = knowledge_snapshot()
+        knowledge = KnowledgeBase(snapshot["items"])
+        with _kb_lock:
+            _kb_memo.clear()
+            _kb_memo[snapshot["fingerprint"]] = knowledge
+    return knowledge
+
+
+def knowledge_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(category label, [(slug, name)]) groups for the “start a session” form."""
+    labels = dict(Technique.Category.choices)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for item in knowledge_snapshot()["items"]:
+        groups.setdefault(item["category"], []).append((item["slug"], item["name"]))
+    return [
+        (labels.get(category, category), sorted(groups[category], key=lambda pair: pair[1]))
+        for category in labels
+        if category in groups
+    ]
+
+
+# --- Today's prompt ---------------------------------------------------------------------
+
+# Used only while the knowledge base is empty (before `load_knowledge` has run).
 _FALLBACK_PROMPTS = [
     {
         "slug": "three-good-things",
+        "name": "Three good things",
         "text": "What were three good things today, and what was your part in them?",
         "source": "Seligman et al., 2005",
     },
 ]
+
+
+def _prompts() -> list[dict[str, Any]]:
+    prompts = []
+    for item in knowledge_snapshot()["items"]:
+        if item["category"] == Technique.Category.JOURNALING_PROMPT:
+            prompts.append(
+                {
+                    "slug": item["slug"],
+                    "name": item["name"],
+                    "text": item["summary"],
+                    "source": "; ".join(short_citation(source) for source in item["sources"]),
+                }
+            )
+    return sorted(prompts, key=lambda prompt: prompt["slug"]) or _FALLBACK_PROMPTS
 
 
 def prompt_for_today(user: Any, *, today: datetime.date | None = None) -> dict[str, Any]:
@@ -24,5 +401,6 @@ def prompt_for_today(user: Any, *, today: datetime.date | None = None) -> dict[s
     zone = profile.zone if profile is not None else datetime.UTC
     day = today or timezone.now().astimezone(zone).date()
     digest = hashlib.sha256(f"{user.pk}:{day.isoformat()}".encode()).digest()
-    prompt = _FALLBACK_PROMPTS[int.from_bytes(digest[:4], "big") % len(_FALLBACK_PROMPTS)]
+    prompts = _prompts()
+    prompt = prompts[int.from_bytes(digest[:4], "big") % len(prompts)]
     return {"date": day.isoformat(), **prompt}

@@ -1,0 +1,141 @@
+"""Input validation (strict: unknown fields are a 400) and the output shapes of the sessions API.
+
+Selectors return plain dicts; `*_out()` picks the public fields. The output serializer
+classes describe the same shapes for the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from journal_project.api.serializers import StrictSerializer
+from sessions_app.models import Message, ReflectionSession, Technique
+from sessions_app.services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
+
+# --- Input ------------------------------------------------------------------------------
+
+
+class SessionCreateInput(StrictSerializer):
+    title = serializers.CharField(max_length=MAX_TITLE_LENGTH, required=False, allow_blank=True, default="")
+    technique = serializers.SlugField(max_length=80, required=False, allow_null=True, allow_blank=True, default=None)
+
+
+class MessageCreateInput(StrictSerializer):
+    content = serializers.CharField(max_length=MAX_MESSAGE_LENGTH, allow_blank=False)
+
+
+class SessionEndInput(StrictSerializer):
+    save_as_entry = serializers.BooleanField(required=False, default=False)
+
+
+class KnowledgeQuery(serializers.Serializer):
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(choices=Technique.Category.choices, required=False, allow_blank=True, default="")
+
+
+# --- Output -----------------------------------------------------------------------------
+
+MESSAGE_FIELDS = ("id", "role", "content", "created_at", "technique", "technique_name", "safety")
+SESSION_FIELDS = ("id", "title", "status", "technique", "started_at", "last_activity_at", "ended_at")
+
+
+def message_out(message: dict[str, Any]) -> dict[str, Any]:
+    return {field: message[field] for field in MESSAGE_FIELDS}
+
+
+def session_list_item_out(session: dict[str, Any]) -> dict[str, Any]:
+    return {**{field: session[field] for field in SESSION_FIELDS}, "message_count": session["message_count"]}
+
+
+def session_out(session: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{field: session[field] for field in SESSION_FIELDS},
+        "summary": session["summary"],
+        "entry_id": session["entry_id"],
+        "themes": session["themes"],
+        "techniques_used": session["techniques_used"],
+        "awaiting_reply": session["awaiting_reply"],
+        "message_count": session["message_count"],
+        "messages": [message_out(message) for message in session["messages"]],
+    }
+
+
+class TechniqueRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.ChoiceField(choices=Technique.Category.choices)
+
+
+class MessageOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=Message.Role.choices)
+    content = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    technique = serializers.CharField(allow_null=True, help_text="Slug of the technique the reply drew on.")
+    technique_name = serializers.CharField(allow_null=True)
+    safety = serializers.BooleanField(help_text="A message that signalled crisis, or the fixed safety reply.")
+
+
+class SummarySerializer(serializers.Serializer):
+    themes = serializers.ListField(child=serializers.CharField())
+    techniques = serializers.ListField(child=serializers.DictField())
+    mood = serializers.DictField(allow_null=True, help_text="first, last, shift (VADER compound) and direction.")
+    message_count = serializers.IntegerField()
+    text = serializers.CharField(help_text="The summary as Markdown.")
+
+
+class SessionListItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=ReflectionSession.Status.choices)
+    technique = TechniqueRefSerializer(allow_null=True)
+    started_at = serializers.DateTimeField()
+    last_activity_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    message_count = serializers.IntegerField()
+
+
+class SessionOutSerializer(SessionListItemSerializer):
+    summary = SummarySerializer(allow_null=True)
+    entry_id = serializers.IntegerField(allow_null=True)
+    themes = serializers.ListField(child=serializers.CharField())
+    techniques_used = serializers.ListField(child=serializers.DictField())
+    awaiting_reply = serializers.BooleanField()
+    messages = MessageOutSerializer(many=True)
+
+
+class MessagePostOutSerializer(serializers.Serializer):
+    message = MessageOutSerializer()
+    reply = MessageOutSerializer(allow_null=True)
+    status = serializers.ChoiceField(choices=[("complete", "complete"), ("pending", "pending")])
+
+
+class TechniqueOutSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.ChoiceField(choices=Technique.Category.choices)
+    category_label = serializers.CharField()
+    summary = serializers.CharField()
+    steps = serializers.ListField(child=serializers.CharField())
+    sources = serializers.ListField(child=serializers.CharField())
+
+
+class TechniqueDetailOutSerializer(TechniqueOutSerializer):
+    explanation = serializers.CharField()
+    questions = serializers.ListField(child=serializers.CharField())
+    related = serializers.ListField(child=serializers.CharField())
+
+
+class PromptOutSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    text = serializers.CharField()
+    source = serializers.CharField()
+
+
+def technique_detail_out(technique: dict[str, Any]) -> dict[str, Any]:
+    """The public detail: everything but the detector's internal patterns."""
+    return {key: value for key, value in technique.items() if key != "patterns"}

@@ -1,0 +1,148 @@
+"""A small client for OpenAI-compatible chat completions (a hosted API, Ollama, llama.cpp, vLLM).
+
+`POST {AI_PROVIDER_URL}/chat/completions` with the recent turns and the retrieved
+techniques as grounding. Timeouts, connection errors, 429 and 5xx are retried with
+exponential backoff; any other failure raises `ProviderError` at once, and the caller
+falls back to the offline companion.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from sessions_app.companion.compose import short_citation
+from sessions_app.companion.knowledge import Item
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLY_CHARS = 2000
+RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+SYSTEM_PROMPT = (
+    "You are a gentle reflective-journaling companion inside a private journaling app. You are not a therapist "
+    "and you do not diagnose or give medical advice. Reply in two to four sentences: briefly reflect the "
+    "person's own words, then ask exactly one open question or offer one small, concrete suggestion. When one "
+    "of the techniques below fits, draw on it and say in a few words why. Never repeat a question you already "
+    "asked in this conversation. If the person seems to be in danger, encourage them to contact local emergency "
+    "services or a crisis line."
+)
+
+
+class ProviderError(Exception):
+    """The provider could not give a usable reply."""
+
+
+class ProviderTimeout(ProviderError):
+    pass
+
+
+class ProviderUnavailable(ProviderError):
+    pass
+
+
+class ProviderMalformed(ProviderError):
+    pass
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    url: str
+    model: str
+    api_key: str = ""
+    timeout: float = 20.0
+    max_retries: int = 2
+    backoff: float = 1.0
+
+    @classmethod
+    def from_settings(cls) -> ProviderConfig:
+        return cls(
+            url=settings.AI_PROVIDER_URL,
+            model=settings.AI_MODEL,
+            api_key=settings.AI_API_KEY,
+            timeout=settings.AI_TIMEOUT,
+            max_retries=settings.AI_MAX_RETRIES,
+            backoff=settings.AI_RETRY_BACKOFF,
+        )
+
+    @property
+    def endpoint(self) -> str:
+        url = self.url.rstrip("/")
+        return url if url.endswith("/chat/completions") else f"{url}/chat/completions"
+
+
+def grounding_text(techniques: Sequence[Item], distortions: Sequence[Item] = ()) -> str:
+    """The knowledge the reply may draw on, as plain text for the system message (pure)."""
+    lines = ["Techniques you may draw on:"]
+    for item in techniques:
+        steps = " ".join(f"({index}) {step}" for index, step in enumerate(item.steps, 1))
+        cites = "; ".join(short_citation(source) for source in item.sources)
+        lines.append(f"- {item.name}: {item.summary} {('Steps: ' + steps) if steps else ''} [{cites}]".strip())
+    if distortions:
+        names = ", ".join(item.lower_name for item in distortions)
+        lines.append(f"The app noticed possible {names} in the latest message (it may be wrong).")
+    return "\n".join(lines)
+
+
+def build_messages(history: Sequence[dict[str, str]], grounding: str) -> list[dict[str, str]]:
+    """Chat messages in the wire format: system, then the turns as user/assistant (pure)."""
+    messages = [{"role": "system", "content": f"{SYSTEM_PROMPT}\n\n{grounding}"}]
+    for turn in history:
+        role = "assistant" if turn["role"] == "companion" else "user"
+        messages.append({"role": role, "content": turn["content"]})
+    return messages
+
+
+def _parse(response: httpx.Response) -> str:
+    try:
+        data: Any = response.json()
+        content = data["choices"][0]["message"]["content"]
+    except (ValueError, KeyError, IndexError, TypeError) as error:
+        raise ProviderMalformed(f"unexpected response shape: {type(error).__name__}") from None
+    if not isinstance(content, str) or not content.strip():
+        raise ProviderMalformed("empty reply")
+    return content.strip()[:MAX_REPLY_CHARS]
+
+
+def complete(
+    config: ProviderConfig,
+    messages: list[dict[str, str]],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """The provider's reply text, or ProviderError after the retries are spent."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if config.api_key:
+        headers["Authorization"] = f"Bearer {config.api_key}"
+    payload = {"model": config.model, "messages": messages, "temperature": 0.7, "max_tokens": 300, "stream": False}
+    timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 5.0))
+    last_error: ProviderError = ProviderUnavailable("not attempted")
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        for attempt in range(config.max_retries + 1):
+            try:
+                response = client.post(config.endpoint, json=payload, headers=headers)
+            except httpx.TimeoutException:
+                last_error = ProviderTimeout(f"no answer within {config.timeout}s")
+            except httpx.HTTPError as error:
+                last_error = ProviderUnavailable(type(error).__name__)
+            else:
+                if response.status_code in RETRYABLE_STATUS:
+                    last_error = ProviderUnavailable(f"HTTP {response.status_code}")
+                elif response.status_code >= 400:
+                    # 400/401/404…: retrying cannot help (wrong URL, key or model).
+                    raise ProviderUnavailable(f"HTTP {response.status_code}")
+                else:
+                    return _parse(response)
+            if attempt < config.max_retries:
+                delay = config.backoff * (2**attempt)
+                logger.warning(
+                    "Chat provider attempt %d failed (%s); retrying in %.2fs", attempt + 1, last_error, delay
+                )
+                sleep(delay)
+    raise last_error

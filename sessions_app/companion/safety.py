@@ -1,0 +1,251 @@
+"""Stage 1: does a message signal crisis or self-harm?
+
+Errs on the side of caution: an unclear case is flagged, because a kind message with
+crisis resources costs little when it was not needed, and missing a real signal costs a
+great deal. Three things are *not* treated as the writer's own crisis:
+
+* a clear negation governing the phrase (“I would never hurt myself”, “I'm not suicidal”),
+  but not one that leaves it standing (“I can't stop thinking about killing myself”);
+* words inside quotation marks attributed to someone or something else (“He told me,
+  'I want to die'”, “the song goes 'I want to die young'”); a person quoting their own
+  thought (“I keep thinking 'I want to die'”) is flagged;
+* a phrase whose nearest subject is a third person (“my friend says she wants to die”).
+
+The reply to a flagged message is fixed (`crisis_reply`), never generated, and the
+message is never sent to an outside provider.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sessions_app.companion.text import normalize, sentences, tokens
+
+# Phrases that carry the risk on their own; the ones naming "myself"/"my life" are
+# first-person by construction, the others are checked for their subject.
+_FIRST_PERSON_CORES = [
+    r"\bkill(?:ing)?\s+myself\b",
+    r"\bend(?:ing)?\s+(?:it\s+all|my\s+(?:own\s+)?life)\b",
+    r"\btak(?:e|ing)\s+my\s+(?:own\s+)?life\b",
+    r"\b(?:hurt|harm|cut|burn|starv)(?:s|ing|ed)?\s+myself\b",
+    r"\bbetter\s+off\s+without\s+me\b",
+    r"\b(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|exist|be\s+here|wake\s+up)\b",
+    r"\bno\s+(?:reason|point)\s+(?:for\s+me\s+)?(?:to|in)\s+(?:live|living|go(?:ing)?\s+on|be(?:ing)?\s+alive)\b",
+    r"\bwant\s+(?:it\s+all|everything|my\s+life|this)\s+to\s+(?:end|stop|be\s+over)\b",
+    r"\bcan'?t\s+go\s+on\s+(?:living|any\s?more|any\s+longer)\b",
+    r"\bcan'?t\s+go\s+on\s+like\s+this\s+any\s?more\b",
+    r"\bmy\s+suicide\s+note\b",
+]
+_SUBJECT_CORES = [
+    r"\bwant(?:s|ed)?\s+to\s+die\b",
+    r"\bwish(?:ed)?\s+(?:i\s+(?:was|were)\s+dead|to\s+die)\b",
+    r"\bsuicidal\b",
+    r"\bsuicid(?:e|al)\s+(?:thoughts?|plans?|notes?|attempt)\b",
+    r"\b(?:thinking|thoughts)\s+(?:about|of)\s+suicide\b",
+    r"\b(?:attempt(?:ed|ing)?|commit(?:ted|ting)?)\s+suicide\b",
+    r"\bself[-\s]?harm(?:s|ing|ed)?\b",
+    r"\bbetter\s+off\s+dead\b",
+    r"\boverdos(?:e|ed|ing)\b",
+    r"\b(?:took|take|taking)\s+(?:a\s+lot\s+of|too\s+many|all\s+(?:of\s+)?my|loads\s+of)\s+(?:pills|tablets|meds)\b",
+    r"\bnever\s+wake\s+up\b",
+    r"\bplann?(?:ing|ed)?\s+(?:to|how\s+to)\s+(?:kill|end)\b",
+]
+_FIRST = [re.compile(p, re.IGNORECASE) for p in _FIRST_PERSON_CORES]
+_SUBJECT = [re.compile(p, re.IGNORECASE) for p in _SUBJECT_CORES]
+
+_NEGATIONS = {
+    "not",
+    "never",
+    "no",
+    "don't",
+    "dont",
+    "didn't",
+    "won't",
+    "wouldn't",
+    "isn't",
+    "aren't",
+    "can't",
+    "cannot",
+}
+# Words that may sit between a negation and the phrase it negates ("I'm not going to
+# kill myself"); anything else ("can't STOP thinking about…") breaks the negation.
+_NEGATION_GAP = {
+    "i",
+    "i'm",
+    "i'd",
+    "i'll",
+    "am",
+    "be",
+    "been",
+    "want",
+    "wanted",
+    "to",
+    "going",
+    "gonna",
+    "would",
+    "will",
+    "ever",
+    "really",
+    "actually",
+    "try",
+    "trying",
+    "plan",
+    "planning",
+    "intend",
+    "intending",
+    "do",
+    "feel",
+    "feeling",
+    "thinking",
+    "think",
+    "of",
+    "about",
+    "like",
+    "could",
+    "have",
+    "had",
+}
+_FIRST_PERSON = {"i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "my", "myself", "mine"}
+_THIRD_PERSON = {
+    "he",
+    "she",
+    "they",
+    "him",
+    "her",
+    "them",
+    "his",
+    "their",
+    "he's",
+    "she's",
+    "they're",
+    "someone",
+    "somebody",
+    "friend",
+    "brother",
+    "sister",
+    "mother",
+    "mum",
+    "mom",
+    "dad",
+    "father",
+    "son",
+    "daughter",
+    "partner",
+    "husband",
+    "wife",
+    "boyfriend",
+    "girlfriend",
+    "character",
+    "people",
+    "person",
+    "patient",
+    "client",
+    "colleague",
+    "cousin",
+    "aunt",
+    "uncle",
+    "grandma",
+    "grandad",
+    "grandpa",
+    "kid",
+    "child",
+    "student",
+}
+_QUOTED = re.compile(r'"[^"]+"|(?<![\w])\'[^\']+\'(?![\w])')
+# Before a quotation: someone or something else is speaking ("he told me", "the song goes").
+_REPORTING = re.compile(
+    r"\b(?:said|says|say|told|tells|wrote|writes|asked|asks|texted|posted|shouted|yelled|sang|sings|goes|read|"
+    r"quote[sd]?|lyrics?|song|film|movie|book|show|line|character)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SafetyResult:
+    flagged: bool
+    phrase: str = ""  # what triggered the flag, for tests and logs (never the whole message)
+
+
+def _strip_attributed_quotes(sentence: str) -> str:
+    """Remove quotations attributed to someone else; keep the writer's quoted thoughts."""
+
+    def replace(match: re.Match[str]) -> str:
+        before = sentence[: match.start()]
+        before_tokens = tokens(before)
+        speaker_is_other = bool(_REPORTING.search(before)) and not (
+            before_tokens and before_tokens[-1] in {"thinking", "think", "thought", "feel", "myself"}
+        )
+        if speaker_is_other and not _writer_is_subject(before_tokens):
+            return " "
+        return match.group(0)
+
+    return _QUOTED.sub(replace, sentence)
+
+
+def _writer_is_subject(before_tokens: list[str]) -> bool:
+    """Is the nearest subject before a quotation the writer ("I keep telling myself 'I want to die'")?"""
+    for token in reversed(before_tokens):
+        if token in _FIRST_PERSON:
+            return token not in {"me", "my"}  # "he told me '…'" is still someone else speaking
+        if token in _THIRD_PERSON:
+            return False
+    return False
+
+
+def _negated(before_tokens: list[str]) -> bool:
+    window = before_tokens[-5:]
+    for index in range(len(window) - 1, -1, -1):
+        token = window[index]
+        if token in _NEGATIONS or token.endswith("n't"):
+            return all(word in _NEGATION_GAP for word in window[index + 1 :])
+        if token not in _NEGATION_GAP:
+            return False
+    return False
+
+
+def _about_someone_else(before_tokens: list[str]) -> bool:
+    """Is the nearest subject before the phrase a third person?"""
+    for token in reversed(before_tokens[-8:]):
+        if token in _FIRST_PERSON:
+            return False
+        if token in _THIRD_PERSON:
+            return True
+    return False  # no subject: in a journal, that is the writer
+
+
+def assess(text: str) -> SafetyResult:
+    """Flag a message that signals crisis or self-harm (pure; no I/O)."""
+    for sentence in sentences(normalize(text)):
+        cleaned = _strip_attributed_quotes(sentence)
+        for pattern, check_subject in [*((p, False) for p in _FIRST), *((p, True) for p in _SUBJECT)]:
+            for match in pattern.finditer(cleaned):
+                before = tokens(cleaned[: match.start()])
+                if _negated(before):
+                    continue
+                if check_subject and _about_someone_else(before):
+                    continue
+                return SafetyResult(flagged=True, phrase=match.group(0))
+    return SafetyResult(flagged=False)
+
+
+def crisis_reply(resources: list[dict[str, str]]) -> str:
+    """The fixed reply to a flagged message: kind, plain, with resources from settings.CRISIS_RESOURCES."""
+    lines = [
+        "Thank you for telling me. What you wrote sounds really painful, and you deserve support from a person "
+        "right now. I'm only a journaling companion, so I can't give you the help you need in this moment.",
+        "",
+        "If you might act on these thoughts, or you are in danger, please contact emergency services now. "
+        "You can also reach people who are ready to listen, any time:",
+    ]
+    for resource in resources:
+        name = str(resource.get("name", "")).strip()
+        contact = str(resource.get("contact", "")).strip()
+        if name or contact:
+            lines.append(f"• {name}: {contact}" if name and contact else f"• {name or contact}")
+    lines += [
+        "",
+        "If you can, reach out to someone you trust and let them know how you are feeling. "
+        "You don't have to go through this alone.",
+    ]
+    return "\n".join(lines)

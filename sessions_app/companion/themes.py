@@ -1,0 +1,81 @@
+"""Themes (what a message is about) and emotions (how it feels), from small keyword lexicons.
+
+Themes feed the session summary and the knowledge-base search that retrieval runs per
+theme; emotions let a reply name a feeling in the person's own terms.
+"""
+
+from __future__ import annotations
+
+import re
+
+THEMES: dict[str, str] = {
+    "work": r"\b(?:work|job|boss|manager|colleagues?|co-?workers?|office|career|shift|deadlines?|meetings?|"
+    r"promotion|interview|fired|redundan\w*)\b",
+    "study": r"\b(?:exams?|school|university|uni|college|study\w*|essay|grades?|homework|class|teacher|thesis)\b",
+    "family": r"\b(?:family|mum|mom|mother|dad|father|parents?|sister|brother|son|daughter|kids?|children|"
+    r"grand\w+)\b",
+    "relationships": r"\b(?:partner|boyfriend|girlfriend|husband|wife|marriage|relationship|dating|date|ex|"
+    r"broke\s+up|break-?up|divorce)\b",
+    "friendship": r"\b(?:friends?|friendship|mates?)\b",
+    "health": r"\b(?:health|ill|sick|pain|doctor|hospital|headache|diagnos\w*|symptoms?|injur\w*)\b",
+    "sleep": r"\b(?:sleep\w*|insomnia|tired|exhausted|awake|nightmares?|bed)\b",
+    "money": r"\b(?:money|bills?|debt|rent|mortgage|afford|salary|bank|financ\w*)\b",
+    "loneliness": r"\b(?:lonely|alone|isolated|left\s+out|no\s+one\s+to\s+talk)\b",
+    "self-worth": r"\b(?:worthless|failure|not\s+good\s+enough|hate\s+myself|useless|confidence|idiot|loser)\b",
+    "worry": r"\b(?:worr\w+|anxi\w+|nervous|scared|afraid|panic\w*|fear\w*|what\s+if)\b",
+    "low mood": r"\b(?:sad|down|low|depress\w*|empty|hopeless|numb|crying|cried|miserable)\b",
+    "anger": r"\b(?:angry|furious|annoyed|irritated|frustrat\w*|rage|resent\w*)\b",
+    "grief": r"\b(?:grief|grieving|died|death|passed\s+away|funeral|loss|miss\s+(?:him|her|them))\b",
+    "stress": r"\b(?:stress\w*|overwhelm\w*|too\s+much|pressure|burn(?:ed|t)?\s*out|busy)\b",
+    "gratitude": r"\b(?:grateful|thankful|gratitude|appreciat\w*|lucky\s+to)\b",
+}
+
+EMOTIONS: dict[str, str] = {
+    "anxious": r"\b(?:anxious|anxiety|nervous|worried|worrying|scared|afraid|panick\w*|on\s+edge|uneasy)\b",
+    "sad": r"\b(?:sad|down|low|depressed|empty|miserable|heartbroken|crying|cried|tearful)\b",
+    "angry": r"\b(?:angry|furious|annoyed|irritated|frustrated|livid|resentful)\b",
+    "overwhelmed": r"\b(?:overwhelmed|stressed|too\s+much|swamped|burn(?:ed|t)\s+out)\b",
+    "lonely": r"\b(?:lonely|alone|isolated|left\s+out)\b",
+    "ashamed": r"\b(?:ashamed|embarrassed|humiliated|guilty|shame)\b",
+    "tired": r"\b(?:tired|exhausted|drained|worn\s+out|no\s+energy)\b",
+    "hopeful": r"\b(?:hopeful|optimistic|looking\s+forward)\b",
+    "happy": r"\b(?:happy|glad|joyful|delighted|excited|great|wonderful)\b",
+    "grateful": r"\b(?:grateful|thankful|appreciative)\b",
+    "calm": r"\b(?:calm|peaceful|relaxed|settled|at\s+ease)\b",
+}
+
+_THEMES = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in THEMES.items()}
+_EMOTIONS = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in EMOTIONS.items()}
+NEGATIVE_EMOTIONS = frozenset({"anxious", "sad", "angry", "overwhelmed", "lonely", "ashamed", "tired"})
+
+
+def detect_themes(text: str) -> list[str]:
+    return [name for name, pattern in _THEMES.items() if pattern.search(text)]
+
+
+def detect_emotions(text: str) -> list[str]:
+    """Emotions named in the text, in order of first mention."""
+    found = [(match.start(), name) for name, pattern in _EMOTIONS.items() if (match := pattern.search(text))]
+    return [name for _, name in sorted(found)]
+
+
+# The knowledge-base search run for each theme (PostgreSQL websearch syntax). A small,
+# fixed vocabulary: the cached results stay hot, unlike a search per message text.
+THEME_QUERIES: dict[str, str] = {
+    "work": "work or stress or problem",
+    "study": "problem or worry",
+    "family": "kindness or connection",
+    "relationships": "connection or kindness",
+    "friendship": "connection or kindness",
+    "health": "body or tension",
+    "sleep": "sleep or relax",
+    "money": "problem or worry",
+    "loneliness": "connection or kindness",
+    "self-worth": "kind or critic or friend",
+    "worry": "worry or worries",
+    "low mood": "mood or activity",
+    "anger": "pause or urge",
+    "grief": "kind or compassion",
+    "stress": "stress or tension or breath",
+    "gratitude": "gratitude or good",
+}

@@ -1,0 +1,419 @@
+"""Writes for reflection sessions and the knowledge base.
+
+Each write runs in one transaction; the model signals bump the cache generation inside
+it, and the session's live state is written through after the commit
+(`selectors.session_write_through`), so the next read is a hit that is never stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from journal_project import caching
+from journal_project.exceptions import Conflict, NotFound
+from sessions_app import selectors
+from sessions_app.companion import pipeline
+from sessions_app.companion.compose import opening
+from sessions_app.companion.providers import chat_completions, provider_configured
+from sessions_app.companion.safety import crisis_reply
+from sessions_app.knowledge import FIELDS as KNOWLEDGE_FIELDS
+from sessions_app.models import Message, ReflectionSession, Technique
+from sessions_app.summary import entry_body, summarize
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 5000
+MAX_TITLE_LENGTH = 200
+
+
+def _elapsed_ms(started: float) -> int:
+    return max(0, round((time.perf_counter() - started) * 1000))
+
+
+def _locked_session(*, user: Any, session_id: int) -> ReflectionSession:
+    session = (
+        ReflectionSession.objects.select_for_update(of=("self",))
+        .select_related("technique")
+        .filter(user_id=user.pk, pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise NotFound("Session not found.")
+    return session
+
+
+def _write_through_on_commit(session: ReflectionSession) -> None:
+    transaction.on_commit(partial(selectors.session_write_through, user_id=session.user_id, session_id=session.pk))
+
+
+def _save_reply(
+    *,
+    session: ReflectionSession,
+    reply_to: Message | None,
+    content: str,
+    technique: Technique | None,
+    provider: str,
+    latency_ms: int | None,
+    safety: bool = False,
+) -> Message:
+    reply = Message(
+        session=session,
+        role=Message.Role.COMPANION,
+        content=content,
+        technique=technique,
+        provider=provider,
+        latency_ms=latency_ms,
+        safety_flag=safety,
+        reply_to=reply_to,
+    )
+    reply.full_clean(validate_unique=False)
+    reply.save()
+    return reply
+
+
+def _technique(slug: str | None) -> Technique | None:
+    return Technique.objects.filter(slug=slug).first() if slug else None
+
+
+def _local_date(user: Any, moment: Any) -> Any:
+    profile = getattr(user, "profile", None)
+    return timezone.localtime(moment, profile.zone).date() if profile is not None else moment.date()
+
+
+# --- Sessions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(*, user: Any, title: str = "", technique_slug: str | None = None) -> ReflectionSession:
+    """Start a session, optionally around a technique, with the companion's opening message."""
+    technique = None
+    if technique_slug:
+        technique = Technique.objects.filter(slug=technique_slug).first()
+        if technique is None:
+            raise ValidationError({"technique": ["Unknown technique."]})
+    title = " ".join(title.split())
+    now = timezone.now()
+    if not title:
+        day = _local_date(user, now)
+        title = f"{technique.name} · {day:%d %b %Y}" if technique else f"Reflection · {day:%d %b %Y}"
+    session = ReflectionSession(
+        user=user, title=title[:MAX_TITLE_LENGTH], technique=technique, started_at=now, last_activity_at=now
+    )
+    session.full_clean()
+    session.save()
+    knowledge = selectors.companion_knowledge()
+    started = time.perf_counter()
+    text, _question = opening(knowledge.get(technique.slug) if technique else None)
+    _save_reply(
+        session=session,
+        reply_to=None,
+        content=text,
+        technique=technique,
+        provider=Message.Provider.OFFLINE,
+        latency_ms=_elapsed_ms(started),
+    )
+    _write_through_on_commit(session)
+    return session
+
+
+@dataclass(frozen=True)
+class PostResult:
+    message: Message
+    reply: Message | None
+    status: str  # "complete": the reply is here; "pending": a provider will add it
+
+
+def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
+    """Add the person's message and the companion's reply (or queue the provider for it).
+
+    Safety first: a flagged message gets the fixed reply with crisis resources, here and
+    now, and is never handed to a provider. Raises Conflict when the session is over.
+    """
+    content = content.strip()
+    if not content:
+        raise ValidationError({"content": ["Write something first."]})
+    if len(content) > MAX_MESSAGE_LENGTH:
+        raise ValidationError({"content": [f"Keep a message under {MAX_MESSAGE_LENGTH} characters."]})
+    use_provider = provider_configured()
+    with transaction.atomic():
+        session = _locked_session(user=user, session_id=session_id)
+        if not session.is_active:
+            raise Conflict("This session has ended. Start a new one to keep reflecting.", code="session_closed")
+        # The conversation so far comes from the cache (written through after the last
+        # message). Read it before our own writes: from then on this transaction bypasses
+        # the cache for the user's sessions until it commits.
+        context = selectors.session_context(selectors.session_detail_for(user_id=user.pk, session_id=session.pk))
+        knowledge = selectors.companion_knowledge()
+        started = time.perf_counter()
+        analysis = pipeline.analyse(content, knowledge)
+        now = timezone.now()
+        message = Message(
+            session=session,
+            role=Message.Role.USER,
+            content=content,
+            safety_flag=analysis.safety.flagged,
+            sentiment=analysis.sentiment,
+            analysis=analysis.as_dict(),
+            created_at=now,
+        )
+        message.full_clean(validate_unique=False)
+        message.save()
+
+        reply: Message | None = None
+        status = "complete"
+        if analysis.safety.flagged:
+            logger.info("Safety reply sent", extra={"session_id": session.pk})
+            reply = _save_reply(
+                session=session,
+                reply_to=message,
+                content=crisis_reply(settings.CRISIS_RESOURCES),
+                technique=None,
+                provider=Message.Provider.SAFETY,
+                latency_ms=_elapsed_ms(started),
+                safety=True,
+            )
+        elif use_provider:
+            from sessions_app.tasks import companion_reply
+
+            status = "pending"
+            message_id = message.pk
+            transaction.on_commit(lambda: companion_reply.delay(message_id))
+        else:
+            result = pipeline.respond(
+                analysis, context, knowledge, searched=_searched(analysis), crisis_resources=settings.CRISIS_RESOURCES
+            )
+            reply = _save_reply(
+                session=session,
+                reply_to=message,
+                content=result.content,
+                technique=_technique(result.technique),
+                provider=Message.Provider.OFFLINE,
+                latency_ms=_elapsed_ms(started),
+            )
+        session.last_activity_at = now
+        session.save(update_fields=["last_activity_at"])
+        _write_through_on_commit(session)
+    return PostResult(message=message, reply=reply, status=status)
+
+
+def _searched(analysis: pipeline.Analysis) -> list[str]:
+    searched: list[str] = []
+    for theme in analysis.themes[:3]:
+        searched.extend(slug for slug in selectors.theme_search(theme) if slug not in searched)
+    return searched
+
+
+def companion_reply_generate(*, message_id: int) -> Message | None:
+    """The provider's reply to one message (the Celery task's body); idempotent.
+
+    The provider is called outside any transaction, so no lock is held during the HTTP
+    call. Any failure falls back to the offline companion, so a reply always arrives.
+    """
+    message = Message.objects.select_related("session").filter(pk=message_id, role=Message.Role.USER).first()
+    # A flagged message is never sent out; it already has its fixed reply.
+    if message is None or message.safety_flag:
+        return None
+    existing = Message.objects.filter(reply_to_id=message_id).first()
+    if existing is not None:
+        return existing
+    session = message.session
+    if not session.is_active:
+        return None
+
+    detail = selectors.session_detail_for(user_id=session.user_id, session_id=session.pk)
+    context = selectors.session_context(detail, upto_message_id=message_id)
+    knowledge = selectors.companion_knowledge()
+    analysis = pipeline.analyse(message.content, knowledge)
+    offline = pipeline.respond(analysis, context, knowledge, searched=_searched(analysis))
+    grounding_items = []
+    chosen = knowledge.get(offline.technique)
+    if chosen is not None:
+        grounding_items.append(chosen)
+        grounding_items += [item for slug in chosen.related if (item := knowledge.get(slug)) is not None][:2]
+    distortions = [item for d in analysis.distortions if (item := knowledge.get(d.slug)) is not None]
+    messages = chat_completions.build_messages(
+        selectors.provider_history(detail, upto_message_id=message_id),
+        chat_completions.grounding_text(grounding_items, distortions),
+    )
+    started = time.perf_counter()
+    try:
+        content = chat_completions.complete(chat_completions.ProviderConfig.from_settings(), messages)
+        provider = Message.Provider.LLM
+    except Exception as error:  # a provider failure of any kind (incl. time limits) must not lose the reply
+        logger.warning("Chat provider failed (%s); answering with the offline companion", type(error).__name__)
+        content, provider = offline.content, Message.Provider.OFFLINE
+    latency = _elapsed_ms(started)
+
+    with transaction.atomic():
+        session = ReflectionSession.objects.select_for_update().get(pk=session.pk)
+        existing = Message.objects.filter(reply_to_id=message_id).first()
+        if existing is not None:  # a duplicate delivery of the task got here first
+            return existing
+        if not session.is_active:
+            return None
+        reply = _save_reply(
+            session=session,
+            reply_to=message,
+            content=content,
+            technique=_technique(offline.technique),
+            provider=provider,
+            latency_ms=latency,
+        )
+        session.last_activity_at = timezone.now()
+        session.save(update_fields=["last_activity_at"])
+        _write_through_on_commit(session)
+    return reply
+
+
+def session_end(*, user: Any, session_id: int, save_as_entry: bool = False) -> ReflectionSession:
+    """End a session with its summary; optionally file the summary as a journal entry.
+
+    An abandoned session can still be ended (to get its summary); an ended one cannot
+    (Conflict). Saving as an entry happens in the same transaction: both or neither.
+    """
+    with transaction.atomic():
+        session = _locked_session(user=user, session_id=session_id)
+        if session.status == ReflectionSession.Status.ENDED:
+            raise Conflict("This session has already ended.", code="session_closed")
+        messages = [
+            {
+                "role": m.role,
+                "content": m.content,
+                "sentiment": m.sentiment,
+                "analysis": m.analysis,
+                "technique": m.technique.slug if m.technique_id else None,
+                "technique_name": m.technique.name if m.technique_id else None,
+            }
+            for m in session.messages.select_related("technique").order_by("created_at", "id")
+        ]
+        now = timezone.now()
+        session.summary = summarize(messages)
+        session.status = ReflectionSession.Status.ENDED
+        session.ended_at = now
+        session.last_activity_at = now
+        fields = ["summary", "status", "ended_at", "last_activity_at"]
+        if save_as_entry:
+            from entries.services import entry_create
+
+            entry = entry_create(
+                user=user,
+                title=session.title,
+                body=entry_body(session.summary, messages),
+                mood=None,
+                tags=("reflection",),
+                entry_date=_local_date(user, session.started_at),
+            )
+            session.entry_id = entry.pk
+            fields.append("entry_id")
+        session.full_clean()
+        session.save(update_fields=fields)
+        _write_through_on_commit(session)
+    return session
+
+
+def sessions_abandon_idle(*, now: Any = None) -> int:
+    """Mark sessions idle longer than SESSION_IDLE_MINUTES as abandoned (the beat task's body).
+
+    Each is re-checked under its row lock, so a message arriving meanwhile wins. The save
+    bumps the owner's generation: the live state cached for the session becomes
+    unreachable at once and expires with its TTL.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.SESSION_IDLE_MINUTES)
+    candidates = ReflectionSession.objects.filter(status=ReflectionSession.Status.ACTIVE, last_activity_at__lt=cutoff)
+    abandoned = 0
+    for session_id in list(candidates.values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            session = (
+                ReflectionSession.objects.select_for_update()
+                .filter(pk=session_id, status=ReflectionSession.Status.ACTIVE, last_activity_at__lt=cutoff)
+                .first()
+            )
+            if session is None:
+                continue
+            session.status = ReflectionSession.Status.ABANDONED
+            session.ended_at = now
+            session.save(update_fields=["status", "ended_at"])
+            abandoned += 1
+    return abandoned
+
+
+# --- Knowledge base ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    created: int
+    updated: int
+    unchanged: int
+    skipped_customized: int
+    deleted: int
+
+
+@transaction.atomic
+def knowledge_load(*, items: Iterable[dict[str, Any]], force: bool = False, prune: bool = False) -> LoadResult:
+    """Upsert the shipped knowledge base by slug; idempotent.
+
+    Items an editor changed in the admin (`is_customized`) are left alone unless `force`.
+    `prune` deletes items that are no longer shipped (never customized ones).
+    """
+    items = list(items)
+    existing = {technique.slug: technique for technique in Technique.objects.all()}
+    now = timezone.now()
+    to_create: list[Technique] = []
+    to_update: list[Technique] = []
+    unchanged = skipped = 0
+    for data in items:
+        values = {field: data[field] for field in KNOWLEDGE_FIELDS}
+        technique = existing.get(values["slug"])
+        if technique is None:
+            technique = Technique(**values)
+            technique.full_clean(validate_unique=False)
+            to_create.append(technique)
+            continue
+        if technique.is_customized and not force:
+            skipped += 1
+            continue
+        if not technique.is_customized and all(getattr(technique, f) == v for f, v in values.items()):
+            unchanged += 1
+            continue
+        for field, value in values.items():
+            setattr(technique, field, value)
+        technique.is_customized = False
+        technique.updated_at = now
+        technique.full_clean(validate_unique=False)
+        to_update.append(technique)
+    Technique.objects.bulk_create(to_create)
+    if to_update:
+        Technique.objects.bulk_update(
+            to_update, [*[f for f in KNOWLEDGE_FIELDS if f != "slug"], "is_customized", "updated_at"]
+        )
+    deleted = 0
+    if prune:
+        shipped = {data["slug"] for data in items}
+        stale = Technique.objects.exclude(slug__in=shipped).filter(is_customized=False)
+        deleted = stale.count()
+        stale.delete()  # post_delete signals bump the generation
+    if to_create or to_update:
+        # Bulk writes send no signals; one bump covers them all.
+        caching.bump(caching.KNOWLEDGE)
+    return LoadResult(len(to_create), len(to_update), unchanged, skipped, deleted)
+
+
+def technique_save(*, technique: Technique, customized: bool = True) -> Technique:
+    """Save an editor's change (the admin); marks shipped items as customized."""
+    technique.is_customized = customized
+    technique.full_clean()
+    technique.save()
+    return technique

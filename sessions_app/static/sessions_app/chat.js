@@ -1,0 +1,117 @@
+// Progressive enhancement of the chat page: post through the API without a full reload.
+// Without JavaScript (or if anything here fails) the form posts normally.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("chat-form");
+  var log = document.getElementById("chat-log");
+  if (!form || !log || !window.fetch) { return; }
+  var input = form.querySelector("[data-chat-input]");
+  var errorBox = document.getElementById("chat-error");
+  var pending = document.getElementById("chat-pending");
+  var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var submit = form.querySelector("button[type=submit]");
+  var knownIds = {};
+  Array.prototype.forEach.call(log.querySelectorAll("[data-message-id]"), function (item) {
+    knownIds[item.getAttribute("data-message-id")] = true;
+  });
+
+  function headers() {
+    return { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token ? token.value : "" };
+  }
+
+  function showError(text) {
+    errorBox.textContent = text;
+    errorBox.hidden = !text;
+  }
+
+  function append(message) {
+    if (!message || knownIds[message.id]) { return; }
+    knownIds[message.id] = true;
+    var item = document.createElement("li");
+    item.setAttribute("data-message-id", message.id);
+    item.className = "bubble " + message.role + (message.safety ? " safety" : "");
+    var label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = message.role === "user" ? "You said:" : "Companion:";
+    var text = document.createElement("div");
+    text.className = "bubble-text";
+    text.textContent = message.content; // textContent: never parsed as HTML
+    item.appendChild(label);
+    item.appendChild(text);
+    if (message.role === "companion" && message.technique) {
+      var link = document.createElement("a");
+      link.className = "technique-link small";
+      link.href = "/library/" + encodeURIComponent(message.technique) + "/";
+      link.textContent = message.technique_name || message.technique;
+      item.appendChild(link);
+    }
+    var previous = document.getElementById("latest");
+    if (previous) { previous.removeAttribute("id"); }
+    item.id = "latest";
+    log.appendChild(item);
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function setBusy(busy) {
+    form.setAttribute("aria-busy", busy ? "true" : "false");
+    submit.disabled = busy;
+  }
+
+  // Poll the session until a provider's reply lands (about a minute at most).
+  function waitForReply(attempt) {
+    pending.hidden = false;
+    if (attempt > 40) { return; }
+    window.setTimeout(function () {
+      fetch(form.getAttribute("data-session-url"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (session) {
+          if (!session) { return waitForReply(attempt + 1); }
+          session.messages.forEach(append);
+          if (session.awaiting_reply) { return waitForReply(attempt + 1); }
+          pending.hidden = true;
+        })
+        .catch(function () { waitForReply(attempt + 1); });
+    }, 1500);
+  }
+
+
+  form.addEventListener("submit", function (event) {
+    var content = input.value.trim();
+    if (!content) { return; } // let the server explain
+    event.preventDefault();
+    showError("");
+    setBusy(true);
+    fetch(form.getAttribute("data-api-url"), {
+      method: "POST",
+      headers: headers(),
+      credentials: "same-origin",
+      body: JSON.stringify({ content: content })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { status: response.status, body: body }; });
+    }).then(function (result) {
+      setBusy(false);
+      if (result.status === 201) {
+        input.value = "";
+        append(result.body.message);
+        if (result.body.reply) { append(result.body.reply); } else { waitForReply(0); }
+        input.focus();
+        return;
+      }
+      var error = result.body && result.body.error;
+      if (result.status === 409) {
+        window.location.reload();
+      } else if (result.status === 429) {
+        showError("That's a lot of messages in a short time. Please wait a moment and try again.");
+      } else {
+        showError(error && error.message ? error.message : "Something went wrong. Please try again.");
+      }
+    }).catch(function () {
+      // Network or parsing trouble: fall back to a normal form post.
+      setBusy(false);
+      form.submit();
+    });
+  });
+
+  if (pending && !pending.hidden) { waitForReply(0); }
+})();

@@ -1,0 +1,160 @@
+"""Pages: the session list and start form, the chat page, ending a session, the technique library.
+
+Every flow works with plain form posts (post/redirect/get); static/sessions_app/chat.js
+only enhances the chat page to post through the API without a reload.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from journal_project.api.throttles import CompanionRateThrottle
+from journal_project.exceptions import Conflict, NotFound
+from sessions_app import selectors, services
+from sessions_app.forms import LibrarySearchForm, MessageForm, SessionEndForm, SessionStartForm
+from sessions_app.models import ReflectionSession
+
+PAGE_SIZE = 20
+
+
+def _session_or_404(request: HttpRequest, session_id: int) -> dict:
+    try:
+        return selectors.session_detail(user=request.user, session_id=session_id)
+    except NotFound:
+        raise Http404("Session not found.") from None
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_list(request: HttpRequest) -> HttpResponse:
+    initial = {"technique": request.GET.get("technique", "")}
+    form = SessionStartForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(
+                user=request.user,
+                title=form.cleaned_data["title"],
+                technique_slug=form.cleaned_data["technique"] or None,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("sessions_app:detail", session_id=session.pk)
+    page = _page_number(request)
+    data = selectors.session_list(user=request.user, page=page, page_size=PAGE_SIZE)
+    return render(
+        request,
+        "sessions_app/session_list.html",
+        {
+            "form": form,
+            "sessions": data["results"],
+            "count": data["count"],
+            "page": page,
+            "has_next": page * PAGE_SIZE < data["count"],
+            "prompt": selectors.prompt_for_today(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_or_404(request, session_id)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        if not CompanionRateThrottle().allow_request(request, None):
+            messages.error(request, "That's a lot of messages in a short time. Please wait a moment and try again.")
+            return redirect("sessions_app:detail", session_id=session_id)
+        if form.is_valid():
+            try:
+                services.message_post(user=request.user, session_id=session_id, content=form.cleaned_data["content"])
+            except Conflict:
+                messages.error(request, "This session has ended. Start a new one to keep reflecting.")
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                return _render_chat(request, session, form, status=400)
+            else:
+                return redirect(reverse("sessions_app:detail", kwargs={"session_id": session_id}) + "#latest")
+            return redirect("sessions_app:detail", session_id=session_id)
+        return _render_chat(request, session, form, status=400)
+    return _render_chat(request, session, form)
+
+
+def _render_chat(request: HttpRequest, session: dict, form: MessageForm, status: int = 200) -> HttpResponse:
+    context = {
+        "session": session,
+        "form": form,
+        "is_active": session["status"] == ReflectionSession.Status.ACTIVE,
+        "end_form": SessionEndForm(),
+    }
+    return render(request, "sessions_app/session_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_or_404(request, session_id)
+    form = SessionEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_end(
+                user=request.user, session_id=session_id, save_as_entry=form.cleaned_data["save_as_entry"]
+            )
+        except Conflict:
+            messages.info(request, "This session had already ended.")
+        else:
+            saved = form.cleaned_data["save_as_entry"]
+            messages.success(request, "Session ended." + (" The summary is saved in your journal." if saved else ""))
+        return redirect("sessions_app:detail", session_id=session_id)
+    if session["status"] == ReflectionSession.Status.ENDED:
+        return redirect("sessions_app:detail", session_id=session_id)
+    return render(request, "sessions_app/session_end.html", {"session": session, "form": form})
+
+
+@login_required
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    form = LibrarySearchForm(request.GET or None)
+    q = category = ""
+    if form.is_valid():
+        q, category = form.cleaned_data["q"], form.cleaned_data["category"]
+    page = _page_number(request)
+    data = selectors.knowledge_list(q=q, category=category, page=page, page_size=PAGE_SIZE)
+    return render(
+        request,
+        "sessions_app/library.html",
+        {
+            "form": form,
+            "techniques": data["results"],
+            "count": data["count"],
+            "q": q,
+            "page": page,
+            "has_next": page * PAGE_SIZE < data["count"],
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def technique(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        item = selectors.knowledge_detail(slug=slug)
+    except NotFound:
+        raise Http404("Technique not found.") from None
+    return render(request, "sessions_app/technique.html", {"technique": item})
