@@ -52,8 +52,8 @@ TRIGGER = "entries_entry_search_vector_trigger"
 INDEX = "entries_entry_search_gin"
 
 
-def trigger_sql(config: str) -> list[str]:
-    """Statements that (re)create the trigger keeping `search_vector` current, and its GIN index."""
+def function_sql(config: str) -> str:
+    """The trigger function computing the weighted vector in `config` (replacing it retunes search)."""
     if not _CONFIG_NAME.match(config):
         raise ValueError(f"invalid text search configuration {config!r}")
     vector = (
@@ -61,11 +61,18 @@ def trigger_sql(config: str) -> list[str]:
         f"setweight(to_tsvector('{config}'::regconfig, coalesce(NEW.tags_text, '')), 'B') || "
         f"setweight(to_tsvector('{config}'::regconfig, coalesce(NEW.body, '')), 'C')"
     )
+    return (
+        f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger AS $$ "
+        f"BEGIN NEW.search_vector := {vector}; RETURN NEW; END $$ LANGUAGE plpgsql"
+    )
+
+
+def trigger_sql(config: str) -> list[str]:
+    """Statements that create the trigger keeping `search_vector` current, and its GIN index."""
     # Every INSERT and UPDATE recomputes: Django's full save() writes NULL into the
     # column, and a trigger that skipped "unchanged" rows would keep that NULL.
     return [
-        f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger AS $$ "
-        f"BEGIN NEW.search_vector := {vector}; RETURN NEW; END $$ LANGUAGE plpgsql",
+        function_sql(config),
         f"DROP TRIGGER IF EXISTS {TRIGGER} ON entries_entry",
         f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE ON entries_entry FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()",
         f"CREATE INDEX IF NOT EXISTS {INDEX} ON entries_entry USING gin (search_vector)",

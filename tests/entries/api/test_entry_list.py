@@ -172,9 +172,7 @@ def test_updated_since_returns_changes_and_deletions(auth_client, user):
     response = auth_client.get(URL, {"updated_since": since.isoformat()})
     data = response.json()
     assert [item["id"] for item in data["results"]] == [changed.pk]
-    assert data["deleted"] == [
-        {"id": gone.pk, "uid": str(gone.uid), "deleted_at": data["deleted"][0]["deleted_at"]}
-    ]
+    assert data["deleted"] == [{"id": gone.pk, "uid": str(gone.uid), "deleted_at": data["deleted"][0]["deleted_at"]}]
     assert "deleted" not in auth_client.get(URL).json()
 
 

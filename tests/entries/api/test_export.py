@@ -55,7 +55,9 @@ def test_json_is_the_default_format(auth_client, user):
 
 
 def test_markdown_export_is_a_zip_with_front_matter(auth_client, user):
-    EntryFactory(user=user, title="A day: out", body="**Bold** text", mood=3, tags=["x"], entry_date=datetime.date(2024, 1, 2))
+    EntryFactory(
+        user=user, title="A day: out", body="**Bold** text", mood=3, tags=["x"], entry_date=datetime.date(2024, 1, 2)
+    )
     EntryFactory(user=user, title="A day: out", body="Second", entry_date=datetime.date(2024, 1, 2))
     response = auth_client.get(URL, {"format": "markdown"})
     assert response.status_code == 200
@@ -76,20 +78,11 @@ def test_unknown_format_is_a_400(auth_client):
 
 
 def test_export_is_throttled(auth_client, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "export": "2/hour"},
-    }
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        assert auth_client.get(URL).status_code == 200
-        assert auth_client.get(URL).status_code == 200
-        response = auth_client.get(URL)
-        assert response.status_code == 429
-        assert "Retry-After" in response
-        assert response.json()["error"]["code"] == "throttled"
-    finally:
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "export": "2/hour"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    assert auth_client.get(URL).status_code == 200
+    assert auth_client.get(URL).status_code == 200
+    response = auth_client.get(URL)
+    assert response.status_code == 429
+    assert "Retry-After" in response
+    assert response.json()["error"]["code"] == "throttled"

@@ -1,0 +1,31 @@
+"""Rebuild the full-text index, e.g. after changing JOURNAL_SEARCH_CONFIG (PostgreSQL only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from entries import search
+from entries.models import Entry
+from journal_project import caching
+
+
+class Command(BaseCommand):
+    help = "Recreate the search trigger function with JOURNAL_SEARCH_CONFIG and recompute every entry's search vector."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError("Full-text search needs PostgreSQL; SQLite uses a simple fallback with no index.")
+        config = search.search_config()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(search.function_sql(config))
+                # The trigger recomputes on every UPDATE.
+                cursor.execute("UPDATE entries_entry SET id = id")
+                count = cursor.rowcount
+            # Cached search results were ranked under the old configuration.
+            for user_id in Entry.objects.values_list("user_id", flat=True).distinct():
+                caching.bump(caching.ENTRIES, user_id)
+        self.stdout.write(f"Reindexed {count} entries with the {config!r} configuration.")

@@ -1,0 +1,295 @@
+"""The caching properties of BRIEF.md, end to end through the entries API, selectors and signals,
+against real PostgreSQL and real Redis (through a proxy the test can cut or hang)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from entries import selectors, services
+from entries.models import Entry, Tag
+from journal_project import cache_backend, caching
+from journal_project.models import CacheGeneration
+from tests.entries.conftest import fresh_process, new_request
+from tests.entries.factories import EntryFactory
+from tests.factories import PASSWORD
+
+
+def detail(client, entry_id):
+    return client.get(f"/api/v1/entries/{entry_id}/")
+
+
+def generation(user_id: int) -> int:
+    return CacheGeneration.objects.get(namespace="entries", scope_id=user_id).value
+
+
+def reopen_redis() -> None:
+    for breaker in cache_backend.all_breakers().values():
+        breaker.reset()
+
+
+# --- Read your writes -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_read_your_writes_across_two_api_clients(user):
+    from tests.conftest import make_api_client
+
+    phone, laptop = make_api_client(user), make_api_client(user)
+    entry = EntryFactory(user=user, title="v1")
+    assert detail(laptop, entry.pk).json()["title"] == "v1"
+    assert laptop.get("/api/v1/entries/").json()["results"][0]["title"] == "v1"
+    for version in ("v2", "v3"):
+        assert phone.patch(f"/api/v1/entries/{entry.pk}/", {"title": version}, format="json").status_code == 200
+        assert detail(laptop, entry.pk).json()["title"] == version
+        assert laptop.get("/api/v1/entries/").json()["results"][0]["title"] == version
+        fresh_process()  # the laptop's next request lands on another process
+        assert detail(laptop, entry.pk).json()["title"] == version
+
+
+@pytest.mark.django_db
+def test_read_your_writes_between_the_browser_and_the_api(browser_client, auth_client, user):
+    entry = EntryFactory(user=user, title="from the phone")
+    assert b"from the phone" in browser_client.get(f"/entries/{entry.pk}/").content
+    auth_client.patch(f"/api/v1/entries/{entry.pk}/", {"title": "edited on the phone"}, format="json")
+    assert b"edited on the phone" in browser_client.get(f"/entries/{entry.pk}/").content
+    browser_client.post(f"/entries/{entry.pk}/edit/", {"title": "edited in the browser", "body": "b", "mood": ""})
+    assert detail(auth_client, entry.pk).json()["title"] == "edited in the browser"
+
+
+# --- Signals drive invalidation ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_kind_of_change_moves_the_generation(user):
+    entry = EntryFactory(user=user, tags=["a"])
+    before = generation(user.pk)
+    entry.mood = 3
+    entry.save(update_fields=["mood"])  # plain ORM save: the post_save signal invalidates
+    assert generation(user.pk) > before
+
+    before = generation(user.pk)
+    tag = Tag.objects.create(user=user, name="b")
+    assert generation(user.pk) > before
+
+    before = generation(user.pk)
+    entry.tags.add(tag)  # m2m_changed
+    assert generation(user.pk) > before
+
+    before = generation(user.pk)
+    tag.entries.remove(entry)  # m2m_changed from the other side
+    assert generation(user.pk) > before
+
+    before = generation(user.pk)
+    tag.delete()
+    assert generation(user.pk) > before
+
+    before = generation(user.pk)
+    Entry.objects.get(pk=entry.pk).delete()
+    assert generation(user.pk) > before
+
+
+@pytest.mark.django_db
+def test_a_service_write_costs_one_generation_bump(user):
+    EntryFactory(user=user)
+    before = generation(user.pk)
+    EntryFactory(user=user, tags=["one", "two", "three"])
+    assert generation(user.pk) == before + 1  # coalesced: not one per row and tag
+
+
+@pytest.mark.django_db
+def test_a_change_by_one_user_keeps_the_others_cache(user, other_user):
+    mine = EntryFactory(user=user)
+    theirs = EntryFactory(user=other_user)
+    selectors.entry_get(user=other_user, entry_id=theirs.pk)
+    other_generation = generation(other_user.pk)
+    services.entry_update(entry=mine, title="changed")
+    assert generation(other_user.pk) == other_generation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_values_read_inside_an_uncommitted_write_are_never_cached(user):
+    entry = EntryFactory(user=user, title="committed")
+    selectors.entry_get(user=user, entry_id=entry.pk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.entry_update(entry=entry, title="rolled back")
+        # Inside the transaction the writer sees its own write...
+        assert selectors.entry_get(user=user, entry_id=entry.pk)["title"] == "rolled back"
+        raise RuntimeError
+    # ...and nobody ever sees it from the cache once it rolled back.
+    new_request()
+    assert selectors.entry_get(user=user, entry_id=entry.pk)["title"] == "committed"
+    fresh_process()
+    assert selectors.entry_get(user=user, entry_id=entry.pk)["title"] == "committed"
+
+
+# --- The race: a reader that loaded old rows must not park them for later readers ----------
+
+
+def _read_list(user, entry_id):
+    return selectors.entry_list(user=user, filters={}, page=1, page_size=20)["results"][0]["title"]
+
+
+def _read_detail(user, entry_id):
+    return selectors.entry_get(user=user, entry_id=entry_id)["title"]
+
+
+def _read_search(user, entry_id):
+    return selectors.entry_list(user=user, filters={"q": "racing"}, page=1, page_size=20)["results"][0]["title"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("read", [_read_detail, _read_list, _read_search])
+def test_reader_racing_a_writer_cannot_park_stale_rows(user, read):
+    entry = EntryFactory(user=user, title="racing old", body="racing")
+    loaded, resume = threading.Event(), threading.Event()
+    seen: dict[str, str] = {}
+
+    def hold_after_loading_entries(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if 'FROM "entries_entry"' in sql and "COUNT(" not in sql and not loaded.is_set():
+            loaded.set()  # the old row is in the reader's hands
+            resume.wait(10)
+        return result
+
+    def reader() -> None:
+        new_request()
+        try:
+            with connection.execute_wrapper(hold_after_loading_entries):
+                seen["racing"] = read(user, entry.pk)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert loaded.wait(10)
+    new_request()
+    services.entry_update(entry=entry, title="racing new")  # commits while the reader holds old rows
+    resume.set()
+    thread.join(10)
+
+    assert seen["racing"] == "racing old"  # the race really happened
+    new_request()  # same process: the L1 is checked too
+    assert read(user, entry.pk) == "racing new"
+    fresh_process()  # another process: Redis
+    assert read(user, entry.pk) == "racing new"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_readers_and_writers_over_http_end_consistent(user):
+    from tests.conftest import make_api_client
+
+    entry = EntryFactory(user=user, title="w0")
+    writer_client = make_api_client(user)
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def reader_loop() -> None:
+        client = make_api_client(user)
+        try:
+            while not stop.is_set():
+                response = detail(client, entry.pk)
+                if response.status_code != 200:
+                    errors.append(str(response.status_code))
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=reader_loop) for _ in range(3)]
+    for thread in readers:
+        thread.start()
+    try:
+        for number in range(1, 16):
+            title = f"w{number}"
+            assert (
+                writer_client.patch(f"/api/v1/entries/{entry.pk}/", {"title": title}, format="json").status_code == 200
+            )
+            # Acknowledged: every read from now on reflects it.
+            assert detail(writer_client, entry.pk).json()["title"] == title
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join(10)
+    assert errors == []
+    fresh_process()
+    assert detail(make_api_client(user), entry.pk).json()["title"] == "w15"
+
+
+# --- Redis faults -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.fault
+def test_update_while_redis_is_unreachable_is_read_when_it_returns(auth_client, user, redis_proxy):
+    entry = EntryFactory(user=user, title="before the outage")
+    assert detail(auth_client, entry.pk).json()["title"] == "before the outage"  # now cached in Redis
+    old_key = caching.make_key(caching.ENTRIES, user.pk, generation(user.pk), "entry", [entry.pk])
+    assert cache.get(old_key) is not None
+
+    redis_proxy.cut()
+    response = auth_client.patch(f"/api/v1/entries/{entry.pk}/", {"title": "during the outage"}, format="json")
+    assert response.status_code == 200
+    assert detail(auth_client, entry.pk).json()["title"] == "during the outage"  # served from PostgreSQL
+
+    redis_proxy.restore()
+    time.sleep(0.6)  # the breaker's cool-down in this fixture
+    reopen_redis()
+    # The stale value is still in Redis, under a generation nobody computes any more.
+    assert cache.get(old_key) is not None
+    fresh_process()
+    assert detail(auth_client, entry.pk).json()["title"] == "during the outage"
+    fresh_process()
+    assert detail(auth_client, entry.pk).json()["title"] == "during the outage"
+    assert caching.stats.snapshot().get(("entries", "hit"), 0) >= 1  # and the cache serves again
+
+
+@pytest.mark.django_db
+@pytest.mark.fault
+def test_redis_down_reads_and_writes_still_succeed(auth_client, browser_client, user, redis_proxy):
+    entry = EntryFactory(user=user, title="kept", body="searchable words", tags=["t"])
+    redis_proxy.cut()
+    fresh_process()
+    base = "/api/v1"
+    assert auth_client.get(f"{base}/entries/").status_code == 200
+    assert auth_client.get(f"{base}/entries/", {"q": "searchable"}).json()["count"] == 1
+    assert detail(auth_client, entry.pk).status_code == 200
+    created = auth_client.post(f"{base}/entries/", {"title": "new", "body": "written offline"}, format="json")
+    assert created.status_code == 201
+    assert auth_client.patch(f"{base}/entries/{entry.pk}/", {"mood": 2}, format="json").status_code == 200
+    assert auth_client.get(f"{base}/tags/").status_code == 200
+    assert auth_client.get(f"{base}/stats/").json()["entries_count"] == 2
+    assert auth_client.get(f"{base}/export/").status_code == 200
+    document = {"entries": [{"title": "imported", "body": "b"}]}
+    assert auth_client.post(f"{base}/import/", document, format="json").status_code == 201
+    assert auth_client.delete(f"{base}/entries/{created.json()['id']}/").status_code == 204
+    for page in ("/today/", "/entries/", f"/entries/{entry.pk}/", "/search/?q=words", "/calendar/", "/insights/"):
+        assert browser_client.get(page).status_code == 200, page
+    response = browser_client.post("/entries/new/", {"title": "page write", "body": "b", "mood": "3"})
+    assert response.status_code == 302
+    assert Entry.objects.filter(user=user, title="page write").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.fault
+def test_hung_redis_costs_at_most_one_short_timeout(auth_client, user, redis_proxy, settings):
+    entry = EntryFactory(user=user)
+    detail(auth_client, entry.pk)
+    redis_proxy.hang()
+    fresh_process()
+    started = time.monotonic()
+    for _ in range(10):
+        assert detail(auth_client, entry.pk).status_code == 200
+        fresh_process()
+    # One call waits for the socket timeout (0.25 s); the breaker answers the rest at once.
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.django_db
+def test_login_still_works_with_the_session_in_the_database(client, user, redis_proxy):
+    redis_proxy.cut()
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/entries/").status_code == 200

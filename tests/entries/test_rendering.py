@@ -1,0 +1,86 @@
+"""Markdown rendering is sanitized: no script, event handler or javascript: URL survives."""
+
+from __future__ import annotations
+
+import pytest
+
+from entries import rendering
+from tests.entries.factories import EntryFactory
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](  javascript:alert(1))",
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "<svg><script>alert(1)</script></svg>",
+    "<iframe src='https://evil.example'></iframe>",
+    '<div onmouseover="alert(1)">hover</div>',
+    "<style>body{display:none}</style>",
+    '<p style="background:url(javascript:alert(1))">x</p>',
+    "<form action=https://evil.example><button>x</button></form>",
+    "<object data=x></object><embed src=x>",
+    "<math><mi xlink:href='javascript:alert(1)'>x</mi></math>",
+    "![x](https://tracker.example/pixel.png)",
+]
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_dangerous_markup_is_removed(payload):
+    html = rendering.render_markdown(payload).lower()
+    for forbidden in ("<script", "onerror", "onmouseover", "javascript:", "<iframe", "<style", "style=", "<form",
+                      "<object", "<embed", "<img", "data:", "<svg", "<math"):  # fmt: skip
+        assert forbidden not in html, (payload, html)
+
+
+def test_links_are_kept_with_a_safe_rel():
+    html = rendering.render_markdown("[site](https://example.org) and <mailto:me@example.org>")
+    assert '<a href="https://example.org" rel="noopener noreferrer nofollow">site</a>' in html
+    assert 'href="mailto:me@example.org"' in html
+
+
+def test_markdown_features():
+    html = rendering.render_markdown("# H\n\n- a\n- b\n\n```\ncode <b>\n```\n\n| x | y |\n|---|---|\n| 1 | 2 |")
+    assert "<h1>H</h1>" in html
+    assert "<li>a</li>" in html
+    assert "<pre><code>code &lt;b&gt;" in html
+    assert "<td>1</td>" in html
+
+
+def test_single_line_breaks_are_kept():
+    assert rendering.render_markdown("line one\nline two") == "<p>line one<br>\nline two</p>"
+
+
+def test_control_characters_are_stripped():
+    assert rendering.clean_text("a\x02b\x03c\r\nd\x00") == "abc\nd"
+
+
+@pytest.mark.parametrize(
+    ("text", "count"), [("", 0), ("one", 1), ("It's a well-known fact, isn't it?", 6), ("# ** --", 0)]
+)
+def test_word_count(text, count):
+    assert rendering.count_words(text) == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("payload", XSS[:6])
+def test_xss_through_the_api_and_pages(auth_client, browser_client, user, payload):
+    response = auth_client.post(
+        "/api/v1/entries/", {"title": payload, "body": payload, "tags": [payload[:50]]}, format="json"
+    )
+    assert response.status_code == 201
+    data = response.json()
+    assert "<script" not in data["body_html"] and "javascript:" not in data["body_html"]
+    assert data["title"] == payload.strip()  # the title is kept as text and escaped where shown
+    for page in (f"/entries/{data['id']}/", "/entries/", f"/entries/{data['id']}/edit/", "/today/"):
+        content = browser_client.get(page).content.decode().lower()
+        for raw in ("<script>alert", "<img src=x", 'href="javascript:', "href='javascript:"):
+            assert raw not in content, (page, raw)
+
+
+@pytest.mark.django_db
+def test_body_html_is_rendered_on_save(user):
+    entry = EntryFactory(user=user, body="*hi* <script>x</script>")
+    assert entry.body_html == "<p><em>hi</em> </p>"

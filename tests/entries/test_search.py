@@ -1,0 +1,156 @@
+"""Full-text search on PostgreSQL: weights, websearch syntax, ranking, safe headlines, the index."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from entries import search, selectors, services
+from entries.models import Entry
+from tests.entries.factories import EntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(user, q, **filters):
+    return [item["title"] for item in selectors.entry_list(user=user, filters={"q": q, **filters})["results"]]
+
+
+def test_title_outranks_tags_outranks_body(user):
+    EntryFactory(user=user, title="In the body", body="I watched the lighthouse keeper.")
+    EntryFactory(user=user, title="In the title: lighthouse", body="Nothing here.")
+    EntryFactory(user=user, title="In the tags", body="Nothing here either.", tags=["lighthouse"])
+    EntryFactory(user=user, title="Unrelated", body="Mountains.")
+    assert titles(user, "lighthouse") == ["In the title: lighthouse", "In the tags", "In the body"]
+
+
+def test_stemming_finds_other_forms(user):
+    EntryFactory(user=user, title="Run", body="We were running along the river.")
+    assert titles(user, "runs") == ["Run"]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ('"green tea"', ["Phrase"]),
+        ("green tea", ["Scattered", "Phrase"]),
+        ("tea -green", ["Only tea"]),
+        ("coffee or scattered", ["Coffee", "Scattered"]),
+    ],
+)
+def test_websearch_syntax(user, q, expected):
+    EntryFactory(user=user, title="Phrase", body="A cup of green tea at dawn.")
+    EntryFactory(user=user, title="Scattered", body="Tea in the morning, a green park later.")
+    EntryFactory(user=user, title="Only tea", body="Black tea.")
+    EntryFactory(user=user, title="Coffee", body="Espresso.")
+    assert sorted(titles(user, q)) == sorted(expected)
+
+
+def test_headline_marks_matches(auth_client, user):
+    EntryFactory(user=user, title="Garden notes", body="The tomatoes finally ripened in the garden today.")
+    item = auth_client.get("/api/v1/entries/", {"q": "tomato"}).json()["results"][0]
+    assert "<mark>tomatoes</mark>" in item["headline"]
+    assert item["title_headline"] == "Garden notes"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)//",
+        "<svg/onload=alert(1)>",
+        "<scr<script>ipt>alert(1)</script>",
+        '"><iframe src=javascript:alert(1)>',
+    ],
+)
+def test_headlines_cannot_carry_markup_from_the_text(auth_client, user, payload):
+    EntryFactory(user=user, title=f"harbour {payload}", body=f"harbour {payload} harbour")
+    item = auth_client.get("/api/v1/entries/", {"q": "harbour"}).json()["results"][0]
+    for html in (item["headline"], item["title_headline"]):
+        stripped = html.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in stripped, html
+        assert "<mark>harbour</mark>" in html
+
+
+def test_a_search_that_matches_nothing(auth_client, user):
+    EntryFactory(user=user)
+    data = auth_client.get("/api/v1/entries/", {"q": "xylophone"}).json()
+    assert (data["count"], data["results"]) == (0, [])
+    assert auth_client.get("/api/v1/entries/", {"q": "the and of"}).json()["count"] == 0  # only stop words
+
+
+def test_search_combines_with_filters(user):
+    EntryFactory(user=user, title="Happy kite", body="kite", mood=5)
+    EntryFactory(user=user, title="Sad kite", body="kite", mood=1)
+    assert titles(user, "kite", mood=5) == ["Happy kite"]
+
+
+def test_the_database_keeps_the_vector_current(user):
+    entry = EntryFactory(user=user, title="Before", body="original words")
+    services.entry_update(entry=entry, body="completely different vocabulary")
+    assert titles(user, "original") == []
+    assert titles(user, "vocabulary") == ["Before"]
+    # Even a write that bypasses the services is indexed by the trigger.
+    Entry.objects.filter(pk=entry.pk).update(body="quokka")
+    assert Entry.objects.filter(pk=entry.pk, search_vector="quokka").exists()
+    services.entry_update(entry=entry, tags=["marmot"])
+    assert titles(user, "marmot") == ["Before"]
+
+
+def test_gin_index_exists_and_is_used(user):
+    EntryFactory.create_batch(3, user=user)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search.INDEX])
+        assert "gin (search_vector)" in cursor.fetchone()[0]
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = Entry.objects.filter(search_vector=search.SearchQuery("word", search_type="websearch")).explain()
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    assert search.INDEX in plan
+
+
+def test_the_configuration_comes_from_settings_and_reindex_applies_it(user, settings):
+    EntryFactory(user=user, title="Cats", body="The cats were sleeping.")
+    assert titles(user, "cat") == ["Cats"]  # english: stemmed
+    settings.JOURNAL_SEARCH_CONFIG = "simple"
+    call_command("entries_reindex", stdout=io.StringIO())
+    assert titles(user, "cats") == ["Cats"]
+    assert titles(user, "cat") == []  # simple: no stemming
+    settings.JOURNAL_SEARCH_CONFIG = "english"
+    call_command("entries_reindex", stdout=io.StringIO())
+    assert titles(user, "cat") == ["Cats"]
+
+
+def test_an_unsafe_configuration_name_is_refused(settings):
+    settings.JOURNAL_SEARCH_CONFIG = "english'; DROP TABLE x; --"
+    with pytest.raises(ValueError, match="JOURNAL_SEARCH_CONFIG"):
+        search.search_config()
+    with pytest.raises(ValueError, match="invalid"):
+        search.trigger_sql("bad name")
+
+
+def test_search_is_throttled_only_with_q(auth_client, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "search": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    for _ in range(4):
+        assert auth_client.get("/api/v1/entries/").status_code == 200
+    assert auth_client.get("/api/v1/entries/", {"q": "a"}).status_code == 200
+    assert auth_client.get("/api/v1/entries/", {"q": "b"}).status_code == 200
+    response = auth_client.get("/api/v1/entries/", {"q": "c"})
+    assert response.status_code == 429
+    assert "Retry-After" in response
+    assert auth_client.get("/api/v1/entries/").status_code == 200
+
+
+def test_fallback_search_without_postgres():
+    """The SQLite path, exercised directly: every word must occur; -word excludes; snippets are escaped."""
+    include, exclude = search._fallback_terms('green "black tea" -coffee or')
+    assert (include, exclude) == (["green", "black tea"], ["coffee"])
+    snippet = search._fallback_snippet("x" * 300 + " <b>Green</b> tea " + "y" * 300, ["green"])
+    assert snippet.startswith("… ")
+    assert "&lt;b&gt;<mark>Green</mark>&lt;/b&gt;" in snippet
+    assert search._highlight("a <script> green", ["green"]) == "a &lt;script&gt; <mark>green</mark>"
