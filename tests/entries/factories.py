@@ -22,7 +22,7 @@ class EntryFactory(factory.django.DjangoModelFactory):
     entry_date = None
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):  # noqa: ARG003
+    def _create(cls, model_class, *args, **kwargs):
         return services.entry_create(**kwargs)
 
 

@@ -115,11 +115,18 @@ def test_a_change_by_one_user_keeps_the_others_cache(user, other_user):
 def test_values_read_inside_an_uncommitted_write_are_never_cached(user):
     entry = EntryFactory(user=user, title="committed")
     selectors.entry_get(user=user, entry_id=entry.pk)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.entry_update(entry=entry, title="rolled back")
-        # Inside the transaction the writer sees its own write...
-        assert selectors.entry_get(user=user, entry_id=entry.pk)["title"] == "rolled back"
-        raise RuntimeError
+    inside: dict[str, str] = {}
+
+    def write_then_fail() -> None:
+        with transaction.atomic():
+            services.entry_update(entry=entry, title="rolled back")
+            # Inside the transaction the writer sees its own write...
+            inside["title"] = selectors.entry_get(user=user, entry_id=entry.pk)["title"]
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert inside["title"] == "rolled back"
     # ...and nobody ever sees it from the cache once it rolled back.
     new_request()
     assert selectors.entry_get(user=user, entry_id=entry.pk)["title"] == "committed"
