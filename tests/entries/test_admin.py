@@ -1,0 +1,58 @@
+"""The admin shows entries and tags as metadata; never what people wrote, unless configured."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.entries.factories import EntryFactory
+
+pytestmark = pytest.mark.django_db
+SECRET = "privatethoughts"
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def entry(user):
+    return EntryFactory(user=user, title=f"{SECRET} title", body=f"{SECRET} body", tags=[SECRET], mood=4)
+
+
+def test_changelists_and_detail_show_metadata_only(admin_client, entry, user):
+    pages = [
+        "/admin/entries/entry/",
+        f"/admin/entries/entry/{entry.pk}/change/",
+        "/admin/entries/tag/",
+        f"/admin/entries/tag/{entry.tags.get().pk}/change/",
+        f"/admin/entries/entry/?q={user.username}",
+    ]
+    for path in pages:
+        response = admin_client.get(path)
+        assert response.status_code == 200, path
+        assert SECRET.encode() not in response.content, path
+    listing = admin_client.get("/admin/entries/entry/").content.decode()
+    assert user.username in listing
+
+
+def test_content_is_shown_when_configured(admin_client, entry, settings):
+    settings.JOURNAL_ADMIN_SHOWS_CONTENT = True
+    assert f"{SECRET} title".encode() in admin_client.get("/admin/entries/entry/").content
+    assert f"{SECRET} body".encode() in admin_client.get(f"/admin/entries/entry/{entry.pk}/change/").content
+    assert SECRET.encode() in admin_client.get("/admin/entries/tag/").content
+
+
+def test_admin_is_read_only(admin_client, entry):
+    assert admin_client.get("/admin/entries/entry/add/").status_code == 403
+    assert admin_client.get(f"/admin/entries/entry/{entry.pk}/delete/").status_code == 403
+    response = admin_client.post(f"/admin/entries/entry/{entry.pk}/change/", {"mood": 1})
+    assert response.status_code == 403
+    entry.refresh_from_db()
+    assert entry.mood == 4
+
+
+def test_filters_on_metadata(admin_client, entry):
+    assert admin_client.get("/admin/entries/entry/?mood__exact=4").status_code == 200
+    assert admin_client.get(f"/admin/entries/entry/?entry_date__year={entry.entry_date.year}").status_code == 200

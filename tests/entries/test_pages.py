@@ -1,0 +1,194 @@
+"""The entry pages: every core flow works with plain forms (no JavaScript), and the CSP holds."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import re
+
+import pytest
+
+from entries.models import Entry
+from tests.entries.factories import EntryFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/today/", "/entries/", "/entries/new/", "/search/", "/calendar/", "/insights/", "/export/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_need_a_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_without_inline_script_or_style(browser_client, user, path):
+    EntryFactory(user=user, tags=["x"], mood=3)
+    response = browser_client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Content-Security-Policy" in response.headers
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script"
+    assert "<style" not in html
+    assert " style=" not in html
+    assert 'name="viewport"' in html
+
+
+def test_home_sends_people_to_today(browser_client):
+    assert browser_client.get("/")["Location"] == "/today/"
+
+
+def test_today_shows_prompt_streak_and_on_this_day(browser_client, user):
+    today = datetime.date.today()
+    EntryFactory(user=user, title="Years back", entry_date=today.replace(year=today.year - 2))
+    EntryFactory(user=user, title="Written today", entry_date=today)
+    html = browser_client.get("/today/").content.decode()
+    assert "Years back" in html
+    assert "2 years ago" in html
+    assert "Written today" in html
+    assert "1</strong> day in a row" in html
+    assert 'class="prompt"' in html
+
+
+def test_quick_write_on_today_makes_a_title(browser_client, user):
+    response = browser_client.post("/today/", {"body": "## A calm morning\nTea and rain.", "mood": "4"})
+    assert response.status_code == 302
+    entry = Entry.objects.get(user=user)
+    assert (entry.title, entry.mood) == ("A calm morning", 4)
+    assert entry.entry_date is not None
+
+
+def test_create_flow_with_preview_without_javascript(browser_client, user):
+    data = {"title": "Preview me", "body": "**bold** <script>x</script>", "mood": "5", "tags": "a, B", "preview": "1"}
+    response = browser_client.post("/entries/new/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<strong>bold</strong>" in html  # the sanitized rendering
+    assert "<script>x" not in html
+    assert 'value="Preview me"' in html  # the form keeps what was typed
+    assert not Entry.objects.exists()
+    data.pop("preview")
+    response = browser_client.post("/entries/new/", data)
+    entry = Entry.objects.get(user=user)
+    assert response["Location"] == f"/entries/{entry.pk}/"
+    assert sorted(entry.tags.values_list("name", flat=True), key=str.lower) == ["a", "B"]
+    page = browser_client.get(response["Location"]).content.decode()
+    assert "clear-draft-new" in page  # tells entries.js the local draft is saved
+
+
+def test_create_form_errors_are_shown(browser_client):
+    response = browser_client.post("/entries/new/", {"title": "", "body": "  ", "mood": "9", "tags": "x" * 60})
+    assert response.status_code == 200
+    assert response.content.decode().count('class="errorlist"') >= 3
+    assert not Entry.objects.exists()
+
+
+def test_new_entry_defaults_to_today_in_the_users_zone(browser_client):
+    html = browser_client.get("/entries/new/").content.decode()
+    assert f'value="{datetime.date.today().isoformat()}"' in html or 'type="date"' in html
+
+
+def test_edit_flow(browser_client, user):
+    entry = EntryFactory(user=user, title="Old", body="old body", mood=2, tags=["t"])
+    html = browser_client.get(f"/entries/{entry.pk}/edit/").content.decode()
+    assert 'value="Old"' in html
+    assert 'value="2" id="id_mood_2" checked' in html
+    response = browser_client.post(
+        f"/entries/{entry.pk}/edit/", {"title": "New", "body": "new body", "mood": "", "tags": "t, u"}
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.title, entry.body, entry.mood) == ("New", "new body", None)
+    assert f"clear-draft-entry-{entry.pk}" in browser_client.get(response["Location"]).content.decode()
+
+
+def test_delete_needs_a_confirmation_post(browser_client, user):
+    entry = EntryFactory(user=user, title="Doomed")
+    page = browser_client.get(f"/entries/{entry.pk}/delete/")
+    assert b"Delete this entry?" in page.content
+    assert Entry.objects.filter(pk=entry.pk).exists()
+    response = browser_client.post(f"/entries/{entry.pk}/delete/")
+    assert response["Location"] == "/entries/"
+    assert not Entry.objects.filter(pk=entry.pk).exists()
+
+
+def test_live_preview_endpoint_sanitizes(browser_client):
+    response = browser_client.post("/entries/preview/", {"body": "_hi_ <img src=x onerror=alert(1)>"})
+    assert response.json() == {"html": "<p><em>hi</em> </p>"}
+    assert browser_client.get("/entries/preview/").status_code == 405
+
+
+def test_list_filters_pagination_and_empty_states(browser_client, user):
+    assert b"Your journal is empty" in browser_client.get("/entries/").content
+    for day in range(25):
+        EntryFactory(
+            user=user, title=f"day-{day}", mood=5 if day == 3 else 1, entry_date=datetime.date(2024, 1, 1 + day)
+        )
+    page = browser_client.get("/entries/").content.decode()
+    assert "day-24" in page
+    assert "day-4" not in page
+    assert "page=2" in page
+    assert "day-4" in browser_client.get("/entries/?page=2").content.decode()
+    filtered = browser_client.get("/entries/?mood=5").content.decode()
+    assert "day-3" in filtered
+    assert "day-24" not in filtered
+    assert b"No entries match" in browser_client.get("/entries/?tag=nothing").content
+    assert browser_client.get("/entries/?page=9").status_code == 404
+    assert browser_client.get("/entries/?mood=77").status_code == 200  # shown as a form error
+
+
+def test_search_page_highlights_safely(browser_client, user):
+    EntryFactory(user=user, title="Harbour <b>walk</b>", body="The harbour at dusk <img src=x onerror=alert(1)//")
+    html = browser_client.get("/search/", {"q": "harbour"}).content.decode()
+    assert "<mark>harbour</mark>" in html.lower()
+    assert "<img src=x" not in html
+    assert "1 result" in html
+    assert "result" not in browser_client.get("/search/").content.decode().split("<main")[1].split("</form>")[1]
+
+
+def test_calendar_shows_the_month(browser_client, user):
+    EntryFactory(user=user, entry_date=datetime.date(2024, 2, 29), mood=5)
+    html = browser_client.get("/calendar/?month=2024-02").content.decode()
+    assert "February 2024" in html
+    assert "date_from=2024-02-29" in html
+    assert "month=2024-01" in html
+    assert "month=2024-03" in html
+    assert browser_client.get("/calendar/?month=garbage").status_code == 200
+
+
+def test_insights_draw_an_svg_chart(browser_client, user, run_commit_hooks):
+    today = datetime.date.today()
+    run_commit_hooks(EntryFactory, user=user, mood=4, body="A good day.", entry_date=today, tags=["t"])
+    EntryFactory(user=user, mood=2, entry_date=today - datetime.timedelta(days=1))
+    html = browser_client.get("/insights/?days=90").content.decode()
+    assert '<svg class="trend-chart"' in html
+    assert 'class="line-mood"' in html
+    assert 'class="dot-sentiment"' in html
+    assert "<title" in html
+    assert browser_client.get("/insights/?days=12345").status_code == 200
+
+
+def test_export_page_downloads_and_imports(browser_client, user):
+    EntryFactory(user=user, title="Exported")
+    download = browser_client.get("/export/download/", {"format": "json"})
+    assert download["Content-Disposition"].startswith("attachment")
+    document = json.loads(download.content)
+    Entry.objects.all().delete()
+    response = browser_client.post("/export/", {"file": io.BytesIO(download.content)})
+    assert response.status_code == 302
+    assert Entry.objects.get(user=user).title == "Exported"
+    assert b"Imported 1 new entry" in browser_client.get(response["Location"]).content
+    document["entries"][0]["mood"] = 42
+    bad = browser_client.post("/export/", {"file": io.BytesIO(json.dumps(document).encode())})
+    assert bad.status_code == 200
+    assert b"errorlist" in bad.content
+    assert browser_client.get("/export/download/", {"format": "exe"}).status_code == 400
+
+
+def test_static_assets_are_served(client):
+    for path in ("/static/entries/entries.css", "/static/entries/entries.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
