@@ -28,9 +28,10 @@ _FIRST_PERSON_CORES = [
     r"\bkill(?:ing)?\s+myself\b",
     r"\bend(?:ing)?\s+(?:it\s+all|my\s+(?:own\s+)?life)\b",
     r"\btak(?:e|ing)\s+my\s+(?:own\s+)?life\b",
-    r"\b(?:hurt|harm|cut|burn|starv)(?:s|ing|ed)?\s+myself\b",
+    # Not a kitchen accident: "I cut myself chopping onions", "burnt myself on the oven".
+    r"\b(?:hurt|harm|cut|burn|starv)\w*\s+myself\b"
+    r"(?!\s+(?:shaving|while|on\s+(?:a|an|the|some)|by\s+accident|accidentally|cooking|chopping|slicing))",
     r"\bbetter\s+off\s+without\s+me\b",
-    r"\b(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|exist|be\s+here|wake\s+up)\b",
     r"\bno\s+(?:reason|point)\s+(?:for\s+me\s+)?(?:to|in)\s+(?:live|living|go(?:ing)?\s+on|be(?:ing)?\s+alive)\b",
     r"\bwant\s+(?:it\s+all|everything|my\s+life|this)\s+to\s+(?:end|stop|be\s+over)\b",
     r"\bcan'?t\s+go\s+on\s+(?:living|any\s?more|any\s+longer)\b",
@@ -38,6 +39,10 @@ _FIRST_PERSON_CORES = [
     r"\bmy\s+suicide\s+note\b",
 ]
 _SUBJECT_CORES = [
+    # "…don't want to live" but not "…don't want to live with my parents".
+    r"\b(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|exist|be\s+here|wake\s+up)\b"
+    r"(?!\s+(?:in|with|there|near|at|on|like|abroad|alone|together|somewhere|here|by|next))",
+    r"\bwant\s+to\s+(?:live|be\s+alive|be\s+here|exist|go\s+on)\s+any\s?(?:more|longer)\b",
     r"\bwant(?:s|ed)?\s+to\s+die\b",
     r"\bwish(?:ed)?\s+(?:i\s+(?:was|were)\s+dead|to\s+die)\b",
     r"\bsuicidal\b",

@@ -1,0 +1,86 @@
+"""Stage 4: what a reply draws on, and never the same question twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from sessions_app import knowledge
+from sessions_app.companion import pipeline
+from sessions_app.companion.knowledge import KnowledgeBase
+from sessions_app.companion.retrieval import GENERIC_QUESTIONS, Context
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase(knowledge.items())
+
+
+def choose(kb: KnowledgeBase, text: str, context: Context | None = None, searched=()):
+    analysis = pipeline.analyse(text, kb)
+    return pipeline.choose(analysis, context or Context(), kb, searched)
+
+
+def test_a_named_distortion_comes_first(kb):
+    choice = choose(kb, "I always mess everything up.")
+    assert choice.distortion is not None and choice.distortion.slug == "overgeneralization"
+    assert choice.item.slug == "overgeneralization"
+
+
+def test_when_the_distortion_is_spent_a_related_technique_follows(kb):
+    item = kb.get("overgeneralization")
+    context = Context(
+        companion_texts=tuple(f"... {q}" for q in item.questions), used_techniques=("overgeneralization",)
+    )
+    choice = choose(kb, "I always mess everything up.", context)
+    assert choice.distortion.slug == "overgeneralization"  # still named
+    assert choice.item.slug in item.related
+
+
+def test_feelings_point_to_fitting_techniques(kb):
+    assert choose(kb, "I feel so anxious and on edge today.").item.category == "grounding"
+    assert choose(kb, "I'm furious with my brother.").item.slug == "mindful-pause"
+    assert choose(kb, "I'm so grateful for my neighbour, she helped me move.").item.category == "gratitude"
+
+
+def test_the_sessions_chosen_technique_is_followed_step_by_step(kb):
+    record = kb.get("thought-record")
+    context = Context(
+        session_technique="thought-record", companion_texts=(f"Let's work through it. {record.questions[0]}",)
+    )
+    first = choose(kb, "It was at work, in the meeting this morning.", context)
+    assert first.item.slug == "thought-record"
+    assert first.guided
+    assert first.question == record.questions[1]
+
+
+def test_a_distortion_still_gets_named_in_a_guided_session(kb):
+    context = Context(session_technique="box-breathing")
+    choice = choose(kb, "I'm such an idiot.", context)
+    assert choice.distortion.slug == "labeling"
+
+
+def test_full_text_results_for_the_themes_count(kb):
+    plain = choose(kb, "The day had a lot in it.")
+    searched = choose(kb, "The day had a lot in it.", searched=["progressive-muscle-relaxation"])
+    assert plain.item is None or plain.item.slug != "progressive-muscle-relaxation"
+    assert searched.item.slug == "progressive-muscle-relaxation"
+
+
+def test_a_question_already_asked_is_never_chosen_again(kb):
+    context = Context()
+    asked = []
+    for _ in range(40):
+        choice = choose(kb, "ok", context)
+        assert choice.question not in asked
+        asked.append(choice.question)
+        context = Context(companion_texts=(*context.companion_texts, choice.question))
+    assert set(GENERIC_QUESTIONS) <= set(asked)  # short neutral messages get open questions first
+
+
+def test_when_everything_is_asked_the_reply_is_still_unique(kb):
+    every = [q for item in kb.items.values() for q in item.questions]
+    every += [item.summary for item in kb.prompts] + list(GENERIC_QUESTIONS)
+    context = Context(companion_texts=tuple(every))
+    first = choose(kb, "ok", context)
+    second = choose(kb, "ok", Context(companion_texts=(*every, first.question)))
+    assert first.question != second.question

@@ -1,0 +1,90 @@
+"""Stage 1: crisis and self-harm signals, with negations, quotes and reported speech."""
+
+from __future__ import annotations
+
+import pytest
+
+from sessions_app.companion.safety import assess, crisis_reply
+
+POSITIVES = [
+    "I want to die.",
+    "i want to die",
+    "I've been thinking about killing myself.",
+    "I don't want to live anymore.",
+    "I'm not sure I want to live anymore.",
+    "Sometimes I think everyone would be better off without me.",
+    "I'm going to end my life.",
+    "I've been cutting myself again.",
+    "I can't stop thinking about suicide.",
+    "Feeling suicidal tonight.",
+    "I want to hurt myself.",
+    "I took too many pills on purpose.",
+    "There's no reason for me to go on living.",
+    "I wish I could go to sleep and never wake up.",
+    "I'm planning how to kill myself.",
+    "I would never hurt anyone, but I might hurt myself.",
+    "I can't go on like this anymore, I want it all to end.",
+    "Im gonna kill myself",
+    "I keep self harming when things get bad.",
+    "Honestly I think I'd be better off dead.",
+    "I keep thinking “I want to die” over and over.",
+    "My therapist asked if I want to die and I said yes.",
+    "I can’t stop thinking about killing myself.",
+]
+
+NEGATIVES = [
+    "I would never hurt myself.",
+    "I'm not suicidal, just exhausted.",
+    "I don't want to hurt myself, I just feel low.",
+    "My friend said she wanted to kill herself and I'm worried about her.",
+    "He told me, 'I want to die', and I didn't know what to say.",
+    'The song goes "I want to die young" and it was stuck in my head.',
+    "This traffic is killing me.",
+    "I'm dying to see the new film.",
+    "I nearly died laughing at that joke.",
+    "I killed it at the presentation today!",
+    "We watched a documentary about suicide prevention.",
+    "I'm not going to kill myself, I promise.",
+    "I have never wanted to die.",
+    "Reading about the character who wants to die made me think.",
+    "My deadline is going to kill me.",
+    "I'd never take my own life.",
+    "I want to live a fuller life.",
+    "I could murder a pizza right now.",
+    "I don't want to live with my parents after uni.",
+    "I cut myself chopping onions, ouch.",
+    "They don't want to live in London anymore.",
+    "My sister says she wants to die when she has exams, it's a figure of speech.",
+]
+
+
+@pytest.mark.parametrize("text", POSITIVES)
+def test_crisis_signals_are_flagged(text):
+    result = assess(text)
+    assert result.flagged, text
+    assert result.phrase
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_negations_quotes_idioms_and_other_people_are_not_flagged(text):
+    assert not assess(text).flagged, (text, assess(text).phrase)
+
+
+def test_one_flagged_sentence_among_calm_ones_flags_the_message():
+    text = "Work was fine. Dinner was nice. But honestly I want to die. Anyway, goodnight."
+    assert assess(text).flagged
+
+
+def test_crisis_reply_lists_every_configured_resource_and_asks_no_question():
+    resources = [{"name": "Lifeline", "contact": "call 13 11 14"}, {"name": "Text line", "contact": "text 741741"}]
+    reply = crisis_reply(resources)
+    assert "Lifeline: call 13 11 14" in reply
+    assert "Text line: text 741741" in reply
+    assert "emergency" in reply
+    assert "?" not in reply  # a fixed, calm message: no probing
+
+
+def test_default_crisis_resources_work_internationally(settings):
+    reply = crisis_reply(settings.CRISIS_RESOURCES)
+    assert "findahelpline.com" in reply
+    assert "112" in reply and "911" in reply

@@ -1,0 +1,82 @@
+"""A local HTTP server that speaks the OpenAI chat-completions wire format, for provider tests.
+
+Modes: "success" (a normal completion), "slow" (answers after `delay` seconds), "error"
+(HTTP 500), "malformed" (200 with a body that is not a completion). Every request body
+and header set is recorded, so tests can check exactly what left the server.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class StubChatServer:
+    def __init__(self, mode: str = "success", reply: str = "What feels most alive for you in that?") -> None:
+        self.mode = mode
+        self.reply = reply
+        self.delay = 2.0
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.paths: list[str] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                stub.requests.append(body)
+                stub.headers.append(dict(self.headers))
+                stub.paths.append(self.path)
+                if stub.mode == "slow":
+                    time.sleep(stub.delay)
+                if stub.mode == "error":
+                    self._send(500, {"error": {"message": "internal error", "type": "server_error"}})
+                elif stub.mode == "malformed":
+                    self._send(200, {"unexpected": True})
+                else:
+                    self._send(200, stub.completion(body))
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout tests)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def completion(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "test-model"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": self.reply}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 8, "total_tokens": 18},
+        }
+
+    def sent_text(self) -> str:
+        """Everything any request carried, for "never sent" assertions."""
+        return json.dumps(self.requests)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,172 @@
+"""Cached reads: knowledge lookups and session state are hits when they can be, and never stale."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from journal_project import caching
+from journal_project.exceptions import NotFound
+from sessions_app import selectors, services
+from sessions_app.models import Technique
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+
+
+def new_request() -> None:
+    caching.reset_request_state()
+
+
+def counts(namespace: str) -> dict[str, int]:
+    snapshot = caching.stats.snapshot()
+    return {result: n for (name, result), n in snapshot.items() if name == namespace}
+
+
+# --- Knowledge ------------------------------------------------------------------------------
+
+
+def test_a_knowledge_lookup_is_served_from_the_cache_the_second_time(django_assert_max_num_queries):
+    selectors.knowledge_detail(slug="box-breathing")
+    new_request()
+    caching.stats.reset()
+    with django_assert_max_num_queries(1):  # the generation; the auth query brings it in a request
+        item = selectors.knowledge_detail(slug="box-breathing")
+    assert item["name"] == "Box breathing"
+    assert counts("knowledge") == {"local_hit": 1}
+
+
+def test_an_editors_change_is_visible_at_once_even_through_the_local_level():
+    assert selectors.knowledge_detail(slug="box-breathing")["summary"] != "Edited."
+    new_request()
+    technique = Technique.objects.get(slug="box-breathing")
+    technique.summary = "Edited."
+    services.technique_save(technique=technique)
+    new_request()
+    assert selectors.knowledge_detail(slug="box-breathing")["summary"] == "Edited."
+    assert selectors.knowledge_list(q="Edited")["results"][0]["slug"] == "box-breathing"
+
+
+def test_the_companions_compiled_knowledge_follows_edits():
+    kb = selectors.companion_knowledge()
+    assert selectors.companion_knowledge() is kb  # compiled once per process
+    technique = Technique.objects.get(slug="labeling")
+    technique.patterns = [*technique.patterns, r"\bnumpty\b"]
+    services.technique_save(technique=technique)
+    new_request()
+    fresh = selectors.companion_knowledge()
+    assert fresh is not kb
+    assert r"\bnumpty\b" in fresh.get("labeling").patterns
+
+
+def test_full_text_search_ranks_and_stems():
+    results = selectors.knowledge_list(q="breathing")["results"]
+    assert results[0]["slug"] == "box-breathing"
+    assert "worry-time" in [r["slug"] for r in selectors.knowledge_list(q="worrying")["results"]]  # stemmed
+    assert selectors.knowledge_list(q="zzzqqq")["count"] == 0
+
+
+def test_category_filter_and_pagination():
+    page = selectors.knowledge_list(category="cognitive_distortion", page=1, page_size=5)
+    assert page["count"] == 11 and len(page["results"]) == 5
+    assert {r["category"] for r in page["results"]} == {"cognitive_distortion"}
+
+
+def test_unknown_slug_is_not_found():
+    with pytest.raises(NotFound):
+        selectors.knowledge_detail(slug="nope")
+
+
+def test_theme_search_returns_techniques_only():
+    slugs = selectors.theme_search("sleep")
+    assert slugs
+    kinds = set(Technique.objects.filter(slug__in=slugs).values_list("category", flat=True))
+    assert not kinds & {"cognitive_distortion", "journaling_prompt"}
+
+
+def test_todays_prompt_comes_from_the_knowledge_base_and_is_stable_for_the_day(user, other_user):
+    day = datetime.date(2026, 3, 1)
+    prompt = selectors.prompt_for_today(user, today=day)
+    assert prompt["slug"].startswith("prompt-") and prompt["text"] and prompt["source"]
+    assert selectors.prompt_for_today(user, today=day) == prompt
+    days = {selectors.prompt_for_today(user, today=day + datetime.timedelta(days=n))["slug"] for n in range(10)}
+    assert len(days) > 1
+
+
+def test_prompt_falls_back_while_the_knowledge_base_is_empty(user):
+    Technique.objects.all().delete()
+    new_request()
+    assert selectors.prompt_for_today(user)["slug"] == "three-good-things"
+
+
+# --- Sessions -------------------------------------------------------------------------------
+
+
+def test_the_read_after_a_new_message_is_a_written_through_hit(user, django_capture_on_commit_callbacks):
+    session = services.session_create(user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_post(user=user, session_id=session.pk, content="My boss must think I'm useless.")
+    new_request()
+    caching.local_cache.clear()  # prove it is in Redis, not just this process
+    caching.stats.reset()
+    detail = selectors.session_detail(user=user, session_id=session.pk)
+    assert [m["role"] for m in detail["messages"]] == ["companion", "user", "companion"]
+    assert detail["messages"][1]["content"] == "My boss must think I'm useless."
+    assert counts("sessions") == {"hit": 1}
+    assert detail["techniques_used"] and detail["awaiting_reply"] is False
+
+
+def test_session_state_is_never_stale_even_without_the_write_through(user):
+    session = services.session_create(user=user)
+    assert len(selectors.session_detail(user=user, session_id=session.pk)["messages"]) == 1  # cached
+    new_request()
+    services.message_post(user=user, session_id=session.pk, content="I feel anxious about tomorrow.")
+    new_request()
+    detail = selectors.session_detail(user=user, session_id=session.pk)
+    assert len(detail["messages"]) == 3
+    assert "worry" in detail["themes"]
+
+
+def test_the_list_reflects_new_sessions_and_counts(user):
+    services.session_create(user=user)
+    assert selectors.session_list(user=user)["count"] == 1
+    new_request()
+    second = services.session_create(user=user)
+    new_request()
+    listing = selectors.session_list(user=user)
+    assert listing["count"] == 2 and listing["results"][0]["id"] == second.pk
+    assert listing["results"][0]["message_count"] == 1
+
+
+def test_another_users_session_is_not_found_and_not_cached_for_them(user, other_user):
+    session = services.session_create(user=other_user)
+    with pytest.raises(NotFound):
+        selectors.session_detail(user=user, session_id=session.pk)
+    new_request()
+    assert selectors.session_detail(user=other_user, session_id=session.pk)["id"] == session.pk
+
+
+def test_session_keys_are_scoped_to_the_user(user):
+    session = services.session_create(user=user)
+    selectors.session_detail(user=user, session_id=session.pk)
+    generation = caching.current_generation(caching.SESSIONS, user.pk)
+    key = caching.make_key(caching.SESSIONS, user.pk, generation, selectors.SESSION_LABEL, [session.pk])
+    assert key.startswith(f"j:sessions:{user.pk}:")
+
+
+def test_session_retrieval_and_knowledge_lookup_are_timed(user):
+    from monitoring import metrics
+
+    seen: list[str] = []
+
+    def recorder(name: str, seconds: float, labels: dict) -> None:
+        seen.append(name)
+
+    metrics.add_recorder(recorder)
+    try:
+        session = services.session_create(user=user)
+        selectors.session_detail(user=user, session_id=session.pk)
+        selectors.knowledge_detail(slug="box-breathing")
+    finally:
+        metrics._recorders.remove(recorder)
+    assert "session_retrieval" in seen and "knowledge_lookup" in seen
