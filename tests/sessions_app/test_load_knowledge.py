@@ -53,7 +53,8 @@ def test_an_editors_change_is_kept_unless_forced():
     assert Technique.objects.get(slug="box-breathing").summary == "Our clinic's own wording."
     load("--force")
     refreshed = Technique.objects.get(slug="box-breathing")
-    assert refreshed.summary != "Our clinic's own wording." and not refreshed.is_customized
+    assert refreshed.summary != "Our clinic's own wording."
+    assert not refreshed.is_customized
 
 
 @pytest.mark.django_db

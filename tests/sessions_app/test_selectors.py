@@ -68,7 +68,8 @@ def test_full_text_search_ranks_and_stems():
 
 def test_category_filter_and_pagination():
     page = selectors.knowledge_list(category="cognitive_distortion", page=1, page_size=5)
-    assert page["count"] == 11 and len(page["results"]) == 5
+    assert page["count"] == 11
+    assert len(page["results"]) == 5
     assert {r["category"] for r in page["results"]} == {"cognitive_distortion"}
 
 
@@ -87,7 +88,9 @@ def test_theme_search_returns_techniques_only():
 def test_todays_prompt_comes_from_the_knowledge_base_and_is_stable_for_the_day(user, other_user):
     day = datetime.date(2026, 3, 1)
     prompt = selectors.prompt_for_today(user, today=day)
-    assert prompt["slug"].startswith("prompt-") and prompt["text"] and prompt["source"]
+    assert prompt["slug"].startswith("prompt-")
+    assert prompt["text"]
+    assert prompt["source"]
     assert selectors.prompt_for_today(user, today=day) == prompt
     days = {selectors.prompt_for_today(user, today=day + datetime.timedelta(days=n))["slug"] for n in range(10)}
     assert len(days) > 1
@@ -113,7 +116,8 @@ def test_the_read_after_a_new_message_is_a_written_through_hit(user, django_capt
     assert [m["role"] for m in detail["messages"]] == ["companion", "user", "companion"]
     assert detail["messages"][1]["content"] == "My boss must think I'm useless."
     assert counts("sessions") == {"hit": 1}
-    assert detail["techniques_used"] and detail["awaiting_reply"] is False
+    assert detail["techniques_used"]
+    assert detail["awaiting_reply"] is False
 
 
 def test_session_state_is_never_stale_even_without_the_write_through(user):
@@ -134,7 +138,8 @@ def test_the_list_reflects_new_sessions_and_counts(user):
     second = services.session_create(user=user)
     new_request()
     listing = selectors.session_list(user=user)
-    assert listing["count"] == 2 and listing["results"][0]["id"] == second.pk
+    assert listing["count"] == 2
+    assert listing["results"][0]["id"] == second.pk
     assert listing["results"][0]["message_count"] == 1
 
 
@@ -169,4 +174,5 @@ def test_session_retrieval_and_knowledge_lookup_are_timed(user):
         selectors.knowledge_detail(slug="box-breathing")
     finally:
         metrics._recorders.remove(recorder)
-    assert "session_retrieval" in seen and "knowledge_lookup" in seen
+    assert "session_retrieval" in seen
+    assert "knowledge_lookup" in seen

@@ -20,14 +20,16 @@ def test_create_adds_the_opening_message_and_a_default_title(user):
     session = services.session_create(user=user)
     assert session.title.startswith("Reflection · ")
     opening = session.messages.get()
-    assert opening.role == Message.Role.COMPANION and opening.provider == Message.Provider.OFFLINE
+    assert opening.role == Message.Role.COMPANION
+    assert opening.provider == Message.Provider.OFFLINE
     assert opening.content.endswith("What's on your mind today?")
 
 
 def test_create_with_a_technique_opens_with_it(user):
     session = services.session_create(user=user, title="Evening", technique_slug="box-breathing")
     opening = session.messages.get()
-    assert "box breathing" in opening.content and opening.technique.slug == "box-breathing"
+    assert "box breathing" in opening.content
+    assert opening.technique.slug == "box-breathing"
 
 
 def test_create_rejects_an_unknown_technique(user):
@@ -42,7 +44,8 @@ def test_a_message_gets_an_offline_reply_with_its_analysis(user):
     assert result.message.analysis["distortions"] == ["overgeneralization"]
     assert result.message.sentiment is not None
     reply = result.reply
-    assert reply.reply_to == result.message and reply.provider == Message.Provider.OFFLINE
+    assert reply.reply_to == result.message
+    assert reply.provider == Message.Provider.OFFLINE
     assert reply.technique.slug == "overgeneralization"
     assert reply.latency_ms is not None
 
@@ -51,7 +54,8 @@ def test_a_crisis_message_is_flagged_and_gets_the_fixed_reply(user, settings):
     settings.CRISIS_RESOURCES = [{"name": "Test line", "contact": "0800 000"}]
     session = services.session_create(user=user)
     result = services.message_post(user=user, session_id=session.pk, content="I want to kill myself.")
-    assert result.message.safety_flag and result.reply.safety_flag
+    assert result.message.safety_flag
+    assert result.reply.safety_flag
     assert result.reply.provider == Message.Provider.SAFETY
     assert "Test line: 0800 000" in result.reply.content
 
@@ -76,7 +80,8 @@ def test_an_ended_session_takes_no_more_messages_and_cannot_end_twice(user):
     session = services.session_create(user=user)
     services.message_post(user=user, session_id=session.pk, content="Work was hard today.")
     ended = services.session_end(user=user, session_id=session.pk)
-    assert ended.status == ReflectionSession.Status.ENDED and ended.ended_at
+    assert ended.status == ReflectionSession.Status.ENDED
+    assert ended.ended_at
     assert ended.summary["themes"] == ["work"]
     with pytest.raises(Conflict):
         services.message_post(user=user, session_id=session.pk, content="One more thing.")
@@ -91,7 +96,8 @@ def test_ending_can_save_the_session_as_a_journal_entry(user):
     entry = apps.get_model("entries", "Entry").objects.get(pk=ended.entry_id)
     assert entry.user_id == user.pk
     assert entry.title == "Sunday reflection"
-    assert "I feel calmer after the walk." in entry.body and "**Themes:**" in entry.body
+    assert "I feel calmer after the walk." in entry.body
+    assert "**Themes:**" in entry.body
 
 
 def test_idle_sessions_are_abandoned_and_busy_ones_are_not(user, settings):
@@ -102,7 +108,8 @@ def test_idle_sessions_are_abandoned_and_busy_ones_are_not(user, settings):
     assert services.sessions_abandon_idle() == 1
     idle.refresh_from_db()
     busy.refresh_from_db()
-    assert idle.status == ReflectionSession.Status.ABANDONED and idle.ended_at
+    assert idle.status == ReflectionSession.Status.ABANDONED
+    assert idle.ended_at
     assert busy.status == ReflectionSession.Status.ACTIVE
     with pytest.raises(Conflict):
         services.message_post(user=user, session_id=idle.pk, content="Are you there?")

@@ -32,11 +32,14 @@ def test_summary_has_themes_techniques_and_mood_shift():
 
 def test_summary_of_an_empty_session():
     summary = summarize([message("companion", "Hello.")])
-    assert summary["mood"] is None and summary["themes"] == [] and summary["techniques"] == []
+    assert summary["mood"] is None
+    assert summary["themes"] == []
+    assert summary["techniques"] == []
 
 
 def test_entry_body_has_the_summary_and_the_conversation():
     messages = [message("user", "Hi there", 0.1), message("companion", "Hello.")]
     body = entry_body(summarize(messages), messages)
     assert body.startswith("**Themes:**")
-    assert "**Me:** Hi there" in body and "**Companion:** Hello." in body
+    assert "**Me:** Hi there" in body
+    assert "**Companion:** Hello." in body

@@ -38,7 +38,8 @@ def test_long_messages_are_quoted_briefly(kb):
     text = "I keep going back over the conversation with my sister " * 5
     result = reply(kb, text)
     quoted = result.content.split("“", 1)[1].split("”", 1)[0]
-    assert len(quoted) <= 91 and quoted.endswith("…")
+    assert len(quoted) <= 91
+    assert quoted.endswith("…")
 
 
 def test_replies_vary_with_the_sessions_technique(kb):
@@ -53,14 +54,16 @@ def test_replies_vary_with_the_sessions_technique(kb):
 def test_every_question_in_the_knowledge_base_is_a_single_question(kb):
     for item in kb.items.values():
         for question in item.questions:
-            assert question.count("?") == 1 and question.endswith("?"), (item.slug, question)
+            assert question.count("?") == 1, (item.slug, question)
+            assert question.endswith("?"), (item.slug, question)
 
 
 def test_openings_fit_the_chosen_technique(kb):
     plain, _ = opening(None)
     assert plain.count("?") == 1
     guided, question = opening(kb.get("thought-record"))
-    assert "thought record" in guided and question == kb.get("thought-record").questions[0]
+    assert "thought record" in guided
+    assert question == kb.get("thought-record").questions[0]
     prompt, _ = opening(kb.get("prompt-three-good-things"))
     assert kb.get("prompt-three-good-things").summary in prompt
     assert "Seligman et al., 2005" in prompt

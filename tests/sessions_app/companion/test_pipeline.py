@@ -61,7 +61,8 @@ def test_theme_search_is_called_per_theme_not_per_message(kb):
         return []
 
     pipeline.run("Work is stressful and I can't sleep.", Context(), kb, search=search)
-    assert set(calls) <= {"work", "sleep", "stress"} and calls
+    assert set(calls) <= {"work", "sleep", "stress"}
+    assert calls
 
 
 def test_the_analysis_stored_with_a_message_holds_no_text(kb):

@@ -22,7 +22,8 @@ def choose(kb: KnowledgeBase, text: str, context: Context | None = None, searche
 
 def test_a_named_distortion_comes_first(kb):
     choice = choose(kb, "I always mess everything up.")
-    assert choice.distortion is not None and choice.distortion.slug == "overgeneralization"
+    assert choice.distortion is not None
+    assert choice.distortion.slug == "overgeneralization"
     assert choice.item.slug == "overgeneralization"
 
 
