@@ -192,3 +192,15 @@ def test_static_assets_are_served(client):
     for path in ("/static/entries/entries.css", "/static/entries/entries.js"):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+@pytest.mark.parametrize("path", ["/today/", "/entries/", "/entries/{id}/", "/search/?q=entry", "/calendar/", "/insights/"])
+def test_cached_pages_cost_only_the_session_user_query(browser_client, user, path, django_assert_num_queries):
+    from tests.entries.conftest import fresh_process
+
+    entry = EntryFactory(user=user, title="entry", tags=["a"])
+    path = path.format(id=entry.pk)
+    browser_client.get(path)
+    fresh_process()
+    with django_assert_num_queries(1):  # the user with its generations (the session is in Redis)
+        assert browser_client.get(path).status_code == 200

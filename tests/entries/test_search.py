@@ -154,3 +154,15 @@ def test_fallback_search_without_postgres():
     assert snippet.startswith("… ")
     assert "&lt;b&gt;<mark>Green</mark>&lt;/b&gt;" in snippet
     assert search._highlight("a <script> green", ["green"]) == "a &lt;script&gt; <mark>green</mark>"
+
+
+def test_the_sqlite_fallback_path_searches_with_icontains(user, monkeypatch):
+    """What the embedded default runs: the same selector with the simple fallback (exercised on PostgreSQL)."""
+    monkeypatch.setattr(search, "uses_postgres", lambda: False)
+    EntryFactory(user=user, title="Garden", body="Tomatoes <b>ripe</b> today", tags=["home"])
+    EntryFactory(user=user, title="Office", body="Tomatoes at work")
+    result = selectors.entry_list(user=user, filters={"q": "tomatoes -work"})
+    assert [item["title"] for item in result["results"]] == ["Garden"]
+    assert result["results"][0]["headline"] == "<mark>Tomatoes</mark> &lt;b&gt;ripe&lt;/b&gt; today"
+    assert selectors.entry_list(user=user, filters={"q": "HOME"})["count"] == 1
+    assert selectors.entry_list(user=user, filters={"q": "-work"})["count"] == 0
