@@ -57,7 +57,10 @@ def celery_worker_app():
     app.conf.update(
         broker_url=broker, task_always_eager=False, task_default_queue=queue, broker_connection_retry_on_startup=False
     )
-    app._pool = None  # producers made for another broker must not be reused
+    # Producers, queues and routes built earlier in this process (for another broker or
+    # queue) are cached on the app: drop them so this worker's settings apply.
+    app._pool = None
+    app.__dict__.pop("amqp", None)
     try:
         with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10):
             yield app
@@ -66,3 +69,4 @@ def celery_worker_app():
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
+        app.__dict__.pop("amqp", None)

@@ -1,0 +1,123 @@
+"""The provider path through Celery (inline and with a real worker), fallbacks, and the idle sweep."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sessions_app import services, tasks
+from sessions_app.models import Message, ReflectionSession
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+
+
+def post(user, session, content, capture):
+    with capture(execute=True):  # runs the on-commit queueing, so the (eager) task runs too
+        return services.message_post(user=user, session_id=session.pk, content=content)
+
+
+def reply_to(result) -> Message | None:
+    return Message.objects.filter(reply_to=result.message).first()
+
+
+def test_with_a_provider_the_reply_is_pending_then_lands(user, provider, django_capture_on_commit_callbacks):
+    session = services.session_create(user=user)
+    result = post(user, session, "I always mess things up at work.", django_capture_on_commit_callbacks)
+    assert result.status == "pending"
+    assert result.reply is None
+    reply = reply_to(result)
+    assert reply.provider == Message.Provider.LLM
+    assert reply.content == provider.reply
+    assert reply.technique is not None  # the grounding technique
+    assert reply.latency_ms is not None
+    sent = provider.requests[0]["messages"]
+    assert sent[0]["role"] == "system"
+    assert "Techniques you may draw on" in sent[0]["content"]
+    assert "overgeneralization" in sent[0]["content"]
+    assert sent[-1] == {"role": "user", "content": "I always mess things up at work."}
+    assert sent[1]["role"] == "assistant"  # the opening message, as the companion's turn
+
+
+@pytest.mark.parametrize("mode", ["slow", "error", "malformed"])
+def test_a_failing_provider_falls_back_to_the_offline_companion(
+    user, provider, mode, django_capture_on_commit_callbacks
+):
+    provider.mode = mode
+    provider.delay = 1.0
+    session = services.session_create(user=user)
+    result = post(user, session, "I feel anxious about my exam.", django_capture_on_commit_callbacks)
+    reply = reply_to(result)
+    assert reply.provider == Message.Provider.OFFLINE
+    assert reply.content.endswith("?")
+    assert len(provider.requests) == (1 if mode == "malformed" else 3)  # retried unless malformed
+
+
+def test_crisis_messages_never_reach_the_provider(user, provider, django_capture_on_commit_callbacks):
+    session = services.session_create(user=user)
+    crisis = post(user, session, "Honestly I want to kill myself.", django_capture_on_commit_callbacks)
+    assert crisis.status == "complete"
+    assert crisis.reply.safety_flag
+    assert provider.requests == []
+    post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)
+    assert len(provider.requests) == 1
+    sent = provider.sent_text()
+    assert "kill myself" not in sent
+    assert crisis.reply.content[:40] not in sent  # nor the safety reply
+    assert "Work was hard today." in sent
+
+
+def test_the_reply_task_is_idempotent(user, provider, django_capture_on_commit_callbacks):
+    session = services.session_create(user=user)
+    result = post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)
+    first = reply_to(result)
+    tasks.companion_reply.apply(args=[result.message.pk])
+    assert Message.objects.filter(reply_to=result.message).count() == 1
+    assert Message.objects.filter(reply_to=result.message).get() == first
+    assert len(provider.requests) == 1
+
+
+def test_a_reply_for_an_ended_session_is_dropped(user, provider):
+    session = services.session_create(user=user)
+    result = services.message_post(user=user, session_id=session.pk, content="Work was hard today.")
+    services.session_end(user=user, session_id=session.pk)
+    assert tasks.companion_reply.apply(args=[result.message.pk]).get() is None
+    assert provider.requests == []
+
+
+def test_the_idle_sweep_task_is_scheduled_and_abandons(user, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sessions-abandon-idle"]
+    assert entry["task"] == tasks.sessions_abandon_idle.name
+    session = services.session_create(user=user)
+    ReflectionSession.objects.filter(pk=session.pk).update(
+        last_activity_at=timezone.now() - timedelta(minutes=settings.SESSION_IDLE_MINUTES + 1)
+    )
+    assert tasks.sessions_abandon_idle.apply().get() == 1
+    session.refresh_from_db()
+    assert session.status == ReflectionSession.Status.ABANDONED
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_the_providers_reply(user, provider, celery_worker_app):
+    session = services.session_create(user=user)
+    result = services.message_post(user=user, session_id=session.pk, content="I keep worrying about money.")
+    assert result.status == "pending"
+    deadline = time.monotonic() + 30
+    reply = None
+    while reply is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        reply = Message.objects.filter(reply_to_id=result.message.pk).first()
+    assert reply is not None, "the worker never delivered the reply"
+    assert reply.provider == Message.Provider.LLM
+    assert reply.content == provider.reply
+    # The state the worker wrote through is what the next read sees.
+    from journal_project import caching
+    from sessions_app import selectors
+
+    caching.reset_request_state()
+    detail = selectors.session_detail(user=user, session_id=session.pk)
+    assert detail["messages"][-1]["content"] == provider.reply
+    assert detail["awaiting_reply"] is False
