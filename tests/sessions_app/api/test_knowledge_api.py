@@ -1,0 +1,50 @@
+"""The knowledge API and today's prompt."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+
+
+def test_list_has_the_contract_fields_and_is_paginated(auth_client):
+    body = auth_client.get("/api/v1/knowledge/").json()
+    assert body["count"] >= 60
+    assert {"next", "previous", "results"} <= set(body)
+    item = body["results"][0]
+    assert {"slug", "name", "category", "summary", "steps", "sources"} <= set(item)
+
+
+def test_search_and_category_filter(auth_client):
+    results = auth_client.get("/api/v1/knowledge/?q=breathing").json()["results"]
+    assert results[0]["slug"] == "box-breathing"
+    prompts = auth_client.get("/api/v1/knowledge/?category=journaling_prompt&page_size=100").json()
+    assert prompts["count"] >= 40
+    assert {r["category"] for r in prompts["results"]} == {"journaling_prompt"}
+
+
+def test_bad_query_parameters_are_400(auth_client):
+    assert auth_client.get("/api/v1/knowledge/?category=astrology").status_code == 400
+    assert auth_client.get(f"/api/v1/knowledge/?q={'x' * 201}").status_code == 400
+
+
+def test_detail_by_slug_and_404(auth_client):
+    body = auth_client.get("/api/v1/knowledge/thought-record/").json()
+    assert body["name"] == "Thought record"
+    assert body["questions"]
+    assert "patterns" not in body
+    assert auth_client.get("/api/v1/knowledge/no-such-thing/").status_code == 404
+
+
+def test_knowledge_answers_carry_an_etag(auth_client):
+    response = auth_client.get("/api/v1/knowledge/box-breathing/")
+    assert auth_client.get("/api/v1/knowledge/box-breathing/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_todays_prompt(auth_client):
+    body = auth_client.get("/api/v1/prompts/today/").json()
+    assert body["slug"].startswith("prompt-")
+    assert body["text"]
+    assert body["source"]
+    assert body["date"]
+    assert auth_client.get("/api/v1/prompts/today/").json() == body

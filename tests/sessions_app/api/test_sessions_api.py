@@ -1,0 +1,196 @@
+"""The sessions API: list/create, detail, messages, end; strict input; 404 for others; 409 after end."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from sessions_app import services
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+
+
+def create(client, **body):
+    response = client.post("/api/v1/sessions/", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_create_returns_the_session_with_its_opening_message(auth_client):
+    session = create(auth_client, title="Evening check-in", technique="thought-record")
+    assert session["title"] == "Evening check-in"
+    assert session["status"] == "active"
+    assert session["technique"]["slug"] == "thought-record"
+    [opening] = session["messages"]
+    assert opening["role"] == "companion"
+    assert set(opening) == {"id", "role", "content", "created_at", "technique", "technique_name", "safety"}
+
+
+def test_create_validates_strictly(auth_client):
+    assert auth_client.post("/api/v1/sessions/", {"technique": "nope"}, format="json").status_code == 400
+    response = auth_client.post("/api/v1/sessions/", {"title": "x", "mood": 3}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["mood"] == ["Unknown field."]
+    response = auth_client.post("/api/v1/sessions/", "[1, 2]", content_type="application/json")
+    assert response.status_code == 400
+    assert auth_client.post("/api/v1/sessions/", {"title": "t" * 201}, format="json").status_code == 400
+
+
+def test_list_is_paginated_and_newest_first(auth_client):
+    first = create(auth_client)
+    second = create(auth_client)
+    body = auth_client.get("/api/v1/sessions/?page_size=1").json()
+    assert body["count"] == 2
+    assert [s["id"] for s in body["results"]] == [second["id"]]
+    assert body["next"]
+    assert auth_client.get(body["next"]).json()["results"][0]["id"] == first["id"]
+
+
+def test_posting_a_message_returns_it_with_the_reply(auth_client):
+    session = create(auth_client)
+    response = auth_client.post(
+        f"/api/v1/sessions/{session['id']}/messages/", {"content": "I'm such an idiot."}, format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "complete"
+    assert body["message"]["content"] == "I'm such an idiot."
+    assert body["reply"]["role"] == "companion"
+    assert body["reply"]["technique"] == "labeling"
+    detail = auth_client.get(f"/api/v1/sessions/{session['id']}/").json()
+    assert [m["id"] for m in detail["messages"]][-2:] == [body["message"]["id"], body["reply"]["id"]]
+
+
+def test_a_crisis_message_is_answered_with_resources_and_flagged(auth_client):
+    session = create(auth_client)
+    body = auth_client.post(
+        f"/api/v1/sessions/{session['id']}/messages/", {"content": "I want to end my life."}, format="json"
+    ).json()
+    assert body["message"]["safety"] is True
+    assert body["reply"]["safety"] is True
+    assert "findahelpline.com" in body["reply"]["content"]
+
+
+def test_with_a_provider_the_answer_is_pending(auth_client, provider):
+    session = create(auth_client)
+    body = auth_client.post(
+        f"/api/v1/sessions/{session['id']}/messages/", {"content": "Work was hard."}, format="json"
+    ).json()
+    assert body["reply"] is None
+    assert body["status"] == "pending"
+    detail = auth_client.get(f"/api/v1/sessions/{session['id']}/").json()
+    assert detail["awaiting_reply"] is True
+
+
+def test_message_input_is_validated(auth_client):
+    session = create(auth_client)
+    url = f"/api/v1/sessions/{session['id']}/messages/"
+    assert auth_client.post(url, {"content": ""}, format="json").status_code == 400
+    assert auth_client.post(url, {"content": "   "}, format="json").status_code == 400
+    assert auth_client.post(url, {}, format="json").status_code == 400
+    assert auth_client.post(url, {"content": "x" * 5001}, format="json").status_code == 400
+    assert auth_client.post(url, {"content": "hi", "role": "companion"}, format="json").status_code == 400
+    response = auth_client.post(url, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "error" in response.json()
+
+
+def test_end_returns_the_summary_and_then_409s(auth_client):
+    session = create(auth_client)
+    url = f"/api/v1/sessions/{session['id']}/"
+    auth_client.post(f"{url}messages/", {"content": "I can't sleep, work is stressful."}, format="json")
+    ended = auth_client.post(f"{url}end/", {}, format="json")
+    assert ended.status_code == 200
+    summary = ended.json()["summary"]
+    assert "work" in summary["themes"]
+    assert summary["mood"] is not None
+    assert summary["text"]
+    response = auth_client.post(f"{url}messages/", {"content": "Still here?"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "session_closed"
+    assert auth_client.post(f"{url}end/", {}, format="json").status_code == 409
+
+
+def test_end_can_save_as_an_entry(auth_client):
+    session = create(auth_client, title="Saved one")
+    url = f"/api/v1/sessions/{session['id']}/"
+    auth_client.post(f"{url}messages/", {"content": "A calm day, all things considered."}, format="json")
+    body = auth_client.post(f"{url}end/", {"save_as_entry": True}, format="json").json()
+    assert body["entry_id"]
+    entry = auth_client.get(f"/api/v1/entries/{body['entry_id']}/")
+    assert entry.status_code == 200
+    assert entry.json()["title"] == "Saved one"
+    assert auth_client.post(f"{url}end/", {"save_as_entry": "maybe"}, format="json").status_code in (400, 409)
+
+
+def test_detail_supports_conditional_get_and_changes_after_a_message(auth_client):
+    session = create(auth_client)
+    url = f"/api/v1/sessions/{session['id']}/"
+    etag = auth_client.get(url)["ETag"]
+    assert auth_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    auth_client.post(f"{url}messages/", {"content": "Something new."}, format="json")
+    assert auth_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_another_users_session_is_404_everywhere(auth_client, other_user):
+    theirs = services.session_create(user=other_user)
+    base = f"/api/v1/sessions/{theirs.pk}/"
+    assert auth_client.get(base).status_code == 404
+    assert auth_client.post(f"{base}messages/", {"content": "hello"}, format="json").status_code == 404
+    assert auth_client.post(f"{base}end/", {}, format="json").status_code == 404
+    assert auth_client.get("/api/v1/sessions/999999/").status_code == 404
+    assert theirs.pk not in [s["id"] for s in auth_client.get("/api/v1/sessions/").json()["results"]]
+    assert auth_client.get(base).json() == {"error": {"code": "not_found", "message": "Session not found."}}
+
+
+def test_authentication_is_required():
+    client = APIClient()
+    assert client.get("/api/v1/sessions/").status_code in (401, 403)
+    assert client.post("/api/v1/sessions/", {}, format="json").status_code in (401, 403)
+
+
+def test_companion_messages_are_throttled(auth_client, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "companion": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    session = create(auth_client)
+    url = f"/api/v1/sessions/{session['id']}/messages/"
+    for _ in range(2):
+        assert auth_client.post(url, {"content": "hello there"}, format="json").status_code == 201
+    response = auth_client.post(url, {"content": "hello there"}, format="json")
+    assert response.status_code == 429
+    assert response["Retry-After"]
+
+
+@pytest.mark.fault
+def test_a_redis_outage_is_served_correctly_from_postgresql(auth_client, redis_proxy):
+    session = create(auth_client)
+    url = f"/api/v1/sessions/{session['id']}/"
+    assert auth_client.get(url).status_code == 200  # cached
+
+    redis_proxy.cut()
+    posted = auth_client.post(f"{url}messages/", {"content": "Written during the outage."}, format="json")
+    assert posted.status_code == 201
+    during = auth_client.get(url)
+    assert during.status_code == 200
+    assert during.json()["messages"][1]["content"] == "Written during the outage."
+    assert auth_client.get("/api/v1/knowledge/box-breathing/").status_code == 200
+
+    redis_proxy.restore()
+    from journal_project import cache_backend
+
+    for breaker in cache_backend.all_breakers().values():
+        breaker.reset()
+    after = auth_client.get(url).json()
+    assert [m["content"] for m in after["messages"]][1] == "Written during the outage."
+
+
+@pytest.mark.fault
+def test_a_hung_redis_costs_at_most_one_short_timeout(auth_client, redis_proxy):
+    import time
+
+    session = create(auth_client)
+    redis_proxy.hang()
+    started = time.monotonic()
+    for _ in range(3):
+        assert auth_client.get(f"/api/v1/sessions/{session['id']}/").status_code == 200
+    assert time.monotonic() - started < 2.0

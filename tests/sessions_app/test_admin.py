@@ -1,0 +1,83 @@
+"""The admin: knowledge editable; sessions and messages as metadata, never the text by default."""
+
+from __future__ import annotations
+
+import pytest
+
+from sessions_app import services
+from sessions_app.models import Message, Technique
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+SECRET = "my very private sentence about Aunt Mabel"
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user, backend="journal_project.accounts.backends.JournalModelBackend")
+    return client
+
+
+@pytest.fixture
+def session(user):
+    session = services.session_create(user=user, title="Private title about Mabel")
+    services.message_post(user=user, session_id=session.pk, content=SECRET)
+    services.session_end(user=user, session_id=session.pk)
+    return session
+
+
+def test_sessions_and_messages_show_metadata_but_no_text(admin_client, session, user):
+    pages = [
+        "/admin/sessions_app/reflectionsession/",
+        f"/admin/sessions_app/reflectionsession/{session.pk}/change/",
+        "/admin/sessions_app/message/",
+        f"/admin/sessions_app/message/{Message.objects.filter(session=session).first().pk}/change/",
+    ]
+    for url in pages:
+        response = admin_client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert "Aunt Mabel" not in html, url
+        assert "Mabel" not in html, url
+    listing = admin_client.get("/admin/sessions_app/reflectionsession/").content.decode()
+    assert user.username in listing
+
+
+def test_searching_sessions_never_searches_the_text(admin_client, session):
+    html = admin_client.get("/admin/sessions_app/message/?q=Mabel").content.decode()
+    assert "0 messages" in html or "0 results" in html
+
+
+def test_with_the_setting_on_the_text_is_shown(admin_client, session, settings):
+    settings.JOURNAL_ADMIN_SHOWS_CONTENT = True
+    assert SECRET in admin_client.get("/admin/sessions_app/message/").content.decode()
+    change = admin_client.get(f"/admin/sessions_app/reflectionsession/{session.pk}/change/").content.decode()
+    assert "Private title about Mabel" in change
+
+
+def test_the_knowledge_base_is_editable_and_edits_are_kept(admin_client):
+    technique = Technique.objects.get(slug="box-breathing")
+    url = f"/admin/sessions_app/technique/{technique.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    data = {
+        "name": technique.name,
+        "slug": technique.slug,
+        "category": technique.category,
+        "summary": "Our own words.",
+        "explanation": technique.explanation,
+        "steps": '["In for four."]',
+        "questions": '["Would you like to try it?"]',
+        "related": "[]",
+        "sources": '["Zaccaro et al. (2018)."]',
+        "patterns": "[]",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    technique.refresh_from_db()
+    assert technique.summary == "Our own words."
+    assert technique.is_customized
+    assert admin_client.get("/api/v1/knowledge/box-breathing/").status_code in (200, 401, 403)
+
+
+def test_sessions_cannot_be_added_or_changed_in_the_admin(admin_client, session):
+    assert admin_client.get("/admin/sessions_app/reflectionsession/add/").status_code == 403
+    assert admin_client.get("/admin/sessions_app/message/add/").status_code == 403

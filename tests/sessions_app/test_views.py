@@ -1,0 +1,128 @@
+"""Pages: work with plain form posts, 404 for others' sessions, no inline script or style."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sessions_app import services
+from sessions_app.models import Message, ReflectionSession
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+
+
+def assert_no_inline_code(html: str) -> None:
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
+    assert "<style" not in html
+    assert 'style="' not in html
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+
+
+def test_the_list_page_shows_sessions_the_form_and_todays_prompt(browser_client):
+    services.session_create(user=browser_client.user, title="Tuesday thoughts")
+    response = browser_client.get("/reflect/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Tuesday thoughts" in html
+    assert "Today's prompt" in html
+    assert '<label for="id_technique"' in html
+    assert_no_inline_code(html)
+
+
+def test_starting_a_session_by_form_post_redirects_to_the_chat(browser_client):
+    response = browser_client.post("/reflect/", {"title": "", "technique": "box-breathing"})
+    session = ReflectionSession.objects.get(user=browser_client.user)
+    assert response.status_code == 302
+    assert response["Location"] == f"/reflect/{session.pk}/"
+    assert session.technique.slug == "box-breathing"
+
+
+def test_the_chat_works_by_plain_form_posts(browser_client):
+    session = services.session_create(user=browser_client.user)
+    response = browser_client.post(f"/reflect/{session.pk}/", {"content": "I always mess things up."})
+    assert response.status_code == 302
+    assert response["Location"].endswith("#latest")
+    page = browser_client.get(f"/reflect/{session.pk}/")
+    html = page.content.decode()
+    assert "I always mess things up." in html
+    assert "overgeneralization" in html
+    assert 'aria-live="polite"' in html
+    assert "sessions_app/chat.js" in html
+    assert f'data-api-url="/api/v1/sessions/{session.pk}/messages/"' in html
+    assert_no_inline_code(html)
+
+
+def test_message_text_is_escaped(browser_client):
+    session = services.session_create(user=browser_client.user)
+    browser_client.post(f"/reflect/{session.pk}/", {"content": "<script>alert(1)</script> hello"})
+    html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_an_empty_message_redisplays_the_form_with_an_error(browser_client):
+    session = services.session_create(user=browser_client.user)
+    response = browser_client.post(f"/reflect/{session.pk}/", {"content": ""})
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+
+
+def test_the_chat_page_posts_through_the_api_with_the_session_and_csrf(browser_client):
+    session = services.session_create(user=browser_client.user)
+    page = browser_client.get(f"/reflect/{session.pk}/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    browser_client.handler.enforce_csrf_checks = True
+    url = f"/api/v1/sessions/{session.pk}/messages/"
+    refused = browser_client.post(url, {"content": "hi there"}, content_type="application/json")
+    assert refused.status_code == 403
+    accepted = browser_client.post(
+        url, {"content": "hi there"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert accepted.status_code == 201
+
+
+def test_ending_with_save_shows_the_summary_and_stops_the_form(browser_client):
+    session = services.session_create(user=browser_client.user)
+    services.message_post(user=browser_client.user, session_id=session.pk, content="Work was stressful.")
+    assert browser_client.get(f"/reflect/{session.pk}/end/").status_code == 200
+    response = browser_client.post(f"/reflect/{session.pk}/end/", {"save_as_entry": "on"})
+    assert response.status_code == 302
+    html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
+    assert "Summary" in html
+    assert "Saved to your journal." in html
+    assert 'id="chat-form"' not in html
+    late = browser_client.post(f"/reflect/{session.pk}/", {"content": "One more?"})
+    assert late.status_code == 302
+    assert Message.objects.filter(session=session, content="One more?").count() == 0
+
+
+def test_another_users_session_pages_are_404(browser_client, other_user):
+    theirs = services.session_create(user=other_user)
+    assert browser_client.get(f"/reflect/{theirs.pk}/").status_code == 404
+    assert browser_client.post(f"/reflect/{theirs.pk}/", {"content": "hello"}).status_code == 404
+    assert browser_client.get(f"/reflect/{theirs.pk}/end/").status_code == 404
+    assert browser_client.post(f"/reflect/{theirs.pk}/end/", {}).status_code == 404
+    assert ReflectionSession.objects.get(pk=theirs.pk).status == "active"
+
+
+def test_the_library_searches_and_filters(browser_client):
+    html = browser_client.get("/library/?q=breathing").content.decode()
+    assert "Box breathing" in html
+    filtered = browser_client.get("/library/?category=journaling_prompt").content.decode()
+    assert "A kindness" in filtered
+    assert "Catastrophizing" not in filtered
+    assert_no_inline_code(html)
+
+
+def test_a_technique_page_shows_steps_and_sources(browser_client):
+    html = browser_client.get("/library/box-breathing/").content.decode()
+    assert "Steps" in html
+    assert "Zaccaro" in html
+    assert browser_client.get("/library/not-a-thing/").status_code == 404
+
+
+def test_pages_need_a_login(client):
+    response = client.get("/reflect/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
