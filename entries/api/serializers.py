@@ -70,6 +70,40 @@ class TagCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class TagPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TagCountSerializer(many=True)
+
+
+class TrendDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    avg_mood = serializers.FloatField(allow_null=True)
+    avg_sentiment = serializers.FloatField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class OnThisDaySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    entry_date = serializers.DateField()
+    mood = serializers.IntegerField(allow_null=True)
+    years_ago = serializers.IntegerField()
+
+
+class StatsSerializer(serializers.Serializer):
+    entries_count = serializers.IntegerField()
+    words_total = serializers.IntegerField()
+    current_streak = serializers.IntegerField()
+    longest_streak = serializers.IntegerField()
+    days = serializers.IntegerField()
+    today = serializers.DateField(help_text="The user's local date the numbers are for.")
+    mood_trend = TrendDaySerializer(many=True)
+    top_tags = TagCountSerializer(many=True)
+    on_this_day = OnThisDaySerializer(many=True)
+
+
 class StatsQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=366, default=30)
 

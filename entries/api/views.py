@@ -68,7 +68,7 @@ FILTER_PARAMETERS = [
 class EntryListView(APIView):
     throttle_classes = [SearchRateThrottle]  # counts only requests with `q`
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=io.EntryPageSerializer)
+    @extend_schema(operation_id="entries_list", parameters=FILTER_PARAMETERS, responses=io.EntryPageSerializer)
     @conditional_get(caching.ENTRIES)
     def get(self, request: Request) -> Response:
         filters = _valid_filters(request)
@@ -82,6 +82,7 @@ class EntryListView(APIView):
         return response
 
     @extend_schema(
+        operation_id="entries_create",
         request=io.EntryCreateSerializer,
         responses={201: io.EntryOutputSerializer, 200: OpenApiResponse(io.EntryOutputSerializer, "uid existed")},
     )
@@ -99,20 +100,22 @@ class EntryListView(APIView):
 
 
 class EntryDetailView(APIView):
-    @extend_schema(responses=io.EntryOutputSerializer)
+    @extend_schema(operation_id="entries_retrieve", responses=io.EntryOutputSerializer)
     @conditional_get(caching.ENTRIES)
     def get(self, request: Request, pk: int) -> Response:
         return Response(selectors.entry_get(user=request.user, entry_id=pk))
 
-    @extend_schema(request=io.EntryInputSerializer, responses=io.EntryOutputSerializer)
+    @extend_schema(operation_id="entries_update", request=io.EntryInputSerializer, responses=io.EntryOutputSerializer)
     def put(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=False)
 
-    @extend_schema(request=io.EntryInputSerializer, responses=io.EntryOutputSerializer)
+    @extend_schema(
+        operation_id="entries_partial_update", request=io.EntryInputSerializer, responses=io.EntryOutputSerializer
+    )
     def patch(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=True)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(operation_id="entries_destroy", responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         services.entry_delete(entry=selectors.entry_for_write(user=request.user, entry_id=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -127,7 +130,7 @@ class EntryDetailView(APIView):
 
 
 class TagListView(APIView):
-    @extend_schema(responses=io.TagCountSerializer(many=True))
+    @extend_schema(operation_id="tags_list", responses=io.TagPageSerializer)
     @conditional_get(caching.ENTRIES)
     def get(self, request: Request) -> Response:
         page, page_size = page_params(request, default_size=100)
@@ -160,7 +163,11 @@ def conditional_on_local_day(method: Callable) -> Callable:
 
 
 class StatsView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("days", int, description="1-366, default 30.")])
+    @extend_schema(
+        operation_id="stats_retrieve",
+        parameters=[OpenApiParameter("days", int, description="1-366, default 30.")],
+        responses=io.StatsSerializer,
+    )
     @conditional_on_local_day
     def get(self, request: Request) -> Response:
         query = io.StatsQuerySerializer(data=request.query_params)
@@ -176,6 +183,7 @@ class ExportView(APIView):
         return JSONRenderer(), JSONRenderer.media_type
 
     @extend_schema(
+        operation_id="export_retrieve",
         parameters=[OpenApiParameter("format", str, enum=["json", "markdown"])],
         responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "application/zip"): OpenApiTypes.BINARY},
     )
@@ -218,7 +226,9 @@ class ImportView(APIView):
     throttle_classes = [ImportRateThrottle]
     parser_classes = [MultiPartParser, JSONParser]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: io.ImportResultSerializer})
+    @extend_schema(
+        operation_id="import_create", request=OpenApiTypes.OBJECT, responses={201: io.ImportResultSerializer}
+    )
     def post(self, request: Request) -> Response:
         imported = services.entries_import(user=request.user, data=import_payload(request))
         return Response({"imported": imported}, status=status.HTTP_201_CREATED)
