@@ -32,7 +32,9 @@ def _paginated(name: str, item: type[serializers.Serializer]) -> serializers.Ser
 class SessionListView(APIView):
     """The person's reflection sessions; POST starts one with the companion's opening message."""
 
-    @extend_schema(responses=_paginated("PaginatedSessionList", io.SessionListItemSerializer))
+    @extend_schema(
+        operation_id="sessions_list", responses=_paginated("PaginatedSessionList", io.SessionListItemSerializer)
+    )
     @conditional_get(caching.SESSIONS)
     def get(self, request: Request) -> Response:
         page, page_size = page_params(request)
@@ -107,6 +109,7 @@ class KnowledgeListView(APIView):
     throttle_classes = [SearchRateThrottle]
 
     @extend_schema(
+        operation_id="knowledge_list",
         parameters=[
             OpenApiParameter("q", str, description="Full-text search (PostgreSQL websearch syntax)."),
             OpenApiParameter("category", str, enum=[value for value, _ in Technique.Category.choices]),
