@@ -50,10 +50,11 @@ def coalesced_invalidation() -> Iterator[None]:
         yield
     except BaseException:
         _pending.reset(token)
-        # Inside an atomic block the rows roll back with the exception, and the
-        # (possibly broken) transaction must not run another query. Outside one, some
-        # rows may have been written already: they must still invalidate.
-        if not connection.in_atomic_block:
+        # Inside a transaction the rows roll back with the exception, and the (possibly
+        # broken) transaction must not run another query. In autocommit some rows may
+        # have been written already: they must still invalidate. (`_in_transaction`
+        # counts a test case's wrapping atomic as autocommit, as production has none.)
+        if not caching._in_transaction() and not connection.needs_rollback:
             for user_id in sorted(users):
                 caching.bump(caching.ENTRIES, user_id)
         raise

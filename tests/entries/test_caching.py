@@ -300,3 +300,53 @@ def test_login_still_works_with_the_session_in_the_database(client, user, redis_
     response = client.post("/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/entries/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coalesced_invalidation_still_bumps_for_autocommitted_writes_when_it_fails(user):
+    from entries.signals import coalesced_invalidation
+
+    entry = EntryFactory(user=user, title="before")
+    selectors.entry_get(user=user, entry_id=entry.pk)
+    before = generation(user.pk)
+
+    def write_then_fail() -> None:
+        with coalesced_invalidation():
+            Entry.objects.get(pk=entry.pk).save()  # autocommit: this row is written for good
+            Entry.objects.filter(pk=entry.pk).update(title="after")
+            Entry.objects.get(pk=entry.pk).save()
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert generation(user.pk) > before
+    new_request()
+    assert selectors.entry_get(user=user, entry_id=entry.pk)["title"] == "after"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_one_file_create_each_entry_once(user):
+    from tests.conftest import make_api_client
+
+    document = {
+        "entries": [{"title": f"t{n}", "body": "b", "uid": f"00000000-0000-4000-8000-{n:012d}"} for n in range(30)]
+    }
+    results: list[int] = []
+    start = threading.Barrier(3)
+
+    def importer() -> None:
+        client = make_api_client(user)
+        start.wait()
+        try:
+            response = client.post("/api/v1/import/", document, format="json")
+            results.append(response.json()["imported"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=importer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(results) == [0, 0, 30]
+    assert Entry.objects.filter(user=user).count() == 30

@@ -194,7 +194,9 @@ def test_static_assets_are_served(client):
         assert response.status_code == 200, path
 
 
-@pytest.mark.parametrize("path", ["/today/", "/entries/", "/entries/{id}/", "/search/?q=entry", "/calendar/", "/insights/"])
+@pytest.mark.parametrize(
+    "path", ["/today/", "/entries/", "/entries/{id}/", "/search/?q=entry", "/calendar/", "/insights/"]
+)
 def test_cached_pages_cost_only_the_session_user_query(browser_client, user, path, django_assert_num_queries):
     from tests.entries.conftest import fresh_process
 
