@@ -380,19 +380,23 @@ _FALLBACK_PROMPTS = [
 ]
 
 
+@timed("knowledge_lookup")
 def _prompts() -> list[dict[str, Any]]:
-    prompts = []
-    for item in knowledge_snapshot()["items"]:
-        if item["category"] == Technique.Category.JOURNALING_PROMPT:
-            prompts.append(
-                {
-                    "slug": item["slug"],
-                    "name": item["name"],
-                    "text": item["summary"],
-                    "source": "; ".join(short_citation(source) for source in item["sources"]),
-                }
-            )
-    return sorted(prompts, key=lambda prompt: prompt["slug"]) or _FALLBACK_PROMPTS
+    """The journaling prompts, small and cached on their own: today's prompt is on many pages."""
+
+    def build() -> list[dict[str, Any]]:
+        rows = Technique.objects.filter(category=Technique.Category.JOURNALING_PROMPT).order_by("slug")
+        return [
+            {
+                "slug": row.slug,
+                "name": row.name,
+                "text": row.summary,
+                "source": "; ".join(short_citation(source) for source in row.sources),
+            }
+            for row in rows
+        ]
+
+    return caching.cached(caching.KNOWLEDGE, None, "prompts", [], build) or _FALLBACK_PROMPTS
 
 
 def prompt_for_today(user: Any, *, today: datetime.date | None = None) -> dict[str, Any]:
