@@ -109,7 +109,8 @@ class SessionOutSerializer(SessionListItemSerializer):
 class MessagePostOutSerializer(serializers.Serializer):
     message = MessageOutSerializer()
     reply = MessageOutSerializer(allow_null=True)
-    status = serializers.ChoiceField(choices=[("complete", "complete"), ("pending", "pending")])
+    # A plain string, not an enum: "status" is also the session's enum in the schema.
+    status = serializers.CharField(help_text="`complete` (reply inline) or `pending` (a provider answers later).")
 
 
 class TechniqueOutSerializer(serializers.Serializer):
