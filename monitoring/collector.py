@@ -219,7 +219,7 @@ class Collector:
         """Stop the flush thread; it stays stopped (record() will not restart it) until start_thread()."""
         thread = self._thread
         self._stop.set()
-        if thread is not None and thread is not threading.current_thread():
+        if thread is not None and thread.is_alive() and thread is not threading.current_thread():
             thread.join(timeout=10)
         with self._thread_lock:
             if self._thread is None:

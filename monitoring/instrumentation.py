@@ -27,7 +27,21 @@ _redis_labels: dict[str, tuple[tuple[str, str], ...]] = {}
 _OPERATIONS = ("select", "insert", "update", "delete")
 
 # Calls through the cache's breaker wrapper that are not Redis round trips.
-_NOT_COMMANDS = frozenset({"get_client", "make_key", "make_pattern", "encode", "decode"})
+_NOT_COMMANDS = frozenset(
+    {
+        "get_next_client_index",
+        "get_client",
+        "get_client_with_index",
+        "connect",
+        "disconnect",
+        "close",
+        "do_close_clients",
+        "make_key",
+        "make_pattern",
+        "encode",
+        "decode",
+    }
+)
 
 
 def _operation(sql: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -185,6 +186,15 @@ def run_maintenance(*, now: datetime | None = None) -> None:
 
 class WebhookFailed(Exception):
     """The webhook did not accept the alert (retried with backoff by the task)."""
+
+
+WEBHOOK_MAX_RETRIES = 8
+
+
+def webhook_retry_delay(retries: int) -> float:
+    """Seconds before retry number `retries + 1`: doubling from MONITORING_WEBHOOK_RETRY_DELAY, jittered, capped."""
+    base = float(getattr(settings, "MONITORING_WEBHOOK_RETRY_DELAY", 5.0))
+    return min(600.0, base * 2**retries) * random.uniform(0.5, 1.0)
 
 
 def _describe(violation: Violation) -> tuple[str, str]:

@@ -50,11 +50,11 @@ def alert_violation(violation_id: int) -> None:
     name="monitoring.tasks.deliver_violation_webhook",
     ignore_result=True,
     acks_late=True,
-    autoretry_for=(services.WebhookFailed,),
-    retry_backoff=5,  # 5 s, 10 s, 20 s, ... (with jitter), at most 10 minutes apart
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
+    max_retries=services.WEBHOOK_MAX_RETRIES,
 )
 def deliver_violation_webhook(self, violation_id: int) -> None:  # type: ignore[no-untyped-def]
-    services.violation_webhook_deliver(violation_id=violation_id)
+    try:
+        services.violation_webhook_deliver(violation_id=violation_id)
+    except services.WebhookFailed as error:
+        # Exponential backoff with jitter; past max_retries Celery re-raises the error (logged as a failure).
+        raise self.retry(exc=error, countdown=services.webhook_retry_delay(self.request.retries)) from error

@@ -25,3 +25,9 @@ class TargetSummarySerializer(serializers.Serializer):
     def get_violation_open_since(self, reading) -> str | None:  # type: ignore[no-untyped-def]
         violation = reading.open_violation
         return violation.started_at.isoformat() if violation else None
+
+
+class SummarySerializer(serializers.Serializer):
+    """Output only: the summary answer."""
+
+    results = TargetSummarySerializer(many=True)

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring import selectors
-from monitoring.api.serializers import TargetSummarySerializer
+from monitoring.api.serializers import SummarySerializer
 
 
 class SummaryView(APIView):
@@ -15,7 +15,6 @@ class SummaryView(APIView):
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(responses=TargetSummarySerializer(many=True))
+    @extend_schema(responses=SummarySerializer)
     def get(self, request: Request) -> Response:
-        readings = selectors.read_targets()
-        return Response({"results": TargetSummarySerializer(readings, many=True).data})
+        return Response(SummarySerializer({"results": selectors.read_targets()}).data)

@@ -1,0 +1,87 @@
+"""The collection hooks, exercised through the real database, cache and Redis."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+
+from journal_project import cache_backend, caching
+from monitoring import catalog, instrumentation, metrics
+from monitoring.collector import collector
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(name: str) -> dict:
+    return {labels: histogram.count for (series, labels), histogram in collector.peek().items() if series == name}
+
+
+def test_every_database_query_is_timed_with_its_operation():
+    get_user_model().objects.count()
+    recorded = _counts(catalog.DB_QUERY)
+    assert recorded.get((("alias", "default"), ("operation", "select")), 0) >= 1
+
+
+def test_cached_reads_are_recorded_per_namespace_and_result():
+    def build():
+        return {"answer": 42}
+
+    caching.cached(caching.KNOWLEDGE, None, "test-label", ["x"], build)
+    caching.cached(caching.KNOWLEDGE, None, "test-label", ["x"], build)
+    recorded = _counts(catalog.CACHE_READ)
+    assert recorded[(("namespace", "knowledge"), ("result", "miss"))] == 1
+    assert recorded[(("namespace", "knowledge"), ("result", "local_hit"))] == 1
+
+
+def test_redis_commands_of_the_cache_are_timed():
+    cache.set("monitoring-test-key", 1)
+    cache.get("monitoring-test-key")
+    recorded = _counts(catalog.REDIS_COMMAND)
+    assert recorded[(("operation", "set"),)] == 1
+    assert recorded[(("operation", "get"),)] == 1
+
+
+def test_failed_redis_commands_are_counted(redis_proxy):
+    redis_proxy.cut()
+    assert cache.get("monitoring-test-key") is None  # served as a miss
+    assert collector.peek_counters()[(catalog.REDIS_ERRORS, (("operation", "get"),))] == 1
+
+
+def test_timed_selectors_are_recorded_under_their_name():
+    @metrics.timed(catalog.SESSION_RETRIEVAL)
+    def load_session() -> str:
+        return "session"
+
+    assert load_session() == "session"
+    with metrics.timing(catalog.KNOWLEDGE_LOOKUP, source="test"):
+        pass
+    assert _counts(catalog.SESSION_RETRIEVAL) == {(): 1}
+    assert _counts(catalog.KNOWLEDGE_LOOKUP) == {(("source", "test"),): 1}
+
+
+def test_names_prometheus_cannot_carry_are_refused():
+    metrics.observe("Bad Name!", 0.1)
+    assert not any(name == "Bad Name!" for name, _ in collector.peek())
+
+
+def test_switched_off_nothing_is_hooked_or_recorded(settings, client):
+    settings.MONITORING_ENABLED = False
+    assert not instrumentation.is_installed()
+    assert instrumentation.on_cache_read not in caching._observers
+    assert instrumentation.on_redis_call not in cache_backend._observers
+    assert not metrics._recorders
+    assert instrumentation._db_wrapper not in connection.execute_wrappers
+
+    get_user_model().objects.count()
+    cache.get("monitoring-test-key")
+    metrics.observe(catalog.SESSION_RETRIEVAL, 0.001)
+    assert client.get("/health/live/").status_code == 200
+    assert collector.peek() == {}
+
+
+def test_switched_back_on_everything_is_hooked_again(settings):
+    settings.MONITORING_ENABLED = False
+    settings.MONITORING_ENABLED = True
+    assert instrumentation.is_installed()
+    get_user_model().objects.count()
+    assert _counts(catalog.DB_QUERY)

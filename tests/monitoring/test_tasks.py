@@ -1,0 +1,78 @@
+"""The periodic and alert tasks on a real broker and a real Celery worker."""
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
+
+from journal_project.celery import app
+from monitoring import catalog, tasks
+from monitoring.models import MetricSnapshot, Violation
+from monitoring.store import minute_of
+from tests.monitoring.factories import ViolationFactory
+from tests.monitoring.support import WebhookReceiver
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _use_broker(url: str | None, *, eager: bool) -> None:
+    # Even an eager .delay() borrows a producer from the app's pool, which then stays bound
+    # to the broker configured at that moment (the default amqp://localhost here): drop
+    # the pools so publishing follows the new URL instead of going to a stray broker.
+    app.conf.update(broker_url=url, task_always_eager=eager)
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def real_worker():
+    previous = app.conf.broker_url
+    _use_broker("redis://127.0.0.1:6379/12", eager=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        _use_broker(previous, eager=True)
+
+
+def wait_for(condition, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_a_real_worker_rolls_up_what_the_processes_flushed(real_worker, put):
+    then = timezone.now() - timedelta(minutes=3)
+    put(catalog.SESSION_RETRIEVAL, 0.002, 40, at=then)
+    put(catalog.SESSION_RETRIEVAL, 0.008, 10, at=then)
+
+    tasks.rollup_windows.delay()
+
+    minute = datetime.fromtimestamp(minute_of(then) * 60, tz=UTC)
+    snapshot = wait_for(lambda: MetricSnapshot.objects.filter(metric=catalog.SESSION_RETRIEVAL, minute=minute).first())
+    assert snapshot.count == 50
+    assert 7.5 < snapshot.p99_ms <= 8.0
+
+
+def test_a_real_worker_retries_the_webhook_with_backoff(real_worker, settings):
+    settings.MONITORING_WEBHOOK_RETRY_DELAY = 0.05
+    receiver = WebhookReceiver([500, 502, 200])
+    settings.ALERT_WEBHOOK_URL = receiver.url
+    try:
+        violation = ViolationFactory()
+        tasks.deliver_violation_webhook.delay(violation.pk)
+        delivered = wait_for(
+            lambda: Violation.objects.filter(pk=violation.pk, webhook_delivered_at__isnull=False).first()
+        )
+    finally:
+        receiver.close()
+    assert delivered.webhook_attempts == 3
+    assert len(receiver.received) == 3
