@@ -30,6 +30,9 @@ def invalidate(user_id: int | None) -> None:
         return
     pending = _pending.get()
     if pending is not None:
+        if user_id not in pending:
+            # Until the bump at the end, reads in this transaction must skip the cache.
+            caching.mark_pending(caching.ENTRIES, user_id)
         pending.add(user_id)
     else:
         caching.bump(caching.ENTRIES, user_id)
@@ -50,11 +53,11 @@ def coalesced_invalidation() -> Iterator[None]:
         yield
     except BaseException:
         _pending.reset(token)
-        # Inside a transaction the rows roll back with the exception, and the (possibly
-        # broken) transaction must not run another query. In autocommit some rows may
-        # have been written already: they must still invalidate. (`_in_transaction`
-        # counts a test case's wrapping atomic as autocommit, as production has none.)
-        if not caching._in_transaction() and not connection.needs_rollback:
+        # Rows written before the exception may still commit: in autocommit they already
+        # have, and a caller may catch the exception inside its transaction and commit.
+        # So bump unless the transaction is already doomed to roll back (then it must not
+        # run another query, and the rows go away with it).
+        if not connection.needs_rollback:
             for user_id in sorted(users):
                 caching.bump(caching.ENTRIES, user_id)
         raise

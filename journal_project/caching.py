@@ -264,6 +264,16 @@ def bump(namespace: Namespace, scope_id: int | None = None) -> None:
         transaction.on_commit(_committed)
 
 
+def mark_pending(namespace: Namespace, scope_id: int | None = None) -> None:
+    """Note that the current transaction changed rows a later `bump()` will invalidate.
+
+    For services that coalesce many row changes into one bump at the end: from the
+    first change on, reads in this transaction skip the cache, exactly as after a bump.
+    """
+    if _in_transaction():
+        _dirty_set().add((namespace.name, _scope_id(namespace, scope_id)))
+
+
 def bump_all_for_user(user_id: int) -> None:
     """Invalidate every user-scoped namespace of one user (account deletion, imports)."""
     for namespace in USER_NAMESPACES:

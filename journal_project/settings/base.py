@@ -350,7 +350,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Two apps have a "status" field with different choices: name them apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "sessions_app.models.ReflectionSession.Status",
+        "TargetStatusEnum": "monitoring.models.TargetStatus",
+    },
 }
 
 # --- Product settings -------------------------------------------------------------

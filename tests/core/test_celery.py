@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django_guid import clear_guid, set_guid
 
 from journal_project.celery import app
+from tests.support.celery_worker import running_worker
 
 seen_request_ids: list[str | None] = []
 
@@ -21,14 +21,9 @@ def record_request_id() -> None:
 
 
 @pytest.fixture
-def real_worker(settings):
-    broker = "redis://127.0.0.1:6379/13"
-    app.conf.update(broker_url=broker, task_always_eager=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.update(task_always_eager=True)
+def real_worker():
+    with running_worker("redis://127.0.0.1:6379/11"):
+        yield
 
 
 def test_configuration_is_json_only_with_late_acks():
