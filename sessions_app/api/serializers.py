@@ -62,13 +62,13 @@ def session_out(session: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class TechniqueRefSerializer(serializers.Serializer):
+class SessionTechniqueRefSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     category = serializers.ChoiceField(choices=Technique.Category.choices)
 
 
-class MessageOutSerializer(serializers.Serializer):
+class SessionMessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=Message.Role.choices)
     content = serializers.CharField()
@@ -78,7 +78,7 @@ class MessageOutSerializer(serializers.Serializer):
     safety = serializers.BooleanField(help_text="A message that signalled crisis, or the fixed safety reply.")
 
 
-class SummarySerializer(serializers.Serializer):
+class SessionSummarySerializer(serializers.Serializer):
     themes = serializers.ListField(child=serializers.CharField())
     techniques = serializers.ListField(child=serializers.DictField())
     mood = serializers.DictField(allow_null=True, help_text="first, last, shift (VADER compound) and direction.")
@@ -90,7 +90,7 @@ class SessionListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=ReflectionSession.Status.choices)
-    technique = TechniqueRefSerializer(allow_null=True)
+    technique = SessionTechniqueRefSerializer(allow_null=True)
     started_at = serializers.DateTimeField()
     last_activity_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
@@ -98,17 +98,17 @@ class SessionListItemSerializer(serializers.Serializer):
 
 
 class SessionOutSerializer(SessionListItemSerializer):
-    summary = SummarySerializer(allow_null=True)
+    summary = SessionSummarySerializer(allow_null=True)
     entry_id = serializers.IntegerField(allow_null=True)
     themes = serializers.ListField(child=serializers.CharField())
     techniques_used = serializers.ListField(child=serializers.DictField())
     awaiting_reply = serializers.BooleanField()
-    messages = MessageOutSerializer(many=True)
+    messages = SessionMessageSerializer(many=True)
 
 
 class MessagePostOutSerializer(serializers.Serializer):
-    message = MessageOutSerializer()
-    reply = MessageOutSerializer(allow_null=True)
+    message = SessionMessageSerializer()
+    reply = SessionMessageSerializer(allow_null=True)
     # A plain string, not an enum: "status" is also the session's enum in the schema.
     status = serializers.CharField(help_text="`complete` (reply inline) or `pending` (a provider answers later).")
 
