@@ -14,7 +14,7 @@ from datetime import datetime
 from django.utils import timezone
 
 WIDTH, HEIGHT = 640, 200
-LEFT, RIGHT, TOP, BOTTOM = 56, 10, 10, 24
+LEFT, RIGHT, TOP, BOTTOM = 56, 22, 10, 24
 
 
 @dataclass
@@ -22,6 +22,8 @@ class Line:
     label: str
     css: str
     d: str
+    # Points with no neighbour to draw a segment to (a path of one point is invisible).
+    dots: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -97,21 +99,25 @@ def line_chart(
 
     for label, css, column in series:
         parts: list[str] = []
+        dots: list[tuple[float, float]] = []
         pen_down = False
         for index, value in enumerate(column):
             if value is None:
                 pen_down = False
                 continue
             parts.append(f"{'L' if pen_down else 'M'}{x(index):.1f} {y(value):.1f}")
+            before = column[index - 1] if index > 0 else None
+            after = column[index + 1] if index + 1 < count else None
+            if before is None and after is None:
+                dots.append((round(x(index), 1), round(y(value), 1)))
             pen_down = True
-        chart.lines.append(Line(label, css, " ".join(parts)))
+        chart.lines.append(Line(label, css, " ".join(parts), dots))
     chart.y_ticks = [(round(y(top_value * i / 4), 1), _format(top_value * i / 4, unit)) for i in range(5)]
     if count:
-        step = max(1, (count - 1) // 5)
         zone = timezone.get_current_timezone()
+        indexes = sorted({round(i * (count - 1) / 5) for i in range(6)})
         chart.x_ticks = [
-            (round(x(index), 1), timezone.localtime(times[index], zone).strftime(time_format))
-            for index in range(0, count, step)
+            (round(x(index), 1), timezone.localtime(times[index], zone).strftime(time_format)) for index in indexes
         ]
     if threshold is not None:
         chart.threshold_y = round(y(threshold), 1)

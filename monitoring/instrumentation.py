@@ -13,12 +13,16 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
 
 from journal_project import cache_backend, caching
 from monitoring import catalog, metrics
 from monitoring.collector import collector
 
 _installed = False
+# Off while `migrate` runs: DDL taking seconds on a deploy is not the app's query time,
+# and would breach the database target right after every release.
+_migrating = False
 
 # Label tuples are interned per value: the hot path then allocates nothing.
 _db_labels: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
@@ -54,7 +58,7 @@ def _operation(sql: Any) -> str:
 
 
 def _db_wrapper(execute: Any, sql: Any, params: Any, many: bool, context: dict[str, Any]) -> Any:
-    if not _installed:  # uninstalled while this connection lived on in another thread
+    if not _installed or _migrating:  # (uninstalled while this connection lived on in another thread)
         return execute(sql, params, many, context)
     started = time.perf_counter()
     try:
@@ -75,6 +79,16 @@ def _add_wrapper(connection: Any) -> None:
 
 def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
     _add_wrapper(connection)
+
+
+def _on_pre_migrate(**kwargs: Any) -> None:
+    global _migrating
+    _migrating = True
+
+
+def _on_post_migrate(**kwargs: Any) -> None:
+    global _migrating
+    _migrating = False
 
 
 def on_cache_read(namespace: str, result: str, seconds: float) -> None:
@@ -108,6 +122,8 @@ def install() -> None:
         return
     _installed = True
     connection_created.connect(_on_connection_created, dispatch_uid="monitoring.db_wrapper")
+    pre_migrate.connect(_on_pre_migrate, dispatch_uid="monitoring.pre_migrate")
+    post_migrate.connect(_on_post_migrate, dispatch_uid="monitoring.post_migrate")
     # Connections opened before install (only this thread's are reachable) get it now.
     for connection in connections.all(initialized_only=True):
         _add_wrapper(connection)
@@ -120,6 +136,8 @@ def uninstall() -> None:
     global _installed
     _installed = False
     connection_created.disconnect(dispatch_uid="monitoring.db_wrapper")
+    pre_migrate.disconnect(dispatch_uid="monitoring.pre_migrate")
+    post_migrate.disconnect(dispatch_uid="monitoring.post_migrate")
     for connection in connections.all(initialized_only=True):
         if _db_wrapper in connection.execute_wrappers:
             connection.execute_wrappers.remove(_db_wrapper)

@@ -164,13 +164,22 @@ def _apply(reading: selectors.TargetReading, now: datetime) -> Violation | None:
     return violation
 
 
+def _tasks_run_inline() -> bool:
+    from celery import current_app
+
+    return bool(current_app.conf.task_always_eager)
+
+
 def _queue_alert(violation_id: int) -> None:
     from monitoring.tasks import alert_violation
 
+    if _tasks_run_inline():
+        violation_alert(violation_id=violation_id)
+        return
     try:
         alert_violation.delay(violation_id)
     except Exception:
-        # No broker: alert from here rather than not at all.
+        # The broker is down: alert from here rather than not at all.
         maintenance_logger.exception("Could not queue the alert task; alerting inline")
         violation_alert(violation_id=violation_id)
 
@@ -245,13 +254,25 @@ def violation_alert(*, violation_id: int) -> bool:
     except Exception:
         logger.exception("Could not mail the alert for violation %s", violation.pk)
     if settings.ALERT_WEBHOOK_URL:
-        from monitoring.tasks import deliver_violation_webhook
-
-        try:
-            deliver_violation_webhook.delay(violation.pk)
-        except Exception:
-            logger.exception("Webhook for violation %s was not delivered", violation.pk)
+        _queue_webhook(violation.pk)
     return True
+
+
+def _queue_webhook(violation_id: int) -> None:
+    from monitoring.tasks import deliver_violation_webhook
+
+    if _tasks_run_inline():
+        # No worker to retry later (embedded default): one attempt now. Retrying in
+        # place would hold the caller for minutes; the log line and mail already went out.
+        try:
+            violation_webhook_deliver(violation_id=violation_id)
+        except WebhookFailed as error:
+            logger.error("Webhook for violation %s failed (%s); no worker to retry it", violation_id, error)
+        return
+    try:
+        deliver_violation_webhook.delay(violation_id)
+    except Exception:
+        logger.exception("Could not queue the webhook for violation %s", violation_id)
 
 
 def webhook_payload(violation: Violation) -> dict[str, Any]:

@@ -22,6 +22,19 @@ def test_every_database_query_is_timed_with_its_operation():
     assert recorded.get((("alias", "default"), ("operation", "select")), 0) >= 1
 
 
+def test_queries_run_by_migrate_are_not_counted():
+    from django.apps import apps
+    from django.db.models.signals import post_migrate, pre_migrate
+
+    config = apps.get_app_config("monitoring")
+    pre_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default")
+    get_user_model().objects.count()
+    assert _counts(catalog.DB_QUERY) == {}
+    post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default")
+    get_user_model().objects.count()
+    assert _counts(catalog.DB_QUERY)
+
+
 def test_cached_reads_are_recorded_per_namespace_and_result():
     def build():
         return {"answer": 42}

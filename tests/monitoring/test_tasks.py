@@ -76,3 +76,29 @@ def test_a_real_worker_retries_the_webhook_with_backoff(real_worker, settings):
         receiver.close()
     assert delivered.webhook_attempts == 3
     assert len(receiver.received) == 3
+
+
+def test_a_real_worker_gives_up_after_the_last_retry(real_worker, settings):
+    from celery.signals import task_failure
+
+    settings.MONITORING_WEBHOOK_RETRY_DELAY = 0.01
+    receiver = WebhookReceiver([500] * 20)
+    settings.ALERT_WEBHOOK_URL = receiver.url
+    failures: list[BaseException] = []
+
+    def on_failure(sender=None, exception=None, **kwargs):
+        if sender is not None and sender.name == tasks.deliver_violation_webhook.name:
+            failures.append(exception)
+
+    task_failure.connect(on_failure, weak=False)
+    try:
+        violation = ViolationFactory()
+        tasks.deliver_violation_webhook.delay(violation.pk)
+        wait_for(lambda: failures)  # retries exhausted: the task fails for good
+    finally:
+        task_failure.disconnect(on_failure)
+        receiver.close()
+    violation.refresh_from_db()
+    assert violation.webhook_attempts == 9  # the first try and eight retries
+    assert len(receiver.received) == 9
+    assert violation.webhook_delivered_at is None
