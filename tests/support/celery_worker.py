@@ -22,11 +22,21 @@ def use_broker(url: str | None, *, eager: bool) -> None:
 
 
 @contextlib.contextmanager
-def running_worker(broker_url: str, **options: object) -> Iterator[None]:
-    previous = app.conf.broker_url
+def running_worker(broker_url: str, **options: object) -> Iterator[str]:
+    """Run a worker for the duration; yields the queue name it consumes.
+
+    The queue is private to this test run, so concurrent runs sharing a broker never
+    take each other's tasks.
+    """
+    from django.conf import settings
+
+    previous_url, previous_queue = app.conf.broker_url, app.conf.task_default_queue
+    queue = f"test-{settings.TEST_RUN_ID}"
+    app.conf.task_default_queue = queue
     use_broker(broker_url, eager=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, **options):
-            yield
+            yield queue
     finally:
-        use_broker(previous, eager=True)
+        use_broker(previous_url, eager=True)
+        app.conf.task_default_queue = previous_queue
