@@ -44,7 +44,11 @@ SESSION_STATE_TTL = 2 * 3600
 
 
 def _iso(value: datetime.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    # The same format as every other API answer (DRF's): UTC ends in "Z".
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _technique_ref(technique: Technique | None) -> dict[str, str] | None:
