@@ -12,6 +12,15 @@
     } catch (e) { /* keep UTC */ }
   });
 
+  // On a narrow screen the navigation scrolls sideways: show where we are.
+  var current = document.querySelector('.nav [aria-current="page"]');
+  var strip = current && current.closest(".nav");
+  if (strip && strip.scrollWidth > strip.clientWidth) {
+    var box = strip.getBoundingClientRect();
+    var item = current.getBoundingClientRect();
+    strip.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
+  }
+
   // Buttons that ask before doing something irreversible.
   document.addEventListener("submit", function (event) {
     var form = event.target;

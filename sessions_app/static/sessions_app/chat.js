@@ -25,11 +25,40 @@
     errorBox.hidden = !text;
   }
 
-  function append(message) {
-    if (!message || knownIds[message.id]) { return; }
+  // The person's message shows at once, marked as sending, until the server has it.
+  function provisional(content) {
+    var item = bubble({ role: "user", content: content });
+    item.classList.add("sending");
+    item.setAttribute("aria-busy", "true");
+    place(item);
+    return item;
+  }
+
+  function append(message, replacing) {
+    if (!message || knownIds[message.id]) {
+      if (replacing) { replacing.remove(); }
+      return;
+    }
     knownIds[message.id] = true;
-    var item = document.createElement("li");
+    var item = bubble(message);
     item.setAttribute("data-message-id", message.id);
+    if (replacing) {
+      log.replaceChild(item, replacing);
+    } else {
+      place(item);
+    }
+  }
+
+  function place(item) {
+    var previous = document.getElementById("latest");
+    if (previous) { previous.removeAttribute("id"); }
+    item.id = "latest";
+    log.appendChild(item);
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function bubble(message) {
+    var item = document.createElement("li");
     item.className = "bubble " + message.role + (message.safety ? " safety" : "");
     var label = document.createElement("span");
     label.className = "visually-hidden";
@@ -46,16 +75,14 @@
       link.textContent = message.technique_name || message.technique;
       item.appendChild(link);
     }
-    var previous = document.getElementById("latest");
-    if (previous) { previous.removeAttribute("id"); }
-    item.id = "latest";
-    log.appendChild(item);
-    item.scrollIntoView({ block: "nearest" });
+    return item;
   }
 
+  // While the companion is answering: the button rests and the page says so.
   function setBusy(busy) {
     form.setAttribute("aria-busy", busy ? "true" : "false");
     submit.disabled = busy;
+    if (pending) { pending.hidden = !busy; }
   }
 
   // Poll the session until a provider's reply lands (about a minute at most).
@@ -67,9 +94,9 @@
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (session) {
           if (!session) { return waitForReply(attempt + 1); }
-          session.messages.forEach(append);
+          session.messages.forEach(function (message) { append(message); });
           if (session.awaiting_reply) { return waitForReply(attempt + 1); }
-          pending.hidden = true;
+          setBusy(false);
         })
         .catch(function () { waitForReply(attempt + 1); });
     }, 1500);
@@ -82,6 +109,8 @@
     event.preventDefault();
     showError("");
     setBusy(true);
+    var sending = provisional(content);
+    input.value = "";
     fetch(form.getAttribute("data-api-url"), {
       method: "POST",
       headers: headers(),
@@ -90,14 +119,22 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (result) {
-      setBusy(false);
       if (result.status === 201) {
-        input.value = "";
-        append(result.body.message);
-        if (result.body.reply) { append(result.body.reply); } else { waitForReply(0); }
+        append(result.body.message, sending);
+        if (result.body.reply) {
+          setBusy(false);
+          append(result.body.reply);
+        } else {
+          submit.disabled = false;
+          waitForReply(0);
+        }
         input.focus();
         return;
       }
+      // Not sent: the text goes back into the box, nothing is lost.
+      setBusy(false);
+      sending.remove();
+      input.value = content;
       var error = result.body && result.body.error;
       if (result.status === 409) {
         window.location.reload();
@@ -108,7 +145,8 @@
       }
     }).catch(function () {
       // Network or parsing trouble: fall back to a normal form post.
-      setBusy(false);
+      sending.remove();
+      input.value = content;
       form.submit();
     });
   });

@@ -1,0 +1,205 @@
+"""What the browser tests share: viewports, a watched browser, the axe audit, screenshots, steps.
+
+Every page a test opens is watched (`Browser`): console errors, uncaught exceptions and any
+request to another origin fail the test at its end. `audit()` runs axe-core (the copy
+bundled with axe-playwright-python, evaluated in the page: never a CDN) and fails on serious
+or critical violations. With E2E_SCREENSHOTS=1, `screenshot()` writes docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--font-render-hinting=none",
+]
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS") == "1"
+TIMEOUT_MS = 10_000
+PASSWORD = "a-long-journal-passphrase-42"
+
+
+@dataclass(frozen=True)
+class Viewport:
+    name: str
+    options: dict[str, Any]
+    time_zone: str
+
+    @property
+    def phone(self) -> bool:
+        return bool(self.options.get("is_mobile"))
+
+
+DESKTOP = Viewport("desktop", {"viewport": {"width": 1280, "height": 800}}, "America/New_York")
+# A zone far from UTC: a date shown in the server's zone instead of the person's stands out.
+PHONE = Viewport(
+    "phone",
+    {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+    "Pacific/Auckland",
+)
+VIEWPORTS = [DESKTOP, PHONE]
+
+
+@dataclass
+class Problems:
+    origin: str
+    errors: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    # Console errors a test expects (e.g. the 400 status of a form sent back with errors).
+    allowed: list[str] = field(default_factory=list)
+
+    def on_console(self, message: Any) -> None:
+        if message.type == "error" and not any(text in message.text for text in self.allowed):
+            self.errors.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    def on_page_error(self, error: Any) -> None:
+        self.errors.append(f"pageerror: {error}")
+
+    def on_request(self, request: Any) -> None:
+        url = request.url
+        if url.startswith(("data:", "blob:", "about:")):
+            return
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.origin:
+            self.foreign.append(url)
+
+
+class Browser:
+    """Contexts (each one person's browser profile) on one viewport, all of them watched."""
+
+    def __init__(self, browser: Any, base_url: str, viewport: Viewport) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.viewport = viewport
+        self.problems = Problems(origin=base_url)
+        self.contexts: list[Any] = []
+
+    @property
+    def phone(self) -> bool:
+        return self.viewport.phone
+
+    def new_context(self, **overrides: Any) -> Any:
+        options = {
+            **self.viewport.options,
+            "base_url": self.base_url,
+            "timezone_id": self.viewport.time_zone,
+            "locale": "en-GB",
+            "accept_downloads": True,
+            "reduced_motion": "reduce",
+            **overrides,
+        }
+        context = self.browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        context.on("console", self.problems.on_console)
+        context.on("weberror", lambda error: self.problems.on_page_error(error.error))
+        context.on("request", self.problems.on_request)
+        self.contexts.append(context)
+        return context
+
+    def new_page(self, **overrides: Any) -> Any:
+        return self.new_context(**overrides).new_page()
+
+    def allow_console(self, text: str) -> None:
+        self.problems.allowed.append(text)
+
+    def press(self, locator: Any) -> None:
+        """A tap on a phone, a click on a desktop."""
+        if self.phone:
+            locator.scroll_into_view_if_needed()
+            locator.tap()
+        else:
+            locator.click()
+
+    def screenshot(self, page: Any, name: str, *, full_page: bool = False) -> None:
+        screenshot(page, self.viewport, name, full_page=full_page)
+
+    def assert_clean(self) -> None:
+        assert not self.problems.errors, "errors in the browser:\n" + "\n".join(self.problems.errors)
+        assert not self.problems.foreign, "requests to another origin:\n" + "\n".join(self.problems.foreign)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            try:
+                context.close()
+            except Exception:  # already gone with the browser
+                pass
+
+
+# --- Checks -------------------------------------------------------------------------------
+
+AUDITED: list[tuple[str, str, list[str]]] = []  # (viewport, page, minor violations) for the summary
+
+
+def audit(page: Any, label: str, *, rules: list[str] | None = None) -> None:
+    """axe-core on the current page: fails on serious or critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    violations = Axe().run(page, options=options).response["violations"]
+    blocking = [v for v in violations if v["impact"] in ("serious", "critical")]
+    report = "\n".join(
+        f"  {v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:5]}" for v in blocking
+    )
+    assert not blocking, f"axe on {label} ({page.url}):\n{report}"
+    AUDITED.append((label, page.url, [f"{v['id']} ({v['impact']})" for v in violations]))
+
+
+def no_horizontal_scroll(page: Any, label: str) -> None:
+    """Nothing sticks out sideways: the page is as wide as the screen."""
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{label} scrolls sideways: {widths[0]}px wide in a {widths[1]}px viewport"
+
+
+def screenshot(page: Any, viewport: Viewport, name: str, *, full_page: bool = False) -> None:
+    """docs/screenshots/<viewport>-<name>.png, only when E2E_SCREENSHOTS=1 (see docs/screenshots/README.md)."""
+    if not SCREENSHOTS:
+        return
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.screenshot(
+        path=str(SCREENSHOT_DIR / f"{viewport.name}-{name}.png"),
+        full_page=full_page,
+        animations="disabled",
+        caret="hide",
+        scale="css",
+    )
+
+
+# --- Steps --------------------------------------------------------------------------------
+
+
+def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def nav(page: Any, ui: Browser, name: str) -> None:
+    """Follow a link of the main navigation, as a person would."""
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    href = link.get_attribute("href")
+    ui.press(link)
+    page.wait_for_url(lambda url: urlsplit(url).path == href)
+    page.wait_for_load_state()
+
+
+def text_of(page: Any, selector: str) -> str:
+    return re.sub(r"\s+", " ", page.locator(selector).first.inner_text()).strip()
