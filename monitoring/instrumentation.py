@@ -8,7 +8,7 @@ the clock, so "off" costs nothing measurable.
 
 from __future__ import annotations
 
-import time
+from time import perf_counter
 from typing import Any
 
 from django.db import connections
@@ -28,7 +28,9 @@ _migrating = False
 _db_labels: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 _cache_labels: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 _redis_labels: dict[str, tuple[tuple[str, str], ...]] = {}
+_valid_names: dict[str, bool] = {}
 _OPERATIONS = ("select", "insert", "update", "delete")
+_MAX_INTERNED = 10_000  # raw SQL could start with anything: never grow without bound
 
 # Calls through the cache's breaker wrapper that are not Redis round trips.
 _NOT_COMMANDS = frozenset(
@@ -57,19 +59,26 @@ def _operation(sql: Any) -> str:
     return "other"
 
 
+def _query_labels(alias: str, sql: Any) -> tuple[tuple[str, str], ...]:
+    # Keyed by the statement's first characters ("SELECT", "INSERT", ...): one dict
+    # lookup per query instead of parsing the SQL every time.
+    key = (alias, sql[:6] if isinstance(sql, str) else "")
+    labels = _db_labels.get(key)
+    if labels is None:
+        labels = (("alias", alias), ("operation", _operation(sql)))
+        if len(_db_labels) < _MAX_INTERNED:
+            _db_labels[key] = labels
+    return labels
+
+
 def _db_wrapper(execute: Any, sql: Any, params: Any, many: bool, context: dict[str, Any]) -> Any:
     if not _installed or _migrating:  # (uninstalled while this connection lived on in another thread)
         return execute(sql, params, many, context)
-    started = time.perf_counter()
+    started = perf_counter()
     try:
         return execute(sql, params, many, context)
     finally:
-        elapsed = time.perf_counter() - started
-        key = (context["connection"].alias, _operation(sql))
-        labels = _db_labels.get(key)
-        if labels is None:
-            labels = _db_labels[key] = (("alias", key[0]), ("operation", key[1]))
-        collector.record(catalog.DB_QUERY, elapsed, labels)
+        collector.record(catalog.DB_QUERY, perf_counter() - started, _query_labels(context["connection"].alias, sql))
 
 
 def _add_wrapper(connection: Any) -> None:
@@ -111,7 +120,12 @@ def on_redis_call(operation: str, seconds: float, ok: bool) -> None:
 
 
 def on_observe(name: str, seconds: float, labels: dict[str, str]) -> None:
-    if not catalog.is_valid_name(name):
+    valid = _valid_names.get(name)
+    if valid is None:
+        valid = catalog.is_valid_name(name)
+        if len(_valid_names) < _MAX_INTERNED:
+            _valid_names[name] = valid
+    if not valid:
         return  # a name Prometheus could not carry; refuse rather than export garbage
     collector.record(name, seconds, tuple(sorted(labels.items())) if labels else ())
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from time import perf_counter
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
@@ -33,17 +34,22 @@ class RequestMetricsMiddleware:
         self._labels: dict[tuple[str, str, int], tuple[tuple[str, str], ...]] = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
+        started = perf_counter()
         status = 500  # if the stack raises past every handler, the client gets a 500
         try:
             response = self.get_response(request)
             status = response.status_code
             return response
         finally:
-            collector.record(catalog.HTTP_REQUEST, time.perf_counter() - started, self._labels_for(request, status))
+            elapsed = perf_counter() - started
+            match = getattr(request, "resolver_match", None)
+            key = (match.route if match is not None else None, request.method, status // 100)
+            labels = self._labels.get(key)
+            if labels is None or match is None:
+                labels = self._labels_for(request, match, key)
+            collector.record(catalog.HTTP_REQUEST, elapsed, labels)
 
-    def _labels_for(self, request: HttpRequest, status: int) -> tuple[tuple[str, str], ...]:
-        match = getattr(request, "resolver_match", None)
+    def _labels_for(self, request: HttpRequest, match: Any, key: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
         if match is not None:
             route = "/" + (match.route or "").lstrip("^")
         elif request.path_info.startswith(self.static_url):
@@ -51,10 +57,8 @@ class RequestMetricsMiddleware:
         else:
             route = "<unmatched>"
         method = request.method if request.method in _METHODS else "OTHER"
-        key = (route, method, status // 100)
-        labels = self._labels.get(key)
-        if labels is None:
-            labels = (("method", method), ("route", route), ("status", f"{status // 100}xx"))
-            if len(self._labels) < _MAX_LABEL_SETS:
-                self._labels[key] = labels
+        labels = (("method", method), ("route", route), ("status", f"{key[2]}xx"))
+        # Unresolved requests are not interned: their key cannot tell static from unmatched.
+        if match is not None and len(self._labels) < _MAX_LABEL_SETS:
+            self._labels[key] = labels
         return labels
