@@ -21,6 +21,7 @@ help:
 	@echo "make lint    ruff check + format check + missing migrations"
 	@echo "make worker  Celery worker      make beat  Celery beat"
 	@echo "make bench   the performance benchmark (BENCH_QUICK=1 for a short run)"
+	@echo "make fuzz    long schemathesis run over every API operation (FUZZ_MAX_EXAMPLES, FUZZ_SEED)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.11 is required (none found on PATH)." >&2; exit 1; fi
@@ -70,6 +71,16 @@ worker: $(VENV)/.base
 beat: $(VENV)/.base
 	@if [ -z "$$CELERY_BROKER_URL" ]; then echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1) to run periodic tasks." >&2; exit 1; fi
 	$(VENV)/bin/celery -A journal_project beat --loglevel=INFO
+
+# The suite fuzzes every operation with a few fixed examples; this is the long run:
+# every phase for every operation, many examples, a fresh seed (printed, to replay).
+FUZZ_MAX_EXAMPLES ?= 300
+FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: $(VENV)/.dev
+	@DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py check_services
+	@echo "fuzz: FUZZ_SEED=$(FUZZ_SEED) FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES)"
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) FUZZ_FULL=1 FUZZ_SEED=$(FUZZ_SEED) FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) \
+		$(PY) -m pytest tests/reliability/test_fuzz_api.py -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(PY) -m pip install --quiet -r bench/requirements.txt

@@ -13,8 +13,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -23,11 +23,12 @@ from rest_framework.views import APIView
 
 from entries import portability, selectors, services
 from entries.api import serializers as io
-from entries.filters import EntryFilter
-from entries.models import Entry
+from entries.filters import FILTER_NAMES, Q_MAX_LENGTH, EntryFilter
+from entries.models import MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, Entry
 from journal_project import caching
 from journal_project.api.conditional import conditional_get, not_modified_or_none, with_etag
 from journal_project.api.pagination import page_params, paginated_response
+from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import ExportRateThrottle, ImportRateThrottle, SearchRateThrottle
 from journal_project.exceptions import InvalidInput, JournalError
 
@@ -53,10 +54,16 @@ def _valid_filters(request: Request) -> dict[str, Any]:
     return filters
 
 
+# The limits below are the ones EntryFilter enforces, so the schema tells clients (and
+# the fuzzer) exactly which values answer 400.
 FILTER_PARAMETERS = [
-    OpenApiParameter("q", str, description="Full-text query (websearch syntax: quotes, -word, or)."),
-    OpenApiParameter("tag", str, description="Tag name, any case."),
-    OpenApiParameter("mood", int, description="1-5."),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": Q_MAX_LENGTH},
+        description="Full-text query (websearch syntax: quotes, -word, or).",
+    ),
+    OpenApiParameter("tag", {"type": "string", "maxLength": TAG_MAX_LENGTH}, description="Tag name, any case."),
+    OpenApiParameter("mood", {"type": "integer", "minimum": MOOD_MIN, "maximum": MOOD_MAX}, description="1-5."),
     OpenApiParameter("date_from", OpenApiTypes.DATE),
     OpenApiParameter("date_to", OpenApiTypes.DATE),
     OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Adds `deleted` (tombstones)."),
@@ -67,8 +74,16 @@ FILTER_PARAMETERS = [
 
 class EntryListView(APIView):
     throttle_classes = [SearchRateThrottle]  # counts only requests with `q`
+    blank_query_parameters = FILTER_NAMES  # EntryFilter reads `?tag=` as no tag filter
 
-    @extend_schema(operation_id="entries_list", parameters=FILTER_PARAMETERS, responses=io.EntryPageSerializer)
+    @extend_schema(
+        operation_id="entries_list",
+        parameters=FILTER_PARAMETERS,
+        responses={
+            200: io.EntryPageSerializer,
+            410: OpenApiResponse(ErrorSerializer, "`updated_since` is older than the deletion history: full sync."),
+        },
+    )
     @conditional_get(caching.ENTRIES)
     def get(self, request: Request) -> Response:
         filters = _valid_filters(request)
@@ -157,15 +172,18 @@ def conditional_on_local_day(method: Callable) -> Callable:
         not_modified = not_modified_or_none(request, etag)
         if not_modified is not None:
             return not_modified
-        return with_etag(method(self, request, *args, **kwargs), etag)
+        return with_etag(method(self, request, *args, **kwargs), etag, request)
 
+    wrapper.conditional_get = True  # type: ignore[attr-defined]  # the schema documents the 304
     return wrapper
 
 
 class StatsView(APIView):
     @extend_schema(
         operation_id="stats_retrieve",
-        parameters=[OpenApiParameter("days", int, description="1-366, default 30.")],
+        parameters=[
+            OpenApiParameter("days", {"type": "integer", "minimum": 1, "maximum": 366}, description="Default 30.")
+        ],
         responses=io.StatsSerializer,
     )
     @conditional_on_local_day
@@ -227,7 +245,15 @@ class ImportView(APIView):
     parser_classes = [MultiPartParser, JSONParser]
 
     @extend_schema(
-        operation_id="import_create", request=OpenApiTypes.OBJECT, responses={201: io.ImportResultSerializer}
+        operation_id="import_create",
+        request={
+            "multipart/form-data": inline_serializer("ImportUpload", {"file": serializers.FileField()}),
+            "application/json": {
+                "description": "The JSON export, or a bare list of entry objects.",
+                "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}],
+            },
+        },
+        responses={201: io.ImportResultSerializer},
     )
     def post(self, request: Request) -> Response:
         imported = services.entries_import(user=request.user, data=import_payload(request))

@@ -16,9 +16,13 @@ from rest_framework.response import Response
 from journal_project import caching
 
 
+def _candidates(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
+
+
 def _matches(header: str, etag: str) -> bool:
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return "*" in candidates or etag in candidates
+    # "*" is handled by the decorator: it matches only a representation that exists.
+    return etag in _candidates(header)
 
 
 def request_etag(request: Request, namespaces: Iterable[caching.Namespace]) -> str:
@@ -34,8 +38,15 @@ def not_modified_or_none(request: Request, etag: str) -> Response | None:
     return None
 
 
-def with_etag(response: Response, etag: str) -> Response:
+def with_etag(response: Response, etag: str, request: Request | None = None) -> Response:
     if 200 <= response.status_code < 300:
+        if request is not None and "*" in _candidates(request.headers.get("If-None-Match", "")):
+            # RFC 9110 §13.1.2: "*" is false when a current representation exists. Only
+            # now do we know it does: a missing object or an invalid query answered 4xx
+            # above and must not become a 304.
+            not_modified = Response(status=304)
+            not_modified["ETag"] = etag
+            return not_modified
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
     return response
@@ -51,8 +62,9 @@ def conditional_get(*namespaces: caching.Namespace) -> Callable:
             not_modified = not_modified_or_none(request, etag)
             if not_modified is not None:
                 return not_modified
-            return with_etag(method(self, request, *args, **kwargs), etag)
+            return with_etag(method(self, request, *args, **kwargs), etag, request)
 
+        wrapper.conditional_get = True  # type: ignore[attr-defined]  # the schema documents the 304
         return wrapper
 
     return decorator

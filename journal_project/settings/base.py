@@ -325,7 +325,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "journal_project.api.pagination.JournalPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "journal_project.api.schema.JournalAutoSchema",
     "EXCEPTION_HANDLER": "journal_project.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="10/min"),

@@ -107,6 +107,7 @@ class KnowledgeListView(APIView):
     """The knowledge base: full-text search (`q`) and a category filter."""
 
     throttle_classes = [SearchRateThrottle]
+    blank_query_parameters = ("q", "category")  # KnowledgeQuery allows blank: no filter
 
     @extend_schema(
         operation_id="knowledge_list",

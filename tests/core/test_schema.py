@@ -16,3 +16,78 @@ def test_schema_generates_without_warnings():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def generated_schema() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator(api_version="v1").get_schema(request=None, public=True)
+
+
+def operations(schema: dict):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method.upper(), operation
+
+
+def test_every_operation_documents_the_errors_it_can_answer():
+    """The fuzzer found answers the schema did not mention (401, 404, 429, ...); now each is declared."""
+    schema = generated_schema()
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, method, operation in operations(schema):
+        responses = operation["responses"]
+        label = f"{method} {path}"
+        for status in ("406", "503"):
+            assert responses[status]["content"]["application/json"]["schema"] == error, label
+        if "security" in operation and {} not in operation["security"]:
+            assert {"401", "403"} <= set(responses), label
+        if "{" in path:
+            assert "404" in responses, label
+        if "requestBody" in operation:
+            assert {"400", "413", "415"} <= set(responses), label
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(schema)}
+    assert "429" in by_id["auth_token_create"]["responses"]
+    assert "429" in by_id["sessions_messages_create"]["responses"]
+    assert "429" not in by_id["entries_retrieve"]["responses"]
+    assert "410" in by_id["entries_list"]["responses"]
+    assert "409" in by_id["sessions_end_create"]["responses"]
+
+
+def test_strict_inputs_refuse_unknown_properties_and_bodies_are_json():
+    schema = generated_schema()
+    components = schema["components"]["schemas"]
+    for name in ("EntryCreateRequest", "PatchedEntryInputRequest", "MessageCreateInputRequest", "RegisterInputRequest"):
+        assert components[name]["additionalProperties"] is False, name
+    for path, method, operation in operations(schema):
+        media_types = set(operation.get("requestBody", {}).get("content", {}))
+        if path.endswith("/import/"):
+            assert media_types == {"application/json", "multipart/form-data"}
+        elif media_types:
+            assert media_types == {"application/json"}, f"{method} {path}"
+
+
+def test_filters_state_the_limits_the_server_enforces():
+    schema = generated_schema()
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(schema)}
+    parameters = {p["name"]: p for p in by_id["entries_list"]["parameters"]}
+    assert parameters["mood"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 5}
+    assert parameters["q"]["schema"]["maxLength"] == 200
+    assert parameters["updated_since"]["allowEmptyValue"] is True  # `?updated_since=` means no filter
+    days = {p["name"]: p for p in by_id["stats_retrieve"]["parameters"]}["days"]
+    assert (days["schema"]["minimum"], days["schema"]["maximum"]) == (1, 366)
+
+
+def test_account_deletion_documents_its_password_body():
+    schema = generated_schema()
+    body = schema["paths"]["/api/v1/auth/me/"]["delete"]["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/AccountDeleteInputRequest"}
+
+
+def test_conditional_gets_document_304_and_if_none_match():
+    schema = generated_schema()
+    for path in ("/api/v1/entries/", "/api/v1/entries/{id}/", "/api/v1/stats/", "/api/v1/sessions/{session_id}/"):
+        operation = schema["paths"][path]["get"]
+        assert "304" in operation["responses"], path
+        assert any(p["name"] == "If-None-Match" and p["in"] == "header" for p in operation["parameters"]), path
+    assert "304" not in schema["paths"]["/api/v1/prompts/today/"]["get"]["responses"]

@@ -20,6 +20,14 @@ def test_time_zone_can_be_changed(auth_client):
     assert response.json()["time_zone"] == "Asia/Kolkata"
 
 
+def test_an_empty_patch_changes_nothing(auth_client, user):
+    """Found by the fuzzer: PATCH with no fields was a 400 although every PATCH field is optional."""
+    response = auth_client.patch(URL, {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["time_zone"] == "UTC"
+    assert auth_client.patch(URL, {"time_zone": "Mars/Olympus"}, format="json").status_code == 400
+
+
 def test_changing_the_time_zone_invalidates_cached_data(auth_client, user):
     before = caching.current_generation(caching.ENTRIES, user.pk)
     auth_client.patch(URL, {"time_zone": "Asia/Kolkata"})

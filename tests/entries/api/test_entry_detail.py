@@ -70,6 +70,8 @@ def test_patch_rerenders_html_and_counts_words(auth_client, user):
         ({"uid": "6d7b3f2e-2c1a-4b7e-9a51-0c4f8c1e2a33"}, "uid"),
         ({"body_html": "<script>"}, "body_html"),
         ({"entry_date": "31/12/2024"}, "entry_date"),
+        ({"tags": [0]}, "tags"),  # found by the fuzzer: was stored as the tag "0"
+        ({"entry_date": 20240101}, "entry_date"),
     ],
 )
 def test_patch_rejects_bad_input(auth_client, user, payload, field):
@@ -117,3 +119,13 @@ def test_uncached_detail_query_count(auth_client, user, django_assert_max_num_qu
     auth_client.get("/api/v1/tags/")  # first use of the token
     with django_assert_max_num_queries(3):  # auth, entry, tags
         auth_client.get(url(entry.pk))
+
+
+def test_if_none_match_star_answers_304_only_for_an_entry_that_exists(auth_client, user, other_user):
+    """Found by the fuzzer: "*" used to answer 304 before the view ran, even for a missing id."""
+    entry = EntryFactory(user=user)
+    theirs = EntryFactory(user=other_user)
+    assert auth_client.get(url(entry.pk), HTTP_IF_NONE_MATCH="*").status_code == 304
+    assert auth_client.get(url(987654), HTTP_IF_NONE_MATCH="*").status_code == 404
+    assert auth_client.get(url(theirs.pk), HTTP_IF_NONE_MATCH="*").status_code == 404
+    assert auth_client.get("/api/v1/entries/", {"mood": 9}, HTTP_IF_NONE_MATCH="*").status_code == 400

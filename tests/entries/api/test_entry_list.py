@@ -139,6 +139,13 @@ def test_create_with_a_known_uid_returns_the_existing_entry(auth_client, user):
         ({"title": "t", "body": "b", "tags": ["x" * 51]}, "tags"),
         ({"title": "t", "body": "b", "tags": [f"t{n}" for n in range(21)]}, "tags"),
         ({"title": "t", "body": "b", "uid": "nope"}, "uid"),
+        # Found by the fuzzer: DRF coerced these (false became the nil UUID, 0 the tag "0").
+        ({"title": "t", "body": "b", "uid": False}, "uid"),
+        ({"title": "t", "body": "b", "uid": 7}, "uid"),
+        ({"title": "t", "body": "b", "tags": [0]}, "tags"),
+        ({"title": 5, "body": "b"}, "title"),
+        ({"title": "t", "body": "b", "mood": "3"}, "mood"),
+        ({"title": "t", "body": "b", "mood": True}, "mood"),
     ],
 )
 def test_create_rejects_bad_input_with_a_clear_400(auth_client, user, payload, field):

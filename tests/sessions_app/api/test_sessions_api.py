@@ -90,6 +90,7 @@ def test_message_input_is_validated(auth_client):
     assert auth_client.post(url, {}, format="json").status_code == 400
     assert auth_client.post(url, {"content": "x" * 5001}, format="json").status_code == 400
     assert auth_client.post(url, {"content": "hi", "role": "companion"}, format="json").status_code == 400
+    assert auth_client.post(url, {"content": 0}, format="json").status_code == 400  # fuzzer: was the message "0"
     response = auth_client.post(url, "{not json", content_type="application/json")
     assert response.status_code == 400
     assert "error" in response.json()
@@ -194,3 +195,12 @@ def test_a_hung_redis_costs_at_most_one_short_timeout(auth_client, redis_proxy):
     for _ in range(3):
         assert auth_client.get(f"/api/v1/sessions/{session['id']}/").status_code == 200
     assert time.monotonic() - started < 2.0
+
+
+def test_end_refuses_a_non_boolean_save_as_entry(auth_client):
+    """Found by the fuzzer: `0` was read as false; JSON input must have the schema's types."""
+    session = create(auth_client)
+    response = auth_client.post(f"/api/v1/sessions/{session['id']}/end/", {"save_as_entry": 0}, format="json")
+    assert response.status_code == 400
+    assert "save_as_entry" in response.json()["error"]["fields"]
+    assert auth_client.get(f"/api/v1/sessions/{session['id']}/").json()["status"] == "active"

@@ -1,0 +1,45 @@
+"""Shared pieces of the reliability suite: figures for docs/reliability.md, the knowledge base.
+
+Every test here records what it tried (fault scenarios, fuzz cases, isolation cases)
+in `figures`; the terminal summary prints the totals, which is where the numbers in
+docs/reliability.md come from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from sessions_app import knowledge, selectors, services
+
+figures: Counter[str] = Counter()
+
+
+def record(name: str, count: int = 1) -> None:
+    figures[name] += count
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not figures:
+        return
+    terminalreporter.section("reliability figures")
+    for name in sorted(figures):
+        terminalreporter.write_line(f"{name}: {figures[name]}")
+
+
+@pytest.fixture
+def knowledge_base(db):
+    """The shipped knowledge base, loaded through the real loader."""
+    services.knowledge_load(items=knowledge.items())
+    selectors._kb_memo.clear()
+    yield
+    selectors._kb_memo.clear()
+
+
+@pytest.fixture
+def generous_throttles(settings):
+    """Throttles out of the way, for tests about something else (throttles have their own)."""
+    rates = {scope: "100000/min" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
