@@ -183,8 +183,11 @@ class Collector:
             interval = conf.flush_interval()
             if stop.wait(max(0.05, interval - (time.time() % interval))):
                 return
-            self.flush()
-            self._maybe_maintain()
+            try:
+                self.flush()
+                self._maybe_maintain()
+            except Exception:  # the thread must outlive any bug: without it, this process stops reporting
+                logger.exception("Monitoring flush thread iteration failed")
 
     def _maybe_maintain(self) -> None:
         """Embedded default only: no beat runs there, so the thread rolls up and evaluates."""

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from monitoring import services
-from monitoring.collector import collector
 from monitoring.models import TargetStatus, format_value
 from monitoring.store import get_store
 
@@ -34,7 +33,6 @@ class Command(BaseCommand):
         source = options["source"]
         if source == "auto":
             source = "windows" if get_store().shared else "snapshots"
-        collector.flush()
         readings = services.evaluate_targets(source=source)
         rows = [
             (
