@@ -1,0 +1,143 @@
+"""Redis unreachable and Redis slow, across the whole API and every page (BRIEF caching property 5).
+
+The cache talks to the real Redis through a TCP proxy (the `redis_proxy` fixture) that
+the test cuts or slows down; the app's own driver meets real refused connections and
+real socket timeouts. tests/core/test_caching.py proves the mechanism; these tests prove
+what a person and an operator see.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from journal_project import cache_backend, caching
+from tests.reliability.conftest import record
+from tests.reliability.sweep import (
+    assert_writes_are_visible,
+    build_journal,
+    hit_rate,
+    new_process,
+    read_everything,
+    write_during_fault,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.fault, pytest.mark.usefixtures("knowledge_base", "generous_throttles")]
+
+HEALTH_TOKEN = "reliability-health-token"
+REDIS_SOCKET_TIMEOUT = 0.25  # settings.base default; the test settings keep it
+# A request that meets a slow Redis pays at most one socket timeout (then the breaker
+# answers at once) plus its PostgreSQL work. The bound leaves room for a loaded CI machine.
+SLOW_REDIS_REQUEST_BOUND = 1.0
+
+
+def full_health(client, settings) -> tuple[int, dict[str, str]]:
+    settings.METRICS_TOKEN = HEALTH_TOKEN
+    response = client.get("/health/", HTTP_AUTHORIZATION=f"Bearer {HEALTH_TOKEN}", HTTP_ACCEPT="application/json")
+    return response.status_code, response.json()
+
+
+def test_redis_unreachable_serves_everything_from_postgresql_and_recovers_by_itself(
+    auth_client, browser_client, user, client, settings, redis_proxy
+):
+    journal = build_journal(auth_client, browser_client)
+    read_everything(journal)
+    before = read_everything(journal)  # the second round is served from the cache
+    assert all(answer.status == 200 for answer in before), [(a.label, a.status) for a in before]
+    assert hit_rate(caching.stats.snapshot()) > 0
+    etag_before = auth_client.get("/api/v1/entries/")["ETag"]
+
+    # --- Redis goes away -------------------------------------------------------------
+    redis_proxy.cut()
+    caching.stats.reset()
+    new_process()
+    writes = write_during_fault(journal)["answers"]
+    reads = read_everything(journal)
+    answers = writes + reads
+    failed = [(answer.label, answer.status) for answer in answers if answer.status >= 400]
+    assert failed == []
+    assert all(200 <= answer.status < 400 for answer in answers)
+    assert_writes_are_visible(journal, user)  # persisted, and read back from PostgreSQL
+    during = caching.stats.snapshot()
+    assert sum(n for (_, result), n in during.items() if result == "error") > 0  # counted as degraded
+
+    status, checks = full_health(client, settings)
+    assert status == 500  # the operator's report says what is down ...
+    failing = {name for name, state in checks.items() if state != "OK"}
+    assert any("Redis" in name for name in failing)
+    assert any("Cache" in name for name in failing)
+    assert not any("Database" in name for name in failing)
+    assert client.get("/health/ready/").status_code == 200  # ... and the load balancer keeps the app
+    record("fault: redis unreachable: requests", len(answers))
+    record("fault: redis unreachable: writes persisted", len(writes))
+
+    # --- Redis comes back: nobody resets anything --------------------------------------
+    redis_proxy.restore()
+    recovered_after = _wait_for_cache(journal)
+    new_process()  # another process: nothing in its memory, so stale data could only come from Redis
+    assert auth_client.get("/api/v1/entries/")["ETag"] != etag_before
+    assert_writes_are_visible(journal, user)  # the values cached before the outage stay unreachable
+
+    caching.stats.reset()
+    read_everything(journal)  # rebuilds what the writes invalidated
+    caching.stats.reset()
+    for _ in range(3):
+        new_process()
+        after = read_everything(journal)
+        assert all(answer.status == 200 for answer in after)
+    recovered = caching.stats.snapshot()
+    assert not any(result == "error" for (_, result) in recovered)
+    assert hit_rate(recovered) >= 0.9, recovered
+    assert full_health(client, settings)[0] == 200
+    record("fault: redis unreachable: hit rate after recovery (%)", round(hit_rate(recovered) * 100))
+    record("fault: redis unreachable: recovery after restore (ms)", round(recovered_after * 1000))
+
+
+def _wait_for_cache(journal) -> float:
+    """Seconds until a repeated read is a Redis hit again, after the breaker's cool-down."""
+    started = time.monotonic()
+    deadline = started + 10
+    while time.monotonic() < deadline:
+        caching.stats.reset()
+        for _ in range(2):
+            new_process()
+            journal.api.get(f"/api/v1/entries/{journal.entry_id}/")
+        if caching.stats.snapshot().get(("entries", "hit"), 0):
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise AssertionError("the cache did not recover within 10 s of Redis coming back")
+
+
+def test_slow_redis_costs_a_request_at_most_one_socket_timeout(
+    auth_client, browser_client, user, settings, redis_proxy
+):
+    journal = build_journal(auth_client, browser_client)
+    read_everything(journal)
+    # Production's cool-down (the fixture shortens it): one probe per 5 s may pay the timeout.
+    for breaker in cache_backend.all_breakers().values():
+        breaker.cooldown = 5.0
+
+    breaker = cache_backend.breaker_for(settings.CACHES["default"]["LOCATION"])
+    failures_before, rejections_before = breaker.failures, breaker.rejections
+
+    redis_proxy.latency = REDIS_SOCKET_TIMEOUT * 2  # every Redis answer arrives after the timeout
+    caching.stats.reset()
+    new_process()
+    started = time.perf_counter()
+    answers = write_during_fault(journal)["answers"] + read_everything(journal)
+    elapsed = time.perf_counter() - started
+    assert [(a.label, a.status) for a in answers if a.status >= 400] == []
+    slowest = max(answers, key=lambda answer: answer.seconds)
+    assert slowest.seconds < SLOW_REDIS_REQUEST_BOUND, (slowest.label, slowest.seconds)
+    # A timeout opens the breaker for the cool-down, so the process pays one per 5 s
+    # (plus any call already in flight in another thread, e.g. the monitoring flush),
+    # where without the breaker every cache call of every request would wait 0.25 s.
+    timeouts_paid = breaker.failures - failures_before
+    assert 1 <= timeouts_paid <= 2 + int(elapsed // breaker.cooldown), (timeouts_paid, elapsed)
+    assert breaker.rejections - rejections_before > 10 * timeouts_paid  # the calls it answered at once instead
+    assert_writes_are_visible(journal, user)  # served from PostgreSQL, so nothing stale either
+    assert caching.stats.snapshot().get(("entries", "error"), 0) > 0
+    record("fault: redis slow: requests", len(answers))
+    record("fault: redis slow: slowest request (ms)", round(slowest.seconds * 1000))
+    record("fault: redis slow: socket timeouts paid", timeouts_paid)
