@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import html
 
 from django import template
+from django.utils.html import strip_tags
 
 from entries.models import Mood
 
@@ -34,3 +36,9 @@ def isodatetime(value: str | None) -> datetime.datetime | None:
 @register.filter
 def mood_label(value: int | None) -> str:
     return _MOODS.get(value, "") if value is not None else ""
+
+
+@register.filter
+def plaintext(value: str | None) -> str:
+    """Sanitized entry HTML → the words a person reads (for excerpts: no Markdown marks showing)."""
+    return " ".join(html.unescape(strip_tags(value or "")).split())

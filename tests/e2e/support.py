@@ -26,7 +26,9 @@ LAUNCH_ARGS = [
     "--disable-dev-shm-usage",
     "--font-render-hinting=none",
 ]
-SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOT_DIR = Path(
+    os.environ.get("E2E_SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+)
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS") == "1"
 TIMEOUT_MS = 10_000
 PASSWORD = "a-long-journal-passphrase-42"
@@ -160,10 +162,38 @@ def audit(page: Any, label: str, *, rules: list[str] | None = None) -> None:
     AUDITED.append((label, page.url, [f"{v['id']} ({v['impact']})" for v in violations]))
 
 
+CUT_OFF = """(width) => {
+  const scrolls = (node) => {
+    for (let parent = node.parentElement; parent; parent = parent.parentElement) {
+      const overflow = getComputedStyle(parent).overflowX;
+      if (overflow === "auto" || overflow === "scroll") return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const node of document.body.querySelectorAll("*")) {
+    const box = node.getBoundingClientRect();
+    if (!box.width || !box.height || box.right <= width + 1 || scrolls(node)) continue;
+    const style = getComputedStyle(node);
+    if (style.visibility === "hidden" || style.position === "fixed") continue;
+    const classes = typeof node.className === "string" ? node.className.trim().split(/\\s+/).join(".") : "";
+    const name = node.tagName.toLowerCase() + (node.id ? "#" + node.id : "") + (classes ? "." + classes : "");
+    found.push(name + " (right edge at " + Math.round(box.right) + "px)");
+    if (found.length > 5) break;
+  }
+  return found;
+}"""
+
+
 def no_horizontal_scroll(page: Any, label: str) -> None:
-    """Nothing sticks out sideways: the page is as wide as the screen."""
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{label} scrolls sideways: {widths[0]}px wide in a {widths[1]}px viewport"
+    """Nothing sticks out sideways: the page is as wide as the screen, and nothing is cut off at
+    its right edge (wide things such as tables or the navigation strip scroll in a box of their own)."""
+    # The screen's width, not the page's: a phone zooms out to fit a page that is too wide.
+    screen = page.viewport_size["width"]
+    width = page.evaluate("Math.max(document.documentElement.scrollWidth, window.innerWidth)")
+    assert width <= screen, f"{label} does not fit: {width}px wide on a {screen}px screen"
+    cut_off = page.evaluate(CUT_OFF, screen)
+    assert not cut_off, f"{label}: cut off at the right edge of a {screen}px screen: {cut_off}"
 
 
 def screenshot(page: Any, viewport: Viewport, name: str, *, full_page: bool = False) -> None:

@@ -190,6 +190,8 @@ def test_first_session_from_sign_up_to_log_out(ui: Browser) -> None:
     check_page(page, ui, "library", screenshot="library")
     page.get_by_label("Search techniques").fill("gratitude")
     ui.press(page.locator("main form").get_by_role("button", name="Search"))
+    expect(page).to_have_url(re.compile(r"\?q=gratitude"))
+    expect(page.get_by_role("status")).to_contain_text("for “gratitude”")
     first = page.locator(".technique-grid h2 a").first
     name = first.inner_text()
     ui.press(first)
