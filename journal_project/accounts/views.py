@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -59,3 +60,19 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account, journal and reflection sessions have been deleted.")
         return redirect("home")
     return render(request, "registration/account_delete.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which also revokes every API token of the account.
+
+    A new password is what a person does when a device or a token may be in the wrong
+    hands; tokens issued with the old one must stop working too.
+    """
+
+    success_url = "/accounts/password/done/"
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        if services.tokens_revoke_all(user=form.user):
+            messages.info(self.request, "Apps signed in with your old password must sign in again.")
+        return response

@@ -64,6 +64,29 @@ def test_password_change(browser_client, user):
     assert user.check_password("another-long-passphrase-7")
 
 
+def test_password_change_revokes_every_api_token(browser_client, user):
+    """Changing the password used to leave API tokens issued with the old one working."""
+    from journal_project.accounts.services import token_issue
+    from tests.conftest import make_api_client
+
+    api = make_api_client(user)
+    other_device = token_issue(user=user)
+    assert api.get("/api/v1/auth/me/").status_code == 200
+    response = browser_client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase-7",
+            "new_password2": "another-long-passphrase-7",
+        },
+    )
+    assert response.status_code == 302
+    assert api.get("/api/v1/auth/me/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {other_device.raw}")
+    assert api.get("/api/v1/auth/me/").status_code == 401
+    assert browser_client.get("/accounts/settings/").status_code == 200  # the browser session stays
+
+
 def test_settings_change_time_zone(browser_client, user):
     response = browser_client.post("/accounts/settings/", {"time_zone": "America/Chicago"})
     assert response.status_code == 302
