@@ -126,8 +126,8 @@ class Browser:
         else:
             locator.click()
 
-    def screenshot(self, page: Any, name: str, *, full_page: bool = False) -> None:
-        screenshot(page, self.viewport, name, full_page=full_page)
+    def screenshot(self, page: Any, name: str, *, from_top: bool = True) -> None:
+        screenshot(page, self.viewport, name, from_top=from_top)
 
     def assert_clean(self) -> None:
         assert not self.problems.errors, "errors in the browser:\n" + "\n".join(self.problems.errors)
@@ -196,15 +196,17 @@ def no_horizontal_scroll(page: Any, label: str) -> None:
     assert not cut_off, f"{label}: cut off at the right edge of a {screen}px screen: {cut_off}"
 
 
-def screenshot(page: Any, viewport: Viewport, name: str, *, full_page: bool = False) -> None:
-    """docs/screenshots/<viewport>-<name>.png, only when E2E_SCREENSHOTS=1 (see docs/screenshots/README.md)."""
+def screenshot(page: Any, viewport: Viewport, name: str, *, from_top: bool = True) -> None:
+    """docs/screenshots/<viewport>-<name>.png (what the screen shows, from the top of the page
+    unless told otherwise), only when E2E_SCREENSHOTS=1 (see docs/screenshots/README.md)."""
     if not SCREENSHOTS:
         return
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.evaluate("document.activeElement && document.activeElement.blur()")
+    if from_top:
+        page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(
         path=str(SCREENSHOT_DIR / f"{viewport.name}-{name}.png"),
-        full_page=full_page,
         animations="disabled",
         caret="hide",
         scale="css",

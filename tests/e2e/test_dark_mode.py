@@ -54,7 +54,7 @@ def test_dark_mode_follows_the_system_and_keeps_contrast(ui: Browser, writer) ->
         expect(page.locator("main h1")).to_be_visible()
         audit(page, f"{name}, dark ({ui.viewport.name})")
         if name in ("today", "insights", "chat"):
-            ui.screenshot(page, f"dark-{name}")
+            ui.screenshot(page, f"dark-{name}", from_top=name != "chat")
     page.goto("/entries/new/")
     page.get_by_label("Entry").fill("Checking the **preview** in the dark.")
     expect(page.locator("[data-preview-target] strong")).to_have_text("preview")

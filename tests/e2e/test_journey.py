@@ -27,11 +27,11 @@ TITLE = "Harbour walk at dawn"
 BODY = "Walked along the **harbour** before work.\n\n- coffee from the kiosk\n- gulls, no wind\n\n> Small things count."
 
 
-def check_page(page: Any, ui: Browser, label: str, *, screenshot: str | None = None) -> None:
+def check_page(page: Any, ui: Browser, label: str, *, screenshot: str | None = None, from_top: bool = True) -> None:
     audit(page, f"{label} ({ui.viewport.name})")
     no_horizontal_scroll(page, label)
     if screenshot:
-        ui.screenshot(page, screenshot)
+        ui.screenshot(page, screenshot, from_top=from_top)
 
 
 def seed_history(username: str) -> int:
@@ -115,6 +115,8 @@ def test_first_session_from_sign_up_to_log_out(ui: Browser) -> None:
     expect(page.locator(".entry-body strong")).to_have_text("harbour")
     expect(page.locator(".entry-meta")).to_contain_text("Mood: Good")
     expect(page.get_by_role("list", name="Tags")).to_contain_text("gratitude")
+    # Written "now", shown in the person's zone (Auckland's date is often not UTC's).
+    expect(page.locator(".entry-detail footer")).to_contain_text(f"Written {short_date(local_today)}, ")
     detail_url = page.url
     check_page(page, ui, "detail", screenshot="detail")
 
@@ -171,7 +173,7 @@ def test_first_session_from_sign_up_to_log_out(ui: Browser) -> None:
     say(page, ui, "Last time it actually went fine, I was just tired and worried.")
     expect(log.locator(".bubble.companion")).to_have_count(3)
     expect(log.locator(".bubble.user")).to_have_count(2)
-    check_page(page, ui, "chat", screenshot="chat")
+    check_page(page, ui, "chat", screenshot="chat", from_top=False)
 
     ui.press(page.get_by_role("link", name="End session…"))
     expect(page.get_by_role("checkbox", name=re.compile("Save the summary"))).to_be_checked()
@@ -181,6 +183,7 @@ def test_first_session_from_sign_up_to_log_out(ui: Browser) -> None:
     expect(page.locator("main")).to_contain_text("Saved to your journal.")
     nav(page, ui, "Reflect")
     expect(page.locator(".session-list")).to_contain_text("Before the big meeting")
+    expect(page.locator(".session-list time").first).to_contain_text(short_date(local_today))
     check_page(page, ui, "reflect list", screenshot="reflect")
     nav(page, ui, "Entries")
     expect(page.locator(".entry-card").filter(has_text="Before the big meeting")).to_have_count(1)
@@ -196,12 +199,12 @@ def test_first_session_from_sign_up_to_log_out(ui: Browser) -> None:
     name = first.inner_text()
     ui.press(first)
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
-    check_page(page, ui, "technique", screenshot="technique")
+    check_page(page, ui, "technique")
 
     # --- Settings and export --------------------------------------------------------------------
     nav(page, ui, "Settings")
     expect(page.get_by_label("Time zone")).to_have_value(ui.viewport.time_zone)
-    check_page(page, ui, "settings", screenshot="settings")
+    check_page(page, ui, "settings")
     ui.press(page.get_by_role("link", name="Export or import your journal"))
     expect(page).to_have_url(re.compile(r"/export/$"))
     check_page(page, ui, "export", screenshot="export")
@@ -225,6 +228,10 @@ def test_first_session_from_sign_up_to_log_out(ui: Browser) -> None:
     page.goto("/today/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/today/$"))
     check_page(page, ui, "login", screenshot="login")
+
+
+def short_date(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def say(page: Any, ui: Browser, text: str) -> None:
