@@ -184,11 +184,9 @@ def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
                 safety=True,
             )
         elif use_provider:
-            from sessions_app.tasks import companion_reply
-
             status = "pending"
             message_id = message.pk
-            transaction.on_commit(lambda: companion_reply.delay(message_id))
+            transaction.on_commit(lambda: _queue_reply(message_id))
         else:
             result = pipeline.respond(
                 analysis, context, knowledge, searched=_searched(analysis), crisis_resources=settings.CRISIS_RESOURCES
@@ -214,7 +212,22 @@ def _searched(analysis: pipeline.Analysis) -> list[str]:
     return searched
 
 
-def companion_reply_generate(*, message_id: int) -> Message | None:
+def _queue_reply(message_id: int) -> None:
+    """Queue the provider's reply; when the broker cannot take it, answer offline at once.
+
+    Runs after the commit: a broker outage must neither turn the saved message into a 500
+    nor leave the session waiting for a reply that was never queued.
+    """
+    from sessions_app.tasks import companion_reply
+
+    try:
+        companion_reply.delay(message_id)
+    except Exception as error:  # kombu's errors vary by transport; any of them means "not queued"
+        logger.warning("Could not queue the companion reply (%s); answering offline", type(error).__name__)
+        companion_reply_generate(message_id=message_id, offline_only=True)
+
+
+def companion_reply_generate(*, message_id: int, offline_only: bool = False) -> Message | None:
     """The provider's reply to one message (the Celery task's body); idempotent.
 
     The provider is called outside any transaction, so no lock is held during the HTTP
@@ -247,12 +260,15 @@ def companion_reply_generate(*, message_id: int) -> Message | None:
         chat_completions.grounding_text(grounding_items, distortions),
     )
     started = time.perf_counter()
-    try:
-        content = chat_completions.complete(chat_completions.ProviderConfig.from_settings(), messages)
-        provider = Message.Provider.LLM
-    except Exception as error:  # a provider failure of any kind (incl. time limits) must not lose the reply
-        logger.warning("Chat provider failed (%s); answering with the offline companion", type(error).__name__)
+    if offline_only:
         content, provider = offline.content, Message.Provider.OFFLINE
+    else:
+        try:
+            content = chat_completions.complete(chat_completions.ProviderConfig.from_settings(), messages)
+            provider = Message.Provider.LLM
+        except Exception as error:  # a provider failure of any kind (incl. time limits) must not lose the reply
+            logger.warning("Chat provider failed (%s); answering with the offline companion", type(error).__name__)
+            content, provider = offline.content, Message.Provider.OFFLINE
     latency = _elapsed_ms(started)
 
     with transaction.atomic():

@@ -121,3 +121,29 @@ def test_a_real_worker_delivers_the_providers_reply(user, provider, celery_worke
     detail = selectors.session_detail(user=user, session_id=session.pk)
     assert detail["messages"][-1]["content"] == provider.reply
     assert detail["awaiting_reply"] is False
+
+
+def test_a_broker_outage_answers_offline_instead_of_failing_the_message(
+    auth_client, user, provider, django_capture_on_commit_callbacks
+):
+    """Queueing the reply used to raise after the commit: a 500 for a saved message, and no reply ever."""
+    from journal_project.celery import app
+    from tests.support.celery_worker import use_broker
+    from tests.support.redis_server import free_port
+
+    session = services.session_create(user=user)
+    previous = app.conf.broker_url
+    use_broker(f"amqp://guest:guest@127.0.0.1:{free_port()}//", eager=False)  # nothing listens there
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = auth_client.post(
+                f"/api/v1/sessions/{session.pk}/messages/", {"content": "Work was hard today."}, format="json"
+            )
+    finally:
+        use_broker(previous, eager=True)
+    assert response.status_code == 201
+    reply = Message.objects.get(reply_to_id=response.json()["message"]["id"])
+    assert reply.provider == Message.Provider.OFFLINE
+    assert provider.requests == []
+    detail = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
+    assert detail["awaiting_reply"] is False
