@@ -126,6 +126,7 @@
 
     function render() {
       var request = ++latest;
+      target.setAttribute("aria-busy", "true");
       var body = new FormData();
       body.append("body", source.value);
       window.fetch(url, {
@@ -138,7 +139,9 @@
       }).then(function (data) {
         // The server sanitized this HTML (the same rendering a saved entry gets).
         if (data && request === latest) { target.innerHTML = data.html; }
-      }).catch(function () { /* keep the last preview */ });
+      }).catch(function () { /* keep the last preview */ }).then(function () {
+        if (request === latest) { target.removeAttribute("aria-busy"); }
+      });
     }
 
     source.addEventListener("input", function () {

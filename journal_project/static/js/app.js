@@ -21,12 +21,27 @@
     strip.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
   }
 
-  // Buttons that ask before doing something irreversible.
+  // Buttons that ask before doing something irreversible; and a form that is on its way is
+  // marked busy and not sent twice (a double tap on a phone must not save an entry twice).
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") { return; }
+    if (form.hasAttribute("data-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitting", "");
+    form.setAttribute("aria-busy", "true");
+  });
+  // Coming back with the Back button shows the page as it was left: ready again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      form.removeAttribute("aria-busy");
+    });
   });
 })();
