@@ -314,3 +314,18 @@ def _text(response: Any) -> str:
     if response.get("Content-Type", "").startswith("application/json"):
         json.loads(text)  # well-formed
     return text
+
+
+def test_no_admin_action_can_carry_journal_text_out(rf, staff_user):
+    """The admin has no export action for journals; a new action must join CASES first."""
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = staff_user
+    for model in (Entry, Tag, ReflectionSession, Message):
+        actions = set(admin.site._registry[model].get_actions(request))
+        assert actions <= {"delete_selected"}, (model.__name__, actions)
+    # Journal rows are read-only in the admin: changing or deleting them goes through the
+    # services (tombstones, cache invalidation), never through a form or a bulk action.
+    assert not admin.site._registry[Entry].has_delete_permission(request)
+    assert not admin.site._registry[Entry].has_change_permission(request)
