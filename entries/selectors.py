@@ -100,11 +100,16 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
         count = queryset.count()
         rows = list(queryset[offset : offset + page_size]) if offset < count else []
         results = []
+        details = []
         for entry in rows:
             item = entry_to_dict(entry)
+            details.append(([entry.pk], dict(item)))
             if filters.get("q"):
                 item["headline"], item["title_headline"] = search.headlines(entry, filters["q"])
             results.append(item)
+        # Opening an entry from the list is what comes next: its detail value is exactly
+        # what we just built, so store it too (one round trip for the page).
+        caching.write_through_many(caching.ENTRIES, user.pk, "entry", details)
         value: dict[str, Any] = {"count": count, "results": results}
         if "updated_since" in filters:
             value["deleted"] = _tombstones_since(user.pk, filters["updated_since"])

@@ -477,13 +477,16 @@ def _rebuild(key: str, timeout: int, build: Callable[[], T], use_local: bool) ->
         return build()
     try:
         value = build()
-        payload = _encode(value)
-        cache.set(key, payload, timeout)
-        if use_local:
-            local_cache.set(key, payload, min(timeout, 60))
-        return value
-    finally:
-        cache.delete(lock_key)
+    except BaseException:
+        cache.delete(lock_key)  # let the next reader try at once
+        raise
+    payload = _encode(value)
+    cache.set(key, payload, timeout)
+    # The lock is not deleted: once the value is stored no reader looks at it again (the
+    # key embeds the generation), and it expires by itself. One round trip less per miss.
+    if use_local:
+        local_cache.set(key, payload, min(timeout, 60))
+    return value
 
 
 def write_through(
@@ -510,6 +513,34 @@ def write_through(
     cache.set(key, payload, ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL)
     if namespace.local:
         local_cache.set(key, payload, 60)
+
+
+def write_through_many(
+    namespace: Namespace,
+    scope_id: int | None,
+    label: str,
+    items: Iterable[tuple[Iterable[Any], Any]],
+    *,
+    ttl: int | None = None,
+) -> None:
+    """Store several values built from committed rows, in one round trip, under the generation read first.
+
+    For values a read has just built anyway (the entries on a page of the list are the
+    values of their detail keys). The generation is the one this request already read
+    (remembered since authentication, or by the `cached()` call that is building), so a
+    write committing meanwhile leaves these values under a dead generation, exactly as
+    for `cached()`. Only the shared level: the process-local one is kept for values
+    this process actually reads.
+    """
+    if not cache_enabled():
+        return
+    scope = _scope_id(namespace, scope_id)
+    if _must_bypass((namespace.name, scope)):
+        return
+    generation = current_generation(namespace, scope)
+    values = {make_key(namespace, scope, generation, label, tuple(parts)): _encode(value) for parts, value in items}
+    if values:
+        cache.set_many(values, ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL)
 
 
 def delete_user_keys(user_id: int) -> int:

@@ -15,9 +15,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so slow leaks can never accumulate.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
-max_requests_jitter = 500
+# Recycle workers now and then so slow leaks can never accumulate. Not too often: a new
+# worker pays ~1 s of CPU to boot and starts with a cold in-process cache, and at a few
+# hundred requests per second 5000 meant a restart every ~10 s (docs/performance.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 100_000))
+max_requests_jitter = max_requests // 10
 # The request metrics middleware already records every request; the app logs JSON.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"

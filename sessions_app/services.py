@@ -35,6 +35,11 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 5000
 MAX_TITLE_LENGTH = 200
+# Foreign keys left out of full_clean() on messages: the session is locked by this very
+# transaction and the technique and the answered message were just loaded or saved here,
+# so re-checking that they exist would cost a query each (three per reply) for nothing.
+# The database's foreign key constraints stay the final guard.
+_MESSAGE_CLEAN_EXCLUDE = ["session", "technique", "reply_to"]
 
 
 def _elapsed_ms(started: float) -> int:
@@ -77,7 +82,7 @@ def _save_reply(
         safety_flag=safety,
         reply_to=reply_to,
     )
-    reply.full_clean(validate_unique=False)
+    reply.full_clean(exclude=_MESSAGE_CLEAN_EXCLUDE, validate_unique=False)
     reply.save()
     return reply
 
@@ -167,7 +172,7 @@ def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
             analysis=analysis.as_dict(),
             created_at=now,
         )
-        message.full_clean(validate_unique=False)
+        message.full_clean(exclude=_MESSAGE_CLEAN_EXCLUDE, validate_unique=False)
         message.save()
 
         reply: Message | None = None

@@ -9,10 +9,21 @@ from rest_framework import authentication, exceptions
 
 from journal_project import caching
 from journal_project.accounts.models import ApiToken, hash_token
+from journal_project.precompiled import PrecompiledQuery
 
 # Recording every use would turn every read into a write; once an hour is enough to
 # show operators which tokens are alive.
 LAST_USED_RESOLUTION = timedelta(hours=1)
+
+# Every API request runs this query: compiled once per process (journal_project.precompiled).
+_TOKEN_QUERY: PrecompiledQuery[ApiToken] = PrecompiledQuery(
+    lambda key_hash: (
+        ApiToken.objects.select_related("user", "user__profile")
+        .annotate(**caching.generation_annotations("user_id"))
+        .filter(key_hash=key_hash)
+    ),
+    sentinel="\x00token-hash\x00",
+)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -33,12 +44,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return self._authenticate_token(raw)
 
     def _authenticate_token(self, raw: str) -> tuple[Any, ApiToken]:
-        token = (
-            ApiToken.objects.select_related("user", "user__profile")
-            .annotate(**caching.generation_annotations("user_id"))
-            .filter(key_hash=hash_token(raw))
-            .first()
-        )
+        token = _TOKEN_QUERY.first(hash_token(raw))
         now = timezone.now()
         if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("Invalid token.")

@@ -60,6 +60,28 @@ def test_second_read_is_a_hit_and_builds_nothing(user):
 
 
 @pytest.mark.django_db
+def test_a_failed_build_releases_the_stampede_lock_at_once(user):
+    def build() -> str:
+        raise RuntimeError("the database said no")
+
+    with pytest.raises(RuntimeError):
+        caching.cached(caching.ENTRIES, user.pk, "failing", [], build)
+    key = caching.make_key(
+        caching.ENTRIES, user.pk, caching.current_generation(caching.ENTRIES, user.pk), "failing", []
+    )
+    assert cache.get(f"{key}:lock") is None  # the next reader builds without waiting
+    assert caching.cached(caching.ENTRIES, user.pk, "failing", [], lambda: "built") == "built"
+
+
+@pytest.mark.django_db
+def test_many_values_written_through_are_read_as_hits(user):
+    caching.write_through_many(caching.ENTRIES, user.pk, "item", [([1], {"n": 1}), ([2], {"n": 2})])
+    new_request()
+    assert caching.cached(caching.ENTRIES, user.pk, "item", [2], lambda: {"n": "rebuilt"}) == {"n": 2}
+    assert caching.stats.snapshot()[("entries", "hit")] == 1
+
+
+@pytest.mark.django_db
 def test_local_level_serves_repeated_reads_in_one_process(user):
     calls: list = []
     read_time_zone(user.pk, calls)

@@ -186,6 +186,49 @@ def test_reader_racing_a_writer_cannot_park_stale_rows(user, read):
     assert read(user, entry.pk) == "racing new"
 
 
+@pytest.mark.django_db
+def test_a_page_of_the_list_stores_the_details_of_its_entries(user, capture_queries):
+    entries = [EntryFactory(user=user, title=f"listed {number}", tags=["t"]) for number in range(3)]
+    new_request()
+    selectors.entry_list(user=user, filters={}, page=1, page_size=20)
+    fresh_process()  # another process opens one of them: Redis has it, no entry table is read
+    with capture_queries() as queries:
+        value = selectors.entry_get(user=user, entry_id=entries[1].pk)
+    assert value == selectors.entry_to_dict(Entry.objects.get(pk=entries[1].pk))
+    assert not [sql for sql in queries.captured_queries if "entries_" in sql["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_details_stored_by_a_list_read_racing_a_writer_are_never_served(user):
+    entry = EntryFactory(user=user, title="racing old")
+    loaded, resume = threading.Event(), threading.Event()
+
+    def hold_after_loading_entries(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if 'FROM "entries_entry"' in sql and "COUNT(" not in sql and not loaded.is_set():
+            loaded.set()
+            resume.wait(10)
+        return result
+
+    def reader() -> None:
+        new_request()
+        try:
+            with connection.execute_wrapper(hold_after_loading_entries):
+                selectors.entry_list(user=user, filters={}, page=1, page_size=20)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert loaded.wait(10)
+    new_request()
+    services.entry_update(entry=entry, title="racing new")  # commits while the list holds the old row
+    resume.set()
+    thread.join(10)
+    fresh_process()
+    assert selectors.entry_get(user=user, entry_id=entry.pk)["title"] == "racing new"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_readers_and_writers_over_http_end_consistent(user):
     from tests.conftest import make_api_client

@@ -104,8 +104,10 @@ def test_never_in_my_cache_keys_or_values(auth_client, other_client, their_entry
     assert mine
     assert theirs
     for key in mine:
-        assert not key.endswith(":lock")
+        if key.endswith(":lock"):
+            assert cache.get(key) == 1  # a rebuild's stampede lock (left to expire) holds no data
+            continue
         value = caching._decode(cache.get(key))
         assert SECRET not in repr(value), key
     # The one place their text lives in the cache is under their own scope.
-    assert any(SECRET in repr(caching._decode(cache.get(key))) for key in theirs)
+    assert any(SECRET in repr(caching._decode(cache.get(key))) for key in theirs if not key.endswith(":lock"))

@@ -1,0 +1,101 @@
+"""ORM queries compiled to SQL once per process, for the one query every request runs.
+
+Authentication runs on every API request, and its query (token + user + profile + every
+cache generation as a subquery) costs the ORM about as much CPU to *build and compile*
+as the rest of a cached request costs altogether (measured with py-spy: two thirds of a
+minimal authenticated request went into `QuerySet.annotate`/`SQLCompiler.as_sql`; see
+docs/performance.md). The SQL never changes between requests, only one parameter does.
+
+`PrecompiledQuery` builds the queryset once per database alias, keeps the compiled SQL,
+and on each call executes it with the new value and hydrates the row exactly as
+`ModelIterable` does: the same SQL, the same database converters, `select_related`
+objects and annotations included. The query still goes through Django's cursor (so
+query counting, the monitoring hooks and transactions see it as before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    position: int  # of the varying parameter
+    model: type[Model]
+    init_list: list[str]
+    start: int
+    end: int
+    converters: dict[int, tuple[list[Any], Any]]
+    populators: list[Any]
+    annotations: dict[str, int]
+
+
+class PrecompiledQuery(Generic[M]):
+    """`build(value)` returns the queryset; `first(value)` runs its SQL compiled once.
+
+    `build` must put `value` into exactly one query parameter (a filter) and nothing
+    else may depend on it: it is called once, with a sentinel.
+    """
+
+    def __init__(self, build: Callable[[Any], QuerySet[M]], sentinel: Any) -> None:
+        self._build = build
+        self._sentinel = sentinel
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, using: str) -> _Compiled:
+        queryset = self._build(self._sentinel)[:1]
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        positions = [index for index, param in enumerate(params) if param == self._sentinel]
+        if len(positions) != 1:
+            raise ValueError("the sentinel must appear in exactly one query parameter")
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        compiled = _Compiled(
+            sql=sql,
+            params=tuple(params),
+            position=positions[0],
+            model=klass_info["model"],
+            init_list=[column[0].target.attname for column in select[start:end]],
+            start=start,
+            end=end,
+            converters=compiler.get_converters([column[0] for column in select]),
+            populators=get_related_populators(klass_info, select, using),
+            annotations=dict(compiler.annotation_col_map),
+        )
+        self._compiled[using] = compiled
+        return compiled
+
+    def first(self, value: Any, *, using: str = DEFAULT_DB_ALIAS) -> M | None:
+        compiled = self._compiled.get(using) or self._compile(using)
+        connection = connections[using]
+        params = list(compiled.params)
+        params[compiled.position] = value
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if compiled.converters:
+            row = list(row)
+            for position, (converters, expression) in compiled.converters.items():
+                converted = row[position]
+                for converter in converters:
+                    converted = converter(converted, expression, connection)
+                row[position] = converted
+        instance = compiled.model.from_db(using, compiled.init_list, row[compiled.start : compiled.end])
+        for populator in compiled.populators:
+            populator.populate(row, instance)
+        for name, position in compiled.annotations.items():
+            setattr(instance, name, row[position])
+        return instance  # type: ignore[return-value]
