@@ -247,6 +247,10 @@ def say(page: Any, ui: Browser, text: str) -> None:
     pending = page.locator("#chat-pending")
     expect(pending).to_be_visible()
     expect(page.locator("#chat-form")).to_have_attribute("aria-busy", "true")
+    for _ in range(50):  # each Playwright call lets the route handler run
+        if held:
+            break
+        page.wait_for_timeout(100)
     assert held, "the message was not sent through the API"
     held[0].continue_()
     page.unroute("**/api/v1/sessions/*/messages/", hold)
