@@ -94,19 +94,32 @@ def ensure_objects(user: Any) -> dict[str, Any]:
     return {"id": entry.pk, "session_id": session.pk, "slug": Technique.objects.values_list("slug", flat=True)[0]}
 
 
+def _negative(meta: Any, location: str) -> bool:
+    """Did the fuzzer make this part of the request invalid on purpose?"""
+    if meta is None:
+        return False
+    return any(where.value == location and info.mode == "negative" for where, info in meta.components.items())
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @hypothesis_settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_every_operation_answers_within_its_schema(case: Any, fuzz_user: Any) -> None:
     real = ensure_objects(fuzz_user)
-    # Random ids almost never exist: send a real one in half the cases, so the code
-    # behind the 404 gets fuzzed too.
+    meta = getattr(case, "_meta", None)
+    positive = meta is None or meta.generation.mode == "positive"
+    # Random ids almost never exist: send a real one in half the valid cases, so the code
+    # behind the 404 gets fuzzed too. (An invalid case keeps its invalid id: replacing it
+    # would make the request valid while the check still expects a rejection.)
     for name, value in list((case.path_parameters or {}).items()):
-        if name in real and hash(repr(value)) % 2 == 0:
+        if positive and name in real and hash(repr(value)) % 2 == 0:
             case.path_parameters[name] = real[name]
     # A fresh token per case: the fuzzer calls logout, which revokes the token it used.
+    # A case whose headers are invalid on purpose keeps them (a malformed Authorization
+    # must be refused); every other case is sent as our user.
     token = token_issue(user=fuzz_user).raw
-    response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    headers = {} if _negative(meta, "header") else {"Authorization": f"Bearer {token}"}
+    response = case.call_and_validate(headers=headers)
     record("fuzz: cases")
     record(f"fuzz op: {case.operation.label}")
     record(f"fuzz: status {response.status_code}")
