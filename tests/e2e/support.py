@@ -60,11 +60,9 @@ class Problems:
     origin: str
     errors: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
-    # Console errors a test expects (e.g. the 400 status of a form sent back with errors).
-    allowed: list[str] = field(default_factory=list)
 
     def on_console(self, message: Any) -> None:
-        if message.type == "error" and not any(text in message.text for text in self.allowed):
+        if message.type == "error":
             self.errors.append(f"console: {message.text} ({message.location.get('url', '')})")
 
     def on_page_error(self, error: Any) -> None:
@@ -114,9 +112,6 @@ class Browser:
 
     def new_page(self, **overrides: Any) -> Any:
         return self.new_context(**overrides).new_page()
-
-    def allow_console(self, text: str) -> None:
-        self.problems.allowed.append(text)
 
     def press(self, locator: Any) -> None:
         """A tap on a phone, a click on a desktop."""
