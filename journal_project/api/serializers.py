@@ -32,7 +32,13 @@ def _type_error(field: serializers.Field, value: Any) -> str | None:
         fits = any(type(value) is type(choice) for choice in field.choices)
         return None if fits else "Expected one of the choices."
     if isinstance(field, _STRING_FIELDS):
-        return None if isinstance(value, str) else "Expected a string."
+        if not isinstance(value, str):
+            return "Expected a string."
+        # DRF measures after trimming whitespace; the schema's maxLength is the text as sent.
+        limit = getattr(field, "max_length", None)
+        if limit is not None and len(value) > limit:
+            return f"Ensure this field has no more than {limit} characters."
+        return None
     if isinstance(field, serializers.ListField):
         if not isinstance(value, list):
             return "Expected a list."

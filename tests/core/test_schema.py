@@ -75,6 +75,7 @@ def test_filters_state_the_limits_the_server_enforces():
     assert parameters["updated_since"]["allowEmptyValue"] is True  # `?updated_since=` means no filter
     days = {p["name"]: p for p in by_id["stats_retrieve"]["parameters"]}["days"]
     assert (days["schema"]["minimum"], days["schema"]["maximum"]) == (1, 366)
+    assert days["allowEmptyValue"] is True  # fuzzer: `?days=` answers the default, not a 400
 
 
 def test_account_deletion_documents_its_password_body():

@@ -16,6 +16,7 @@ from journal_project.api.serializers import StrictSerializer
 
 class Sample(StrictSerializer):
     text = serializers.CharField(required=False)
+    short = serializers.CharField(max_length=5, required=False)
     number = serializers.IntegerField(required=False, allow_null=True)
     ratio = serializers.FloatField(required=False)
     flag = serializers.BooleanField(required=False)
@@ -44,6 +45,7 @@ class Sample(StrictSerializer):
         ({"labels": "a"}, "labels"),
         ({"labels": ["a", 1]}, "labels"),
         ({"surprise": 1}, "surprise"),
+        ({"short": "  abcde"}, "short"),  # 7 characters sent; DRF alone would trim to 5 and accept
     ],
 )
 def test_json_values_of_the_wrong_type_are_refused(data, field):
