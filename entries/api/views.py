@@ -184,6 +184,7 @@ def conditional_on_local_day(method: Callable) -> Callable:
 
 class StatsView(APIView):
     blank_query_parameters = ("days",)  # `?days=` means the default, as a form would send it
+
     @extend_schema(
         operation_id="stats_retrieve",
         parameters=[
