@@ -7,6 +7,7 @@ Other apps call these (e.g. sessions_app saves a reflection with `entry_create`)
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,8 @@ from entries import rendering, sentiment
 from entries.models import TAG_MAX_LENGTH, TAGS_PER_ENTRY, Entry, EntryTombstone, Tag
 from entries.signals import coalesced_invalidation, invalidate
 from journal_project.exceptions import Conflict, NotFound
+
+logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = frozenset({"title", "body", "mood", "tags", "entry_date"})
 # Fields left out of full_clean(): `user` would cost a query to re-check a user we hold,
@@ -144,17 +147,32 @@ def _render(entry: Entry) -> None:
     entry.word_count = rendering.count_words(entry.body)
 
 
+# Entries scored in the request itself when the broker cannot take the task (VADER takes
+# about a millisecond each); a larger import keeps null sentiments until their next edit.
+INLINE_SENTIMENT_LIMIT = 200
+
+
 def _queue_sentiment(entry_ids: list[int]) -> None:
     if not entry_ids:
         return
+    ids = list(entry_ids)
+    # robust: whatever happens after the commit must not turn a saved entry into a 500.
+    transaction.on_commit(lambda: _send_sentiment(ids), robust=True)
+
+
+def _send_sentiment(entry_ids: list[int]) -> None:
+    """Queue the sentiment task; when the broker cannot take it, score the entries now."""
     from entries import tasks
 
-    if len(entry_ids) == 1:
-        entry_id = entry_ids[0]
-        # robust: a broker outage after the commit must not turn a saved entry into a 500.
-        transaction.on_commit(lambda: tasks.entry_sentiment_compute.delay(entry_id), robust=True)
-    else:
-        transaction.on_commit(lambda: tasks.entries_sentiment_compute.delay(entry_ids), robust=True)
+    try:
+        if len(entry_ids) == 1:
+            tasks.entry_sentiment_compute.delay(entry_ids[0])
+        else:
+            tasks.entries_sentiment_compute.delay(entry_ids)
+    except Exception as error:  # kombu's errors vary by transport; any of them means "not queued"
+        logger.warning("Could not queue sentiment (%s); scoring %d entries now", type(error).__name__, len(entry_ids))
+        for entry_id in entry_ids[:INLINE_SENTIMENT_LIMIT]:
+            entry_sentiment_refresh(entry_id=entry_id)
 
 
 def entry_create(

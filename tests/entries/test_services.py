@@ -158,6 +158,22 @@ def test_sentiment_is_computed_after_commit(user, run_commit_hooks):
     assert sad.sentiment < -0.5
 
 
+def test_a_broker_outage_scores_sentiment_in_the_request(user, run_commit_hooks):
+    """The task could not be queued and the entry kept a null sentiment until its next edit."""
+    from journal_project.celery import app
+    from tests.support.celery_worker import use_broker
+    from tests.support.redis_server import free_port
+
+    previous = app.conf.broker_url
+    use_broker(f"amqp://guest:guest@127.0.0.1:{free_port()}//", eager=False)  # nothing listens there
+    try:
+        entry = run_commit_hooks(services.entry_create, user=user, title="Great", body="I love this wonderful day!")
+    finally:
+        use_broker(previous, eager=True)
+    entry.refresh_from_db()
+    assert entry.sentiment > 0.5
+
+
 def test_sentiment_is_not_computed_for_a_rolled_back_write(user, django_capture_on_commit_callbacks):
     def write_then_fail() -> None:
         with transaction.atomic():
