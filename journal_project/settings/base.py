@@ -246,9 +246,10 @@ LOGOUT_REDIRECT_URL = "home"
 
 API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
 
-# Failed logins are counted in Redis on the real stack; the embedded default has only a
-# per-process memory cache, so it counts them in the database instead.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+# Failed logins are counted in the database: a count in Redis failed open while Redis was
+# down (the cache degrades to misses), which let anyone who could slow Redis down guess
+# passwords without limit. A failed login is rare enough that a row per failure costs nothing.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

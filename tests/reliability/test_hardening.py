@@ -268,3 +268,16 @@ def test_every_page_sends_a_csp_without_unsafe_inline(browser_client, user):
         assert "script-src 'self'" in csp, page
     for page in ("/reflect/", "/library/", "/export/", "/accounts/settings/", "/login/", "/api/v1/docs/"):
         assert "unsafe-inline" not in browser_client.get(page).get("Content-Security-Policy", "unsafe-inline"), page
+
+
+@pytest.mark.fault
+def test_the_login_lockout_holds_while_redis_is_down(client, api_client, user, settings, redis_proxy):
+    """Counted in Redis, failed logins went uncounted during an outage: unlimited guesses."""
+    redis_proxy.cut()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": user.username, "password": "wrong-password"})
+    assert client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
+    api = api_client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    assert api.status_code == 429
+    redis_proxy.restore()  # and the lockout outlives the outage: it is in PostgreSQL
+    assert client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 429
