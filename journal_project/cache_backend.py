@@ -8,7 +8,8 @@ miss, served from PostgreSQL); then one call is let through to probe, and succes
 the breaker again, so the hit rate recovers by itself.
 
 Everything that uses the default cache goes through it: our read path, sessions,
-throttles, the login lockout.
+throttles, monitoring. (The login lockout counts in the database, so it holds while
+Redis is down.)
 """
 
 from __future__ import annotations

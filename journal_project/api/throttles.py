@@ -1,8 +1,8 @@
 """Throttles of CONTRACT §3: per IP for authentication, per user for the expensive operations.
 
 Rates live in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_* environment variables).
-All are backed by the default cache; when Redis is down they fail open, which the
-login lockout (django-axes) does not rely on alone.
+All are backed by the default cache; when Redis is down they fail open. The login
+lockout (django-axes) counts in the database, so password guessing stays limited then.
 """
 
 from __future__ import annotations
