@@ -4,7 +4,8 @@ Every cached read in the project goes through `cached()`; every invalidation is 
 `bump()`, called by model signals. The design, and why it holds the properties in
 docs/architecture.md:
 
-* **Keys** are built here only: ``j:<namespace>:<scope>:<generation>:<label>:<digest>``.
+* **Keys** are built here only: ``j:<namespace>:<scope>:<epoch>.<generation>:<label>:<digest>``
+  (the epoch names the copy of the database, so a restored backup never meets old keys).
   A user-scoped namespace has the user's id as scope, so one user's request can only
   ever compute keys under its own id.
 * **Generations live in PostgreSQL** (`core.CacheGeneration`). A write bumps the
@@ -324,9 +325,35 @@ def _digest(parts: Iterable[Any]) -> str:
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
+_storage_epoch: str | None = None
+
+
+def storage_epoch() -> str:
+    """Which copy of the database the generations live in: part of every key.
+
+    A restored backup brings its generations back in time, so without this the next
+    bump would reach a number that, before the restore, named values built from rows
+    the backup does not have. A restore recreates the generation table, and PostgreSQL
+    gives the new table a new OID: keys of the old database can never be met again.
+    Read once per process (processes are restarted when DATABASE_URL changes anyway).
+    """
+    global _storage_epoch
+    if _storage_epoch is None:
+        if connection.vendor == "postgresql":
+            from journal_project.models import CacheGeneration
+
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT %s::regclass::oid", [CacheGeneration._meta.db_table])
+                _storage_epoch = str(cursor.fetchone()[0])
+        else:
+            # The embedded default's cache lives in the process: a restart forgets it.
+            _storage_epoch = "0"
+    return _storage_epoch
+
+
 def make_key(namespace: Namespace, scope_id: int | None, generation: int, label: str, parts: Iterable[Any]) -> str:
     scope = _scope_id(namespace, scope_id)
-    return f"j:{namespace.name}:{scope}:{generation}:{label}:{_digest(parts)}"
+    return f"j:{namespace.name}:{scope}:{storage_epoch()}.{generation}:{label}:{_digest(parts)}"
 
 
 def user_key_pattern(user_id: int) -> list[str]:
@@ -337,7 +364,7 @@ def user_key_pattern(user_id: int) -> list[str]:
 def etag_for(namespaces: Iterable[Namespace], scope_id: int | None, *parts: Any) -> str:
     """A strong ETag that changes whenever any of the namespaces changes for the scope."""
     generations = [(ns.name, current_generation(ns, scope_id)) for ns in namespaces]
-    return f'"{_digest([*generations, *parts])}"'
+    return f'"{_digest([storage_epoch(), *generations, *parts])}"'
 
 
 # --- Process-local first level ------------------------------------------------------------

@@ -240,3 +240,21 @@ def test_hung_redis_costs_one_timeout_then_the_breaker_answers_instantly(user, r
     # One call waited for the socket timeout and opened the breaker; the rest were refused at once.
     assert breaker.failures - failures_before == 1
     assert breaker.rejections >= 19
+
+
+@pytest.mark.django_db
+def test_keys_and_etags_carry_the_storage_epoch(user):
+    """A restored database has a new generation table, hence a new epoch: old keys are never met."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'core_cachegeneration'::regclass::oid")
+        oid = str(cursor.fetchone()[0])
+    assert caching.storage_epoch() == oid
+    key = caching.make_key(caching.ENTRIES, user.pk, 42, "list", [])
+    assert f":{oid}.42:" in key
+
+    etag = caching.etag_for([caching.ENTRIES], user.pk, "/x")
+    caching._storage_epoch = "another-copy"
+    try:
+        assert caching.etag_for([caching.ENTRIES], user.pk, "/x") != etag
+    finally:
+        caching._storage_epoch = None

@@ -23,6 +23,7 @@ from django.db import connection
 
 from entries import services as entry_services
 from entries.models import Entry, EntryTombstone, Tag
+from journal_project import caching
 from journal_project.accounts.models import ApiToken, Profile
 from journal_project.models import CacheGeneration
 from sessions_app import services as session_services
@@ -161,6 +162,26 @@ def _fingerprints(database: str) -> dict[str, tuple[int, str]]:
     return fingerprints
 
 
+def _generation_table_oid(database: str) -> str:
+    result = subprocess.run(
+        [
+            "psql",
+            "--no-psqlrc",
+            "--tuples-only",
+            "--no-align",
+            "--dbname",
+            database,
+            "--command",
+            "SELECT 'core_cachegeneration'::regclass::oid",
+        ],
+        env=_pg_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("knowledge_base")
 def test_a_pg_dump_backup_restores_into_an_identical_database(tmp_path):
@@ -182,6 +203,9 @@ def test_a_pg_dump_backup_restores_into_an_identical_database(tmp_path):
         )
         before, after = _fingerprints(source), _fingerprints(target)
         assert after == before
+        # The restored copy is a new storage epoch: its generations restart "in the past",
+        # but every cache key and ETag carries the epoch, so they can never meet old keys.
+        assert _generation_table_oid(target) != caching.storage_epoch()
         assert before["entries_entry"][0] == 3  # one kept per person (the other is a tombstone)
         assert before["entries_entrytombstone"][0] == 3
         # The restored database is one the app accepts as is: no migration missing.
