@@ -57,6 +57,16 @@ class EntryFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = EntryFilterForm
 
+    def get_form_class(self) -> type[forms.Form]:
+        # django-filter builds a new form class (and a form field per filter) for every
+        # FilterSet; ours never varies per request, so build it once. Forms copy their
+        # class's fields per instance, so sharing the class shares no state.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         return search.apply_search(queryset, value) if value else queryset
