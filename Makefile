@@ -82,8 +82,13 @@ fuzz: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) FUZZ_FULL=1 FUZZ_SEED=$(FUZZ_SEED) FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) \
 		$(PY) -m pytest tests/reliability/test_fuzz_api.py -q $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev
-	$(PY) -m pip install --quiet -r bench/requirements.txt
+# The benchmark (docs/performance.md): the real stack (production profile under gunicorn,
+# PostgreSQL, Redis) on its own database and Redis keys; wrk comes from Debian if missing.
+$(VENV)/.bench: bench/requirements.txt requirements/prod.txt requirements/dev.txt requirements/base.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/dev.txt -r requirements/prod.txt -r bench/requirements.txt
+	@touch $@ $(VENV)/.dev $(VENV)/.prod $(VENV)/.base
+
+bench: $(VENV)/.bench
 	$(PY) bench/run.py
 
 clean:

@@ -1,0 +1,1 @@
+"""The performance benchmark (`make bench`): seeding, load, report. Never a runtime dependency."""
