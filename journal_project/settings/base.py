@@ -121,7 +121,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
-USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    # Django's backend with a health check that polls the socket instead of a round trip.
+    DATABASES["default"]["ENGINE"] = "journal_project.db.postgresql"
+USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
