@@ -131,9 +131,11 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
             if filters.get("q"):
                 item["headline"], item["title_headline"] = search.headlines(entry, filters["q"])
             results.append(item)
-        # Opening an entry from the list is what comes next: its detail value is exactly
-        # what we just built, so store it too (one round trip for the page).
-        caching.write_through_many(caching.ENTRIES, user.pk, "entry", details)
+        if not filters.get("q"):
+            # Opening an entry from the list is what comes next: its detail value is exactly
+            # what we just built, so store it too (one round trip for the page). Not for
+            # search results: those are rarely opened in turn, and long-tailed.
+            caching.write_through_many(caching.ENTRIES, user.pk, "entry", details)
         value: dict[str, Any] = {"count": count, "results": results}
         if "updated_since" in filters:
             value["deleted"] = _tombstones_since(user.pk, filters["updated_since"])

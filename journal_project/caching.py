@@ -244,25 +244,72 @@ def bump(namespace: Namespace, scope_id: int | None = None) -> None:
     from journal_project.models import CacheGeneration
 
     scope = _scope_id(namespace, scope_id)
+    key = (namespace.name, scope)
+    in_transaction = _in_transaction()
+    if in_transaction and _bumped_in_this_transaction(key):
+        # This transaction already moved the generation: readers outside see the move
+        # when it commits, readers inside skip the cache until then. Once is enough.
+        return
     table = connection.ops.quote_name(CacheGeneration._meta.db_table)
+    returning = " RETURNING value" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (namespace, scope_id, value) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (namespace, scope_id) DO UPDATE SET value = {table}.value + 1",
+            f"ON CONFLICT (namespace, scope_id) DO UPDATE SET value = {table}.value + 1{returning}",
             [namespace.name, scope, _initial_generation()],
         )
-    key = (namespace.name, scope)
+        moved_to = cursor.fetchone()[0] if returning else None
     # Until the transaction ends, reads of this scope skip the cache: a value built from
     # uncommitted rows must never be stored, in case the transaction rolls back.
     _memo_dict().pop(key, None)
-    if _in_transaction():
+    if in_transaction:
         _dirty_set().add(key)
 
         def _committed() -> None:
             _dirty_set().discard(key)
-            _memo_dict().pop(key, None)
+            _bump_hooks().pop(key, None)
+            memo = _memo_dict()
+            if moved_to is None:
+                memo.pop(key, None)
+            else:
+                # The rest of this request reads under the generation its own write made
+                # (read-your-writes) without asking the database again. A later write's
+                # generation wins if this request has already seen one.
+                memo[key] = max(moved_to, memo.get(key, moved_to))
 
         transaction.on_commit(_committed)
+        _bump_hooks()[key] = (_transaction_token(), _committed)
+
+
+def _bump_hooks() -> dict[tuple[str, int], tuple[Any, Callable[[], None]]]:
+    hooks = getattr(_dirty, "bump_hooks", None)
+    if hooks is None:
+        hooks = _dirty.bump_hooks = {}
+    return hooks
+
+
+def _transaction_token() -> tuple[int, str | None] | None:
+    """Names the running transaction: its outermost atomic block (and savepoint, under a test's)."""
+    for index, block in enumerate(connection.atomic_blocks):
+        if not getattr(block, "_from_testcase", False):
+            return id(block), (connection.savepoint_ids[index - 1] if index else None)
+    return None
+
+
+def _bumped_in_this_transaction(key: tuple[str, int]) -> bool:
+    """Has the running transaction already bumped `key` (and not rolled that back)?"""
+    found = _bump_hooks().get(key)
+    if found is None:
+        return False
+    token, hook = found
+    # Django drops the commit hooks of a transaction or savepoint that rolls back, and the
+    # bump went with it: only a hook still pending proves the bump is still there. The
+    # token tells a later transaction from this one where hooks never run (under the
+    # never-committing transaction of a test) and where an atomic block is reused.
+    if token == _transaction_token() and any(pending[1] is hook for pending in connection.run_on_commit):
+        return True
+    _bump_hooks().pop(key, None)
+    return False
 
 
 def mark_pending(namespace: Namespace, scope_id: int | None = None) -> None:

@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from journal_project import cache_backend, caching
 from journal_project.accounts.models import Profile
@@ -79,6 +80,60 @@ def test_many_values_written_through_are_read_as_hits(user):
     new_request()
     assert caching.cached(caching.ENTRIES, user.pk, "item", [2], lambda: {"n": "rebuilt"}) == {"n": 2}
     assert caching.stats.snapshot()[("entries", "hit")] == 1
+
+
+def _generation_upserts(queries) -> int:
+    return sum("INSERT INTO" in q["sql"] and "core_cachegeneration" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_moves_a_generation_once(user):
+    before = caching.current_generation(caching.SESSIONS, user.pk)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        caching.bump(caching.SESSIONS, user.pk)
+        caching.bump(caching.SESSIONS, user.pk)
+        with transaction.atomic():
+            caching.bump(caching.SESSIONS, user.pk)
+    assert _generation_upserts(queries) == 1
+    new_request()
+    assert caching.current_generation(caching.SESSIONS, user.pk) == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_bump_is_made_again_by_the_next_write(user):
+    before = caching.current_generation(caching.SESSIONS, user.pk)
+    with transaction.atomic():
+        caching.bump(caching.SESSIONS, user.pk)
+        try:
+            with transaction.atomic():
+                transaction.on_commit(lambda: None)
+                raise RuntimeError("inner work failed")
+        except RuntimeError:
+            pass
+        caching.bump(caching.SESSIONS, user.pk)  # the outer bump still stands: skipped
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                caching.bump(caching.ENTRIES, user.pk)
+                raise RuntimeError("rolled back with its savepoint")
+        except RuntimeError:
+            pass
+        with CaptureQueriesContext(connection) as queries:
+            caching.bump(caching.ENTRIES, user.pk)  # the first went with the savepoint: bump again
+        assert _generation_upserts(queries) == 1
+    new_request()
+    assert caching.current_generation(caching.SESSIONS, user.pk) == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_its_commit_a_request_reads_under_its_own_generation_without_a_query(user):
+    with transaction.atomic():
+        caching.bump(caching.ENTRIES, user.pk)
+    with CaptureQueriesContext(connection) as queries:
+        remembered = caching.current_generation(caching.ENTRIES, user.pk)
+    assert len(queries) == 0
+    new_request()
+    assert caching.current_generation(caching.ENTRIES, user.pk) == remembered
 
 
 @pytest.mark.django_db
