@@ -288,12 +288,23 @@ def _bump_hooks() -> dict[tuple[str, int], tuple[Any, Callable[[], None]]]:
     return hooks
 
 
-def _transaction_token() -> tuple[int, str | None] | None:
-    """Names the running transaction: its outermost atomic block (and savepoint, under a test's)."""
+def _transaction_token() -> tuple[Any, str | None] | None:
+    """Names the running transaction: its outermost atomic block (and savepoint, under a test's).
+
+    The block object itself, not its id(): a finished block's id can be reused by the next
+    one, which would make a new transaction look like the old one.
+    """
     for index, block in enumerate(connection.atomic_blocks):
         if not getattr(block, "_from_testcase", False):
-            return id(block), (connection.savepoint_ids[index - 1] if index else None)
+            return block, (connection.savepoint_ids[index - 1] if index else None)
     return None
+
+
+def _same_transaction(token: tuple[Any, str | None] | None) -> bool:
+    current = _transaction_token()
+    if token is None or current is None:
+        return token is current
+    return token[0] is current[0] and token[1] == current[1]
 
 
 def _bumped_in_this_transaction(key: tuple[str, int]) -> bool:
@@ -306,7 +317,7 @@ def _bumped_in_this_transaction(key: tuple[str, int]) -> bool:
     # bump went with it: only a hook still pending proves the bump is still there. The
     # token tells a later transaction from this one where hooks never run (under the
     # never-committing transaction of a test) and where an atomic block is reused.
-    if token == _transaction_token() and any(pending[1] is hook for pending in connection.run_on_commit):
+    if _same_transaction(token) and any(pending[1] is hook for pending in connection.run_on_commit):
         return True
     _bump_hooks().pop(key, None)
     return False

@@ -94,6 +94,21 @@ def test_every_kind_of_change_moves_the_generation(user):
 
 
 @pytest.mark.django_db
+def test_successive_short_transactions_each_move_the_generation(user):
+    # Each m2m change runs in its own short atomic block. A finished block's memory is
+    # often reused by the next one, so "same transaction" must not be judged by id().
+    entry = EntryFactory(user=user)
+    tag = Tag.objects.create(user=user, name="t")
+    for _ in range(30):
+        before = generation(user.pk)
+        entry.tags.add(tag)
+        assert generation(user.pk) > before
+        before = generation(user.pk)
+        entry.tags.remove(tag)
+        assert generation(user.pk) > before
+
+
+@pytest.mark.django_db
 def test_a_service_write_costs_one_generation_bump(user):
     EntryFactory(user=user)
     before = generation(user.pk)
