@@ -184,3 +184,40 @@ def chart(output: Mapping[str, Any]) -> str:
         legend_x += 100
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+# --- Markdown (bench/results/latest.md, pasted into docs/performance.md) ------------------
+
+
+def _cell(value: Any, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def markdown(output: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
+    lines = [
+        "| scenario | mode | rps | p50 ms | p95 ms | p99 ms | errors | hit rate |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+
+    def row(name: str, mode: str, run: Mapping[str, Any] | None) -> None:
+        if not run:
+            return
+        rate = run.get("cache_hit_rate")
+        lines.append(
+            f"| {name} | {mode} | {run['rps']:.0f} | {run['p50_ms']:.1f} | {run['p95_ms']:.1f} | {run['p99_ms']:.1f} "
+            f"| {run['errors']} | {'' if rate is None else f'{rate * 100:.1f} %'} |"
+        )
+
+    for scenario in SCENARIOS:
+        for mode in MODES:
+            row(scenario, mode, output["scenarios"].get(scenario, {}).get(mode))
+    row("ceiling", "cached stack", output.get("ceiling"))
+    row("mix", "monitoring off", output.get("monitoring_off"))
+    lines += ["", "| bar | value | target | |", "| --- | ---: | ---: | --- |"]
+    for bar in meta.get("bars", []):
+        status = "met" if bar["met"] else ("reported" if bar["met"] is None else "**missed**")
+        lines.append(f"| {bar['bar']} | {bar['value']} | {bar['target']} | {status} |")
+    server = output.get("server") or {}
+    lines += ["", "| server-side figure (monitoring app, measured cached runs) | value |", "| --- | ---: |"]
+    lines += [f"| {key} | {value} |" for key, value in server.items()]
+    return "\n".join(lines) + "\n"

@@ -56,7 +56,7 @@ MEASURE = float(os.environ.get("BENCH_DURATION") or (3 if QUICK else 20))
 WARMUP = float(os.environ.get("BENCH_WARMUP") or (1 if QUICK else 5))
 # Chosen by measurement on this 2-core machine (docs/performance.md, "Workers").
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DB = os.environ.get("BENCH_DB", "journal_bench")
 TEMPLATE = f"{DB}_seed"
@@ -504,9 +504,10 @@ def main() -> None:
     (RESULTS / "latest.json").write_text(json.dumps(output, indent=2) + "\n")
     (RESULTS / "latest.meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     (RESULTS / "latency.svg").write_text(report.chart(output))
+    (RESULTS / "latest.md").write_text(report.markdown(output, meta))
     print()
     print(report.table(output, meta))
-    log(f"done in {meta['duration_s']}s: bench/results/latest.json, latest.meta.json, latency.svg")
+    log(f"done in {meta['duration_s']}s: bench/results/latest.json, latest.meta.json, latest.md, latency.svg")
 
 
 def compare_workers(spec: str, data_file: Path) -> None:
