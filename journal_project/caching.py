@@ -429,10 +429,12 @@ def etag_for(namespaces: Iterable[Namespace], scope_id: int | None, *parts: Any)
 
 
 class _LocalLRU:
-    """A small thread-safe LRU of encoded values with expiry."""
+    """A small thread-safe LRU of encoded values with expiry, bounded in entries and in bytes."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0
         self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -443,26 +445,37 @@ class _LocalLRU:
                 return None
             expires, payload = item
             if expires < time.monotonic():
-                del self._data[key]
+                self._drop(key)
                 return None
             self._data.move_to_end(key)
             return payload
 
     def set(self, key: str, payload: bytes, ttl: float) -> None:
-        if self.max_entries <= 0:
-            return
+        if self.max_entries <= 0 or len(payload) > self.max_bytes // 8:
+            return  # one huge value must not push out everything else
         with self._lock:
+            self._drop(key)
             self._data[key] = (time.monotonic() + ttl, payload)
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            self.size += len(payload)
+            while len(self._data) > self.max_entries or self.size > self.max_bytes:
+                oldest = next(iter(self._data))
+                self._drop(oldest)
+
+    def _drop(self, key: str) -> None:
+        item = self._data.pop(key, None)
+        if item is not None:
+            self.size -= len(item[1])
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.size = 0
 
 
-local_cache = _LocalLRU(getattr(settings, "JOURNAL_CACHE_LOCAL_ENTRIES", 2000))
+local_cache = _LocalLRU(
+    getattr(settings, "JOURNAL_CACHE_LOCAL_ENTRIES", 2000),
+    getattr(settings, "JOURNAL_CACHE_LOCAL_BYTES", 64 * 1024 * 1024),
+)
 
 
 def _encode(value: Any) -> bytes:
@@ -541,6 +554,49 @@ def cached(
     value = _rebuild(key, timeout, build, use_local)
     _observe(namespace, "miss", started)
     return value
+
+
+def cached_bytes(
+    namespace: Namespace,
+    scope_id: int | None,
+    label: str,
+    parts: Iterable[Any],
+    build: Callable[[], bytes],
+    *,
+    ttl: int | None = None,
+) -> bytes:
+    """Like `cached()`, for a value that is already bytes (a rendered response), stored as is.
+
+    Meant as an outer level over selectors that are cached themselves: a hit counts as
+    the request's lookup, a miss does not (the selector's own lookup inside `build`
+    counts instead), and there is no stampede lock here (the selector has one).
+    """
+    started = time.perf_counter()
+    if not cache_enabled():
+        return build()
+    scope = _scope_id(namespace, scope_id)
+    if _must_bypass((namespace.name, scope)):
+        return build()
+    key = make_key(namespace, scope, current_generation(namespace, scope), label, tuple(parts))
+    timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
+    if namespace.local:
+        payload = local_cache.get(key)
+        if payload is not None:
+            _observe(namespace, "local_hit", started)
+            return payload
+    payload = cache.get(key)
+    if payload is not None:
+        if namespace.local:
+            local_cache.set(key, payload, min(timeout, 60))
+        _observe(namespace, "hit", started)
+        return payload
+    failed = _cache_failed()
+    payload = build()
+    if not failed and not _must_bypass((namespace.name, scope)):
+        cache.set(key, payload, timeout)
+        if namespace.local:
+            local_cache.set(key, payload, min(timeout, 60))
+    return payload
 
 
 def _rebuild(key: str, timeout: int, build: Callable[[], T], use_local: bool) -> T:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +26,13 @@ from entries.api import serializers as io
 from entries.filters import FILTER_NAMES, Q_MAX_LENGTH, EntryFilter
 from entries.models import MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, Entry
 from journal_project import caching
-from journal_project.api.conditional import conditional_get, not_modified_or_none, with_etag
+from journal_project.api.conditional import (
+    cached_response,
+    conditional_get,
+    not_modified_or_none,
+    request_etag,
+    with_etag,
+)
 from journal_project.api.pagination import page_params, paginated_response
 from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import ExportRateThrottle, ImportRateThrottle, SearchRateThrottle
@@ -170,13 +176,12 @@ def conditional_on_local_day(method: Callable) -> Callable:
     @wraps(method)
     def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         today = services.local_today(request.user).isoformat()
-        etag = caching.etag_for(
-            [caching.ENTRIES], request.user.pk, request.get_full_path(), request.accepted_media_type or "", today
-        )
+        etag = request_etag(request, [caching.ENTRIES], today)
         not_modified = not_modified_or_none(request, etag)
         if not_modified is not None:
             return not_modified
-        return with_etag(method(self, request, *args, **kwargs), etag, request)
+        produce = partial(method, self, request, *args, **kwargs)
+        return with_etag(cached_response(self, request, (caching.ENTRIES,), (today,), produce), etag, request)
 
     wrapper.conditional_get = True  # type: ignore[attr-defined]  # the schema documents the 304
     return wrapper

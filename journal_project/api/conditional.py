@@ -1,15 +1,20 @@
 """Conditional GET for cached reads: the ETag comes from the cache generations, not the rows.
 
 The generations arrive with the authentication query, so a 304 costs no query on the
-journal tables at all.
+journal tables at all. The same inputs name the rendered response in the cache: a
+representation with a given ETag is by definition always the same bytes, so a client
+without the ETag gets them from the cache without the view, the serializer or the
+renderer running (about a tenth of a cached read's CPU; docs/performance.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,8 +30,59 @@ def _matches(header: str, etag: str) -> bool:
     return etag in _candidates(header)
 
 
-def request_etag(request: Request, namespaces: Iterable[caching.Namespace]) -> str:
-    return caching.etag_for(namespaces, request.user.pk, request.get_full_path(), request.accepted_media_type or "")
+def request_etag(request: Request, namespaces: Iterable[caching.Namespace], *parts: Any) -> str:
+    return caching.etag_for(
+        namespaces, request.user.pk, request.get_full_path(), request.accepted_media_type or "", *parts
+    )
+
+
+class _NotCacheable(Exception):
+    def __init__(self, response: HttpResponseBase) -> None:
+        self.response = response
+
+
+def cached_response(
+    view: Any,
+    request: Request,
+    namespaces: tuple[caching.Namespace, ...],
+    parts: tuple[Any, ...],
+    produce: Callable[[], HttpResponseBase],
+) -> HttpResponseBase:
+    """The rendered 200 answer of `produce()`, from the cache when this exact one was made before.
+
+    The key holds everything the ETag holds (generations, path with query, media type,
+    `parts`) plus the user, scheme and host (absolute pagination links). Anything but a
+    plain 200 Response is passed through and not stored; exceptions propagate as usual.
+    """
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or renderer.format != "json":
+        return produce()
+    first, *others = namespaces
+    generations = [(namespace.name, caching.current_generation(namespace, request.user.pk)) for namespace in others]
+    media_type = request.accepted_media_type or ""
+    key_parts = [
+        request.user.pk,
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        media_type,
+        *generations,
+        *parts,
+    ]
+
+    def render() -> bytes:
+        response = produce()
+        if type(response) is not Response or response.status_code != 200 or response.exception:
+            raise _NotCacheable(response)
+        context = {"view": view, "request": request, "response": response}
+        return renderer.render(response.data, media_type, context)
+
+    try:
+        body = caching.cached_bytes(first, request.user.pk, "response", key_parts, render)
+    except _NotCacheable as passed:
+        return passed.response
+    content_type = renderer.media_type if not renderer.charset else f"{renderer.media_type}; charset={renderer.charset}"
+    return HttpResponse(body, content_type=content_type)
 
 
 def not_modified_or_none(request: Request, etag: str) -> Response | None:
@@ -38,7 +94,7 @@ def not_modified_or_none(request: Request, etag: str) -> Response | None:
     return None
 
 
-def with_etag(response: Response, etag: str, request: Request | None = None) -> Response:
+def with_etag(response: HttpResponseBase, etag: str, request: Request | None = None) -> HttpResponseBase:
     if 200 <= response.status_code < 300:
         if request is not None and "*" in _candidates(request.headers.get("If-None-Match", "")):
             # RFC 9110 §13.1.2: "*" is false when a current representation exists. Only
@@ -62,7 +118,9 @@ def conditional_get(*namespaces: caching.Namespace) -> Callable:
             not_modified = not_modified_or_none(request, etag)
             if not_modified is not None:
                 return not_modified
-            return with_etag(method(self, request, *args, **kwargs), etag, request)
+            produce = partial(method, self, request, *args, **kwargs)
+            response = cached_response(self, request, namespaces, (), produce)
+            return with_etag(response, etag, request)
 
         wrapper.conditional_get = True  # type: ignore[attr-defined]  # the schema documents the 304
         return wrapper

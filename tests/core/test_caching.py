@@ -313,3 +313,16 @@ def test_keys_and_etags_carry_the_storage_epoch(user):
         assert caching.etag_for([caching.ENTRIES], user.pk, "/x") != etag
     finally:
         caching._storage_epoch = None
+
+
+def test_the_local_level_is_bounded_in_bytes_as_well_as_entries():
+    lru = caching._LocalLRU(max_entries=100, max_bytes=8000)
+    for index in range(10):
+        lru.set(f"k{index}", b"x" * 900, 60)
+    assert lru.size <= 8000
+    assert lru.get("k0") is None  # the oldest went first
+    assert lru.get("k9") == b"x" * 900
+    lru.set("k9", b"y" * 10, 60)  # replacing a value gives its bytes back
+    assert lru.size == sum(len(lru.get(f"k{index}") or b"") for index in range(10))
+    lru.set("huge", b"z" * 2000, 60)  # more than an eighth of the budget: not kept locally
+    assert lru.get("huge") is None
