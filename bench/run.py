@@ -3,13 +3,15 @@
 
 1. Seeds the bench database once (`journal_bench_seed`, a PostgreSQL template) and reuses
    it while the seed parameters match; never touches any other database.
-2. For each mode, copies the template to a working database (`journal_bench`), clears the
-   bench's Redis keys (their own DB and prefix), issues tokens, starts gunicorn with the
-   production profile, and drives wrk through the scenarios: a warm-up (discarded), then
-   the measured run. For `cached` it also reads the monitoring app's server-side figures
-   for exactly each measured window.
+2. Gives each mode its own copy of the template (`journal_bench` for `cached`,
+   `journal_bench_<mode>` for the others, dropped at the end) with the same fresh tokens,
+   and its own Redis key prefix; starts one gunicorn per mode with the production profile;
+   then runs each scenario on every mode in turn (interleaved, so the runs a ratio
+   compares are close in time): a warm-up (discarded), then the measured run. For
+   `cached` it also reads the monitoring app's server-side figures for exactly each
+   measured window.
 3. Writes bench/results/latest.json (CONTRACT §7), latest.meta.json (machine, method,
-   extra figures, the bars) and latency.svg, and prints the table.
+   extra figures, the bars), latest.md and latency.svg, and prints the table.
 
 Environment: BENCH_QUICK=1 (short run), BENCH_MODES (subset, e.g. "cached,uncached"),
 BENCH_WORKERS / BENCH_THREADS (gunicorn), BENCH_CLIENTS, BENCH_DURATION / BENCH_WARMUP
@@ -111,17 +113,29 @@ class Phase:
     mode: str
     scenarios: list[str]
     env: dict[str, str] = field(default_factory=dict)
-    figures: bool = False  # read the monitoring figures per scenario
+    figures: bool = False  # read the monitoring figures per scenario (the `cached` mode)
+
+    @property
+    def database(self) -> str:
+        # `cached` uses the names this process is configured with: its monitoring figures
+        # are read from there.
+        return DB if self.figures else f"{DB}_{self.mode}"
+
+    @property
+    def key_prefix(self) -> str:
+        return KEY_PREFIX if self.figures else f"{KEY_PREFIX}_{self.mode}"
 
 
+# Each mode has its own copy of the data and its own Redis keys, and its server runs for
+# the whole benchmark; the scenarios run in this order, each one mode after the other
+# (see run_phases). The mix comes first, so every mode's mix meets the same state:
+# fresh data, empty caches, nothing warmed by other scenarios.
+SCENARIO_ORDER = ["mix", *READS, "ceiling", "write"]
 PHASES = [
-    # Every phase starts from a fresh copy of the data and empty caches, and runs the mix
-    # first: each mode's mix meets the same state (nothing warmed by other scenarios).
     # The ceiling runs on the cached server: same stack, the minimal endpoint.
     Phase("cached", ["mix", *READS, "ceiling", "write"], figures=True),
-    # Right after `cached` and in the same order, so the overhead comparison sees the same
-    # machine and cache state; `list` (the cheapest cached read, where a per-request cost
-    # weighs most) and the mix.
+    # Monitoring's overhead on the mix and on `list` (the cheapest cached read, where a
+    # per-request cost weighs most), each run right after the same scenario on `cached`.
     Phase("monitoring_off", ["mix", "list"], {"MONITORING_ENABLED": "false"}),
     Phase("uncached", ["mix", *READS, "write"], {"JOURNAL_CACHE_ENABLED": "false"}),
     Phase("cachalot", ["mix", *READS, "write"], {"DJANGO_SETTINGS_MODULE": "bench.settings_cachalot"}),
@@ -267,6 +281,8 @@ class Server:
             **SERVER_ENV,
             "MONITORING_ENABLED": "true",  # this process runs with it off; the server as configured
             **phase.env,
+            "DATABASE_URL": f"{PG}/{phase.database}",
+            "CACHE_KEY_PREFIX": phase.key_prefix,
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": str(threads),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
@@ -344,6 +360,8 @@ def wrk(server: Server, scenario: str, seconds: float, data_file: Path) -> tuple
 
 def wait_for_quiet(budget: dict[str, float]) -> None:
     """Wait (within a budget for the whole run) while other processes keep the cores busy."""
+    if budget["left"] <= 0:
+        return  # no budget (a quick run): not even the two seconds of sampling
     while True:
         sampler = sysinfo.CpuSampler()
         time.sleep(2)
@@ -378,63 +396,106 @@ def totals() -> dict[str, int]:
     return get_store().read_totals()
 
 
-def run_phase(
-    phase: Phase, data_file: Path, workers: int, threads: int, meta: dict[str, Any], budget: dict[str, float]
-) -> dict[str, Any]:
+def prepare(phases: list[Phase], data_file: Path) -> None:
+    """A fresh copy of the seeded data per mode, the same tokens in each, and no cached value."""
+    from django.db import connections
+
     from bench import loaddata
+
+    restore()  # the first mode's database, from the template
+    loaddata.write(data_file, seed_value=PARAMS.seed, clients=CLIENTS)  # its tokens
+    connections.close_all()  # the copies below need the first database without connections
+    with _admin_connection() as conn:
+        for phase in phases:
+            if phase.database != DB:
+                conn.execute(f"DROP DATABASE IF EXISTS {_quote(phase.database)} WITH (FORCE)")
+                conn.execute(f"CREATE DATABASE {_quote(phase.database)} TEMPLATE {_quote(DB)}")
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for phase in phases:
+        if phase.key_prefix != KEY_PREFIX:
+            for key in client.scan_iter(match=f"{phase.key_prefix}:*", count=1000):
+                client.unlink(key)
+
+
+def drop_copies(phases: list[Phase]) -> None:
+    with _admin_connection() as conn:
+        for phase in phases:
+            if phase.database != DB:
+                conn.execute(f"DROP DATABASE IF EXISTS {_quote(phase.database)} WITH (FORCE)")
+
+
+def run_phases(
+    phases: list[Phase], data_file: Path, workers: int, threads: int, meta: dict[str, Any], budget: dict[str, float]
+) -> dict[str, dict[str, Any]]:
+    """Every mode's server up at once, each scenario run mode after mode.
+
+    Interleaving keeps the runs a ratio compares a minute apart rather than ten: on a
+    shared virtual machine the speed of the cores drifts by tens of percent over minutes,
+    which would otherwise show up as differences between the modes.
+    """
     from monitoring.store import subtract_fields
 
-    wait_for_quiet(budget)
-    log(f"mode {phase.mode}: fresh copy of the data, gunicorn {workers}x{threads}")
-    restore()
-    loaddata.write(data_file, seed_value=PARAMS.seed, clients=CLIENTS)
-    server = Server(phase, workers, threads)
-    server.start()
-    results: dict[str, Any] = {}
+    log(f"modes {', '.join(p.mode for p in phases)}: a fresh copy of the data each, gunicorn {workers}x{threads}")
+    prepare(phases, data_file)
+    servers = {phase.mode: Server(phase, workers, threads) for phase in phases}
+    results: dict[str, dict[str, Any]] = {phase.mode: {} for phase in phases}
     deltas: dict[str, dict[str, int]] = {}
-    details = meta.setdefault("runs", {}).setdefault(phase.mode, {})
+    order = [scenario for scenario in SCENARIO_ORDER if any(scenario in phase.scenarios for phase in phases)]
     try:
-        for scenario in phase.scenarios:
-            wrk(server, scenario, WARMUP, data_file)
-            before: dict[str, int] = {}
-            if phase.figures:
-                time.sleep(FLUSH_WAIT)  # the warm-up's samples are flushed before the mark
-                before = totals()
-            summary, use = wrk(server, scenario, MEASURE, data_file)
-            result = figures(summary)
-            if phase.figures:
-                time.sleep(FLUSH_WAIT)
-                deltas[scenario] = subtract_fields(totals(), before)
-                if scenario != "ceiling":
-                    result["cache_hit_rate"] = report.server_figures([deltas[scenario]])["cache_hit_rate"]
-            results[scenario] = result
-            requests = max(1, summary["requests"])
-            details[scenario] = {
-                "server_cpu_ms_per_request": round(1000 * use.server / requests, 3),
-                "services_cpu_ms_per_request": round(1000 * use.services / requests, 3),
-                "client_cpu_ms_per_request": round(1000 * use.clients / requests, 3),
-                "other_processes_cpu_pct": round(use.foreign_percent, 1),
-                "mean_ms": round(summary["latency_us"]["mean"] / 1000, 2),
-                "max_ms": round(summary["latency_us"]["max"] / 1000, 2),
-                "errors_by_kind": summary["errors"],
-            }
-            shown = f", hit rate {result['cache_hit_rate']}" if "cache_hit_rate" in result else ""
-            log(
-                f"  {phase.mode:>14} {scenario:<9} {result['rps']:>8.1f} rps  p50 {result['p50_ms']:>7.2f}  "
-                f"p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}{shown}  "
-                f"server {details[scenario]['server_cpu_ms_per_request']:.2f} ms CPU/request"
-                + (f"  (other processes used {use.foreign_percent:.0f}% CPU)" if use.foreign_percent >= 10 else "")
-            )
+        for server in servers.values():
+            server.start()
+        for scenario in order:
+            wait_for_quiet(budget)
+            for phase in phases:
+                if scenario not in phase.scenarios:
+                    continue
+                server = servers[phase.mode]
+                details = meta.setdefault("runs", {}).setdefault(phase.mode, {})
+                wrk(server, scenario, WARMUP, data_file)
+                before: dict[str, int] = {}
+                if phase.figures:
+                    time.sleep(FLUSH_WAIT)  # the warm-up's samples are flushed before the mark
+                    before = totals()
+                summary, use = wrk(server, scenario, MEASURE, data_file)
+                result = figures(summary)
+                if phase.figures:
+                    time.sleep(FLUSH_WAIT)
+                    deltas[scenario] = subtract_fields(totals(), before)
+                    if scenario != "ceiling":
+                        result["cache_hit_rate"] = report.server_figures([deltas[scenario]])["cache_hit_rate"]
+                results[phase.mode][scenario] = result
+                requests = max(1, summary["requests"])
+                details[scenario] = {
+                    "server_cpu_ms_per_request": round(1000 * use.server / requests, 3),
+                    "services_cpu_ms_per_request": round(1000 * use.services / requests, 3),
+                    "client_cpu_ms_per_request": round(1000 * use.clients / requests, 3),
+                    "other_processes_cpu_pct": round(use.foreign_percent, 1),
+                    "mean_ms": round(summary["latency_us"]["mean"] / 1000, 2),
+                    "max_ms": round(summary["latency_us"]["max"] / 1000, 2),
+                    "errors_by_kind": summary["errors"],
+                }
+                shown = f", hit rate {result['cache_hit_rate']}" if "cache_hit_rate" in result else ""
+                log(
+                    f"  {phase.mode:>14} {scenario:<9} {result['rps']:>8.1f} rps  p50 {result['p50_ms']:>7.2f}  "
+                    f"p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}{shown}  "
+                    f"server {details[scenario]['server_cpu_ms_per_request']:.2f} ms CPU/request"
+                    + (f"  (other processes used {use.foreign_percent:.0f}% CPU)" if use.foreign_percent >= 10 else "")
+                )
     finally:
-        server.stop()
-    if phase.figures:
+        for server in servers.values():
+            server.stop()
+        drop_copies(phases)
+    if deltas:
+        cached = results["cached"]
         meta["server_by_scenario"] = {name: report.server_figures([delta]) for name, delta in deltas.items()}
         reads = [name for name in READS if name in deltas]
         meta["read_scenarios_cache_hit_rate"] = report.server_figures([deltas[s] for s in reads])["cache_hit_rate"]
         if reads == READS:
             weight = sum(MIX_SHARES[name] for name in READS)
             meta["read_mix_cache_hit_rate"] = round(
-                sum(MIX_SHARES[name] * (results[name]["cache_hit_rate"] or 0) for name in READS) / weight, 4
+                sum(MIX_SHARES[name] * (cached[name]["cache_hit_rate"] or 0) for name in READS) / weight, 4
             )
         meta["server_cached_runs"] = report.server_figures(list(deltas.values()))
     return results
@@ -495,10 +556,8 @@ def main() -> None:
         },
         "seed": seed_meta,
     }
-    results: dict[str, dict[str, Any]] = {}
     budget = {"left": QUIET_WAIT, "waited": 0.0}
-    for phase in phases:
-        results[phase.mode] = run_phase(phase, data_file, WORKERS, THREADS, meta, budget)
+    results = run_phases(phases, data_file, WORKERS, THREADS, meta, budget)
     meta["waited_for_quiet_s"] = budget["waited"]
     meta["monitoring_off_list"] = results.get("monitoring_off", {}).get("list")
 
@@ -522,12 +581,13 @@ def compare_workers(spec: str, data_file: Path) -> None:
     for item in spec.split(","):
         workers, threads = (int(part) for part in item.lower().split("x"))
         meta: dict[str, Any] = {}
-        cached = run_phase(
-            Phase("cached", ["ceiling", "list", "mix"], figures=True), data_file, workers, threads, meta, budget
-        )
-        uncached = run_phase(Phase("uncached", ["mix"], PHASES[2].env), data_file, workers, threads, {}, budget)
+        phases = [
+            Phase("cached", ["ceiling", "list", "mix"], figures=True),
+            Phase("uncached", ["mix"], PHASES[2].env),
+        ]
+        results = run_phases(phases, data_file, workers, threads, meta, budget)
         server = meta["server_by_scenario"]["mix"]
-        rows.append((f"{workers}x{threads}", cached, uncached["mix"], server))
+        rows.append((f"{workers}x{threads}", results["cached"], results["uncached"]["mix"], server))
     print(
         f"\n{'gunicorn':<10}{'ceiling':>9}{'list':>9}{'mix':>9}{'mix unc.':>9}{'mix p99':>9}{'redis p99':>10}"
         f"{'session p99':>12}{'knowl. p99':>11}"
