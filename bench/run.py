@@ -55,6 +55,9 @@ def _flag(name: str) -> bool:
 QUICK = _flag("BENCH_QUICK")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 MEASURE = float(os.environ.get("BENCH_DURATION") or (3 if QUICK else 20))
+# The measured time of a scenario is cut into slices, and the modes take turns slice by
+# slice, so that every mode samples the machine at the same moments (see run_phases).
+SLICES = max(1, int(os.environ.get("BENCH_SLICES") or (1 if QUICK else 4)))
 WARMUP = float(os.environ.get("BENCH_WARMUP") or (1 if QUICK else 5))
 # Chosen by measurement on this 2-core machine (docs/performance.md, "Workers").
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
@@ -390,6 +393,29 @@ def figures(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def merge(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """One wrk summary from the slices of a run: counts add up; latencies are the slices'
+    percentiles weighted by their requests (max: the largest), an approximation that is
+    close when the slices are alike, and is documented as such."""
+    if len(summaries) == 1:
+        return summaries[0]
+    total = sum(part["requests"] for part in summaries) or 1
+
+    def weighted(name: str) -> float:
+        return sum(part["latency_us"][name] * part["requests"] for part in summaries) / total
+
+    return {
+        "requests": sum(part["requests"] for part in summaries),
+        "duration_us": sum(part["duration_us"] for part in summaries),
+        "bytes": sum(part["bytes"] for part in summaries),
+        "errors": {key: sum(part["errors"][key] for part in summaries) for key in summaries[0]["errors"]},
+        "latency_us": {
+            **{name: weighted(name) for name in ("p50", "p95", "p99", "mean")},
+            "max": max(part["latency_us"]["max"] for part in summaries),
+        },
+    }
+
+
 def totals() -> dict[str, int]:
     from monitoring.store import get_store
 
@@ -429,11 +455,13 @@ def drop_copies(phases: list[Phase]) -> None:
 def run_phases(
     phases: list[Phase], data_file: Path, workers: int, threads: int, meta: dict[str, Any], budget: dict[str, float]
 ) -> dict[str, dict[str, Any]]:
-    """Every mode's server up at once, each scenario run mode after mode.
+    """Every mode's server up at once; per scenario, every mode warms up, then the modes
+    take turns in SLICES slices of the measured time (cached 5 s, monitoring_off 5 s,
+    uncached 5 s, cachalot 5 s, cached again, ...).
 
-    Interleaving keeps the runs a ratio compares a minute apart rather than ten: on a
-    shared virtual machine the speed of the cores drifts by tens of percent over minutes,
-    which would otherwise show up as differences between the modes.
+    On a shared virtual machine the speed of the cores drifts, by tens of percent within
+    a minute at times; measured one after the other, that drift would show up as a
+    difference between the modes. Taking turns, every mode samples the same moments.
     """
     from monitoring.store import subtract_fields
 
@@ -448,30 +476,39 @@ def run_phases(
             server.start()
         for scenario in order:
             wait_for_quiet(budget)
-            for phase in phases:
-                if scenario not in phase.scenarios:
-                    continue
-                server = servers[phase.mode]
-                details = meta.setdefault("runs", {}).setdefault(phase.mode, {})
-                wrk(server, scenario, WARMUP, data_file)
-                before: dict[str, int] = {}
-                if phase.figures:
-                    time.sleep(FLUSH_WAIT)  # the warm-up's samples are flushed before the mark
-                    before = totals()
-                summary, use = wrk(server, scenario, MEASURE, data_file)
+            active = [phase for phase in phases if scenario in phase.scenarios]
+            for phase in active:
+                wrk(servers[phase.mode], scenario, WARMUP, data_file)
+            before: dict[str, int] = {}
+            if any(phase.figures for phase in active):
+                time.sleep(FLUSH_WAIT)  # the warm-up's samples are flushed before the mark
+                before = totals()
+            parts: dict[str, list[tuple[dict[str, Any], sysinfo.CpuUse]]] = {phase.mode: [] for phase in active}
+            for _ in range(SLICES):
+                for phase in active:
+                    parts[phase.mode].append(wrk(servers[phase.mode], scenario, MEASURE / SLICES, data_file))
+            if before:
+                # Only the cached server records under this prefix, and only in its slices.
+                time.sleep(FLUSH_WAIT)
+                deltas[scenario] = subtract_fields(totals(), before)
+            for phase in active:
+                summary = merge([summary for summary, _ in parts[phase.mode]])
+                uses = [use for _, use in parts[phase.mode]]
                 result = figures(summary)
-                if phase.figures:
-                    time.sleep(FLUSH_WAIT)
-                    deltas[scenario] = subtract_fields(totals(), before)
-                    if scenario != "ceiling":
-                        result["cache_hit_rate"] = report.server_figures([deltas[scenario]])["cache_hit_rate"]
+                if phase.figures and scenario != "ceiling":
+                    result["cache_hit_rate"] = report.server_figures([deltas[scenario]])["cache_hit_rate"]
                 results[phase.mode][scenario] = result
                 requests = max(1, summary["requests"])
+                foreign = max(use.foreign_percent for use in uses)
+                details = meta.setdefault("runs", {}).setdefault(phase.mode, {})
                 details[scenario] = {
-                    "server_cpu_ms_per_request": round(1000 * use.server / requests, 3),
-                    "services_cpu_ms_per_request": round(1000 * use.services / requests, 3),
-                    "client_cpu_ms_per_request": round(1000 * use.clients / requests, 3),
-                    "other_processes_cpu_pct": round(use.foreign_percent, 1),
+                    "server_cpu_ms_per_request": round(1000 * sum(use.server for use in uses) / requests, 3),
+                    "services_cpu_ms_per_request": round(1000 * sum(use.services for use in uses) / requests, 3),
+                    "client_cpu_ms_per_request": round(1000 * sum(use.clients for use in uses) / requests, 3),
+                    "other_processes_cpu_pct": round(foreign, 1),
+                    "slices_rps": [
+                        round(part["requests"] / (part["duration_us"] / 1e6), 1) for part, _ in parts[phase.mode]
+                    ],
                     "mean_ms": round(summary["latency_us"]["mean"] / 1000, 2),
                     "max_ms": round(summary["latency_us"]["max"] / 1000, 2),
                     "errors_by_kind": summary["errors"],
@@ -481,7 +518,7 @@ def run_phases(
                     f"  {phase.mode:>14} {scenario:<9} {result['rps']:>8.1f} rps  p50 {result['p50_ms']:>7.2f}  "
                     f"p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}{shown}  "
                     f"server {details[scenario]['server_cpu_ms_per_request']:.2f} ms CPU/request"
-                    + (f"  (other processes used {use.foreign_percent:.0f}% CPU)" if use.foreign_percent >= 10 else "")
+                    + (f"  (other processes used up to {foreign:.0f}% CPU)" if foreign >= 10 else "")
                 )
     finally:
         for server in servers.values():
