@@ -1,6 +1,6 @@
 -- wrk script: the benchmark's clients (bench/run.py starts wrk with it).
 --
---   wrk -t16 -c16 -d20s -s bench/load.lua URL -- <scenario> <data file>
+--   wrk -t16 -c16 -d20s -s bench/load.lua URL -- <scenario> <data file> <run number>
 --
 -- One wrk thread per connection, so each thread is one client with its own Lua state and
 -- its own seeded random stream. A client acts for its share of the seeded people (client
@@ -149,7 +149,11 @@ function init(args)
   scenario = args[1] or "mix"
   data = dofile(args[2])
   if build[scenario] == nil then error("unknown scenario " .. scenario) end
-  math.randomseed(data.seed * 1000 + client)
+  -- Every wrk run of a scenario (the warm-up, each measured slice) draws a new sequence:
+  -- replaying the warm-up's requests would turn them all into cache hits. The k-th run
+  -- has the same sequence in every mode, so the modes serve the same requests.
+  local run = tonumber(args[3] or "0")
+  math.randomseed(data.seed * 1000 + run * 10000 + client)
   people = {}
   for i = client + 1, #data.people, data.clients do table.insert(people, data.people[i]) end
   if #people == 0 then people = {data.people[(client % #data.people) + 1]} end

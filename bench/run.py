@@ -335,8 +335,14 @@ class Server:
 # --- Load -------------------------------------------------------------------------------
 
 
-def wrk(server: Server, scenario: str, seconds: float, data_file: Path) -> tuple[dict[str, Any], sysinfo.CpuUse]:
-    """One wrk run; returns its summary and who used the CPU meanwhile."""
+def wrk(
+    server: Server, scenario: str, seconds: float, data_file: Path, run: int = 0
+) -> tuple[dict[str, Any], sysinfo.CpuUse]:
+    """One wrk run; returns its summary and who used the CPU meanwhile.
+
+    `run` numbers the runs of a scenario (0 the warm-up, then each slice): each draws a
+    different request sequence, the same in every mode.
+    """
     command = [
         "wrk",
         f"-t{CLIENTS}",
@@ -350,6 +356,7 @@ def wrk(server: Server, scenario: str, seconds: float, data_file: Path) -> tuple
         "--",
         scenario,
         str(data_file),
+        str(run),
     ]
     servers = server.pids()
     sampler = sysinfo.CpuSampler()
@@ -484,9 +491,9 @@ def run_phases(
                 time.sleep(FLUSH_WAIT)  # the warm-up's samples are flushed before the mark
                 before = totals()
             parts: dict[str, list[tuple[dict[str, Any], sysinfo.CpuUse]]] = {phase.mode: [] for phase in active}
-            for _ in range(SLICES):
+            for number in range(1, SLICES + 1):
                 for phase in active:
-                    parts[phase.mode].append(wrk(servers[phase.mode], scenario, MEASURE / SLICES, data_file))
+                    parts[phase.mode].append(wrk(servers[phase.mode], scenario, MEASURE / SLICES, data_file, number))
             if before:
                 # Only the cached server records under this prefix, and only in its slices.
                 time.sleep(FLUSH_WAIT)
