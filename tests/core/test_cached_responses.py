@@ -104,3 +104,12 @@ def test_a_response_hit_counts_as_the_requests_lookup(auth_client, user):
     counts = caching.stats.snapshot()
     assert counts.get(("entries", "hit"), 0) + counts.get(("entries", "local_hit"), 0) == 1
     assert counts.get(("entries", "miss"), 0) == 0
+
+
+def test_head_answers_like_get_without_a_body(auth_client, user):
+    EntryFactory(user=user)
+    get = auth_client.get(URL)
+    head = auth_client.head(URL)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
