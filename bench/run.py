@@ -234,19 +234,22 @@ def ensure_seeded() -> dict[str, Any]:
 
 
 def restore() -> None:
-    """A fresh working copy of the seeded data, and no cached value from an earlier mode."""
+    """A fresh working copy of the seeded data (`DB`, the cached mode's database)."""
     from django.db import connections
 
     connections.close_all()
     with _admin_connection() as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {_quote(DB)} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {_quote(DB)} TEMPLATE {_quote(TEMPLATE)}")
+
+
+def clear_keys(prefix: str) -> None:
+    """Delete the Redis keys under one of the bench's prefixes (it has its own Redis database too)."""
     import redis
 
-    # Only the bench's own prefix, even though it has its own Redis database too.
     client = redis.Redis.from_url(REDIS_URL)
     batch: list[bytes] = []
-    for key in client.scan_iter(match=f"{KEY_PREFIX}:*", count=1000):
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
         batch.append(key)
         if len(batch) >= 1000:
             client.unlink(*batch)
@@ -443,13 +446,8 @@ def prepare(phases: list[Phase], data_file: Path) -> None:
             if phase.database != DB:
                 conn.execute(f"DROP DATABASE IF EXISTS {_quote(phase.database)} WITH (FORCE)")
                 conn.execute(f"CREATE DATABASE {_quote(phase.database)} TEMPLATE {_quote(DB)}")
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    for phase in phases:
-        if phase.key_prefix != KEY_PREFIX:
-            for key in client.scan_iter(match=f"{phase.key_prefix}:*", count=1000):
-                client.unlink(key)
+    for prefix in {KEY_PREFIX, *(phase.key_prefix for phase in phases)}:
+        clear_keys(prefix)
 
 
 def drop_copies(phases: list[Phase]) -> None:

@@ -532,26 +532,16 @@ def cached(
     parts = tuple(parts)
     key = make_key(namespace, scope, current_generation(namespace, scope), label, parts)
     timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
-    use_local = namespace.local
 
-    if use_local:
-        payload = local_cache.get(key)
-        if payload is not None:
-            _observe(namespace, "local_hit", started)
-            return _decode(payload)
-
-    payload = cache.get(key)
+    payload = _fetch(namespace, key, timeout, started)
     if payload is not None:
-        if use_local:
-            local_cache.set(key, payload, min(timeout, 60))
-        _observe(namespace, "hit", started)
         return _decode(payload)
     if _cache_failed():
         value = build()
         _observe(namespace, "error", started)
         return value
 
-    value = _rebuild(key, timeout, build, use_local)
+    value = _rebuild(key, timeout, build, namespace.local)
     _observe(namespace, "miss", started)
     return value
 
@@ -579,6 +569,20 @@ def cached_bytes(
         return build()
     key = make_key(namespace, scope, current_generation(namespace, scope), label, tuple(parts))
     timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
+    payload = _fetch(namespace, key, timeout, started)
+    if payload is not None:
+        return payload
+    failed = _cache_failed()
+    payload = build()
+    if not failed and not _must_bypass((namespace.name, scope)):
+        cache.set(key, payload, timeout)
+        if namespace.local:
+            local_cache.set(key, payload, min(timeout, 60))
+    return payload
+
+
+def _fetch(namespace: Namespace, key: str, timeout: int, started: float) -> bytes | None:
+    """The stored payload from the process-local level, else from Redis; observes a hit."""
     if namespace.local:
         payload = local_cache.get(key)
         if payload is not None:
@@ -589,13 +593,6 @@ def cached_bytes(
         if namespace.local:
             local_cache.set(key, payload, min(timeout, 60))
         _observe(namespace, "hit", started)
-        return payload
-    failed = _cache_failed()
-    payload = build()
-    if not failed and not _must_bypass((namespace.name, scope)):
-        cache.set(key, payload, timeout)
-        if namespace.local:
-            local_cache.set(key, payload, min(timeout, 60))
     return payload
 
 

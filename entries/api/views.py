@@ -181,7 +181,7 @@ def conditional_on_local_day(method: Callable) -> Callable:
         if not_modified is not None:
             return not_modified
         produce = partial(method, self, request, *args, **kwargs)
-        return with_etag(cached_response(self, request, (caching.ENTRIES,), (today,), produce), etag, request)
+        return with_etag(cached_response(self, request, caching.ENTRIES, etag, produce), etag, request)
 
     wrapper.conditional_get = True  # type: ignore[attr-defined]  # the schema documents the 304
     return wrapper

@@ -44,31 +44,21 @@ class _NotCacheable(Exception):
 def cached_response(
     view: Any,
     request: Request,
-    namespaces: tuple[caching.Namespace, ...],
-    parts: tuple[Any, ...],
+    namespace: caching.Namespace,
+    etag: str,
     produce: Callable[[], HttpResponseBase],
 ) -> HttpResponseBase:
     """The rendered 200 answer of `produce()`, from the cache when this exact one was made before.
 
-    The key holds everything the ETag holds (generations, path with query, media type,
-    `parts`) plus the user, scheme and host (absolute pagination links). Anything but a
-    plain 200 Response is passed through and not stored; exceptions propagate as usual.
+    The ETag names the representation (generations, path with query, media type); the
+    key adds the user, scheme and host (absolute pagination links). Anything but a plain
+    200 Response is passed through and not stored; exceptions propagate as usual.
     """
     renderer = getattr(request, "accepted_renderer", None)
     if renderer is None or renderer.format != "json":
         return produce()
-    first, *others = namespaces
-    generations = [(namespace.name, caching.current_generation(namespace, request.user.pk)) for namespace in others]
     media_type = request.accepted_media_type or ""
-    key_parts = [
-        request.user.pk,
-        request.scheme,
-        request.get_host(),
-        request.get_full_path(),
-        media_type,
-        *generations,
-        *parts,
-    ]
+    key_parts = [etag, request.user.pk, request.scheme, request.get_host()]
 
     def render() -> bytes:
         response = produce()
@@ -78,7 +68,7 @@ def cached_response(
         return renderer.render(response.data, media_type, context)
 
     try:
-        body = caching.cached_bytes(first, request.user.pk, "response", key_parts, render)
+        body = caching.cached_bytes(namespace, request.user.pk, "response", key_parts, render)
     except _NotCacheable as passed:
         return passed.response
     content_type = renderer.media_type if not renderer.charset else f"{renderer.media_type}; charset={renderer.charset}"
@@ -119,7 +109,7 @@ def conditional_get(*namespaces: caching.Namespace) -> Callable:
             if not_modified is not None:
                 return not_modified
             produce = partial(method, self, request, *args, **kwargs)
-            response = cached_response(self, request, namespaces, (), produce)
+            response = cached_response(self, request, namespaces[0], etag, produce)
             return with_etag(response, etag, request)
 
         wrapper.conditional_get = True  # type: ignore[attr-defined]  # the schema documents the 304
