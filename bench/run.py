@@ -14,7 +14,8 @@
    extra figures, the bars), latest.md and latency.svg, and prints the table.
 
 Environment: BENCH_QUICK=1 (short run), BENCH_MODES (subset, e.g. "cached,uncached"),
-BENCH_WORKERS / BENCH_THREADS (gunicorn), BENCH_CLIENTS, BENCH_DURATION / BENCH_WARMUP
+BENCH_SCENARIOS (subset, e.g. "mix,list"; a partial run for development, its bars are
+incomplete), BENCH_WORKERS / BENCH_THREADS (gunicorn), BENCH_CLIENTS, BENCH_DURATION / BENCH_WARMUP
 (seconds), BENCH_PG (server URL without database), BENCH_DB (working database name),
 BENCH_REDIS_URL, BENCH_KEY_PREFIX.
 """
@@ -548,7 +549,11 @@ def run_phases(
 
 def assemble(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
     scenarios = {
-        scenario: {mode: results[mode][scenario] for mode in ("cached", "uncached", "cachalot") if mode in results}
+        scenario: {
+            mode: results[mode][scenario]
+            for mode in ("cached", "uncached", "cachalot")
+            if scenario in results.get(mode, {})
+        }
         for scenario in SCENARIOS
     }
     return {
@@ -583,6 +588,10 @@ def main() -> None:
 
     selected = [m.strip() for m in os.environ.get("BENCH_MODES", "").split(",") if m.strip()]
     phases = [phase for phase in PHASES if not selected or phase.mode in selected]
+    only = {name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",") if name.strip()}
+    if only:
+        phases = [Phase(p.mode, [s for s in p.scenarios if s in only], p.env, p.figures) for p in phases]
+        phases = [phase for phase in phases if phase.scenarios]
     meta: dict[str, Any] = {
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": sysinfo.machine(PG, REDIS_URL),

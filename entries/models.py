@@ -9,6 +9,7 @@ there is a plain `icontains` fallback (entries.search).
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -99,6 +100,21 @@ class Entry(models.Model):
     def __str__(self) -> str:
         # The title is journal content: keep it out of logs and admin titles.
         return f"Entry #{self.pk} ({self.entry_date})"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Entry:
+        instance = super().from_db(db, field_names, values)
+        # Remembered so a save that leaves `updated_at` as loaded can be told apart
+        # (entries.signals: such a change is "in place" for the per-version cache).
+        instance._loaded_updated_at = instance.__dict__.get("updated_at")
+        return instance
+
+    def keeps_its_version(self, update_fields: Any) -> bool:
+        """Did this save change the row without moving `updated_at` (not the services' way)?"""
+        if update_fields is not None and "updated_at" not in update_fields:
+            return True
+        loaded = getattr(self, "_loaded_updated_at", None)
+        return loaded is None or loaded == self.updated_at
 
 
 class EntryTombstone(models.Model):

@@ -88,12 +88,32 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
 # --- Entries ----------------------------------------------------------------------------
 
 
+def entry_dicts(user_id: int, versions: list[tuple[int, datetime.datetime]]) -> list[dict[str, Any] | None]:
+    """The representations of entries given as (id, updated_at), from ENTRY_VERSIONS.
+
+    Keyed by each entry's own version, so a write to one entry leaves the others' values
+    in place. Missing ones are built in one query for all of them; None for an entry
+    that no longer exists. An entry changed after its version was read comes back in its
+    newer state, as any read racing a write may.
+    """
+
+    def build_many(missing: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        by_id = {entry_id: (entry_id, version) for entry_id, version in missing}
+        rows = _with_tag_names(list(_entry_rows(user_id).filter(pk__in=list(by_id))))
+        return {by_id[entry.pk]: entry_to_dict(entry) for entry in rows}
+
+    parts = [(int(entry_id), iso(version)) for entry_id, version in versions]
+    return caching.cached_many(caching.ENTRY_VERSIONS, user_id, "entry", parts, build_many)
+
+
 def entry_get(*, user: Any, entry_id: int) -> dict[str, Any]:
     """One of the user's entries; NotFound for a missing id and for anyone else's alike."""
 
     def build() -> dict[str, Any] | None:
-        entry = _entry_rows(user.pk).filter(pk=entry_id).first()
-        return entry_to_dict(_with_tag_names([entry])[0]) if entry is not None else None
+        # After another entry's write, the value below is gone but this entry's own
+        # version is not: one indexed query finds it, instead of building it again.
+        version = _entry_rows(user.pk).filter(pk=entry_id).values_list("updated_at", flat=True).first()
+        return entry_dicts(user.pk, [(int(entry_id), version)])[0] if version is not None else None
 
     value = caching.cached(caching.ENTRIES, user.pk, "entry", [int(entry_id)], build)
     if value is None:
@@ -122,20 +142,25 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
         queryset = EntryFilter(data=filters, queryset=_entry_rows(user.pk)).qs
         offset = (page - 1) * page_size
         count = queryset.count()
-        rows = _with_tag_names(list(queryset[offset : offset + page_size])) if offset < count else []
-        results = []
-        details = []
-        for entry in rows:
-            item = entry_to_dict(entry)
-            details.append(([entry.pk], dict(item)))
-            if filters.get("q"):
+        if offset >= count:
+            results: list[dict[str, Any]] = []
+        elif filters.get("q"):
+            # Search results carry headlines made for this query: built whole, every time.
+            rows = _with_tag_names(list(queryset[offset : offset + page_size]))
+            results = []
+            for entry in rows:
+                item = entry_to_dict(entry)
                 item["headline"], item["title_headline"] = search.headlines(entry, filters["q"])
-            results.append(item)
-        if not filters.get("q"):
-            # Opening an entry from the list is what comes next: its detail value is exactly
-            # what we just built, so store it too (one round trip for the page). Not for
-            # search results: those are rarely opened in turn, and long-tailed.
-            caching.write_through_many(caching.ENTRIES, user.pk, "entry", details)
+                results.append(item)
+        else:
+            # The page is its entries' ids and versions (a narrow, indexed query), and each
+            # entry's representation comes from ENTRY_VERSIONS: a new entry or an edit
+            # rebuilds one entry, not the whole page.
+            versions = list(queryset.values_list("pk", "updated_at")[offset : offset + page_size])
+            results = [item for item in entry_dicts(user.pk, versions) if item is not None]
+            # Opening an entry from the list is what comes next: store the detail values
+            # too (one round trip for the page).
+            caching.write_through_many(caching.ENTRIES, user.pk, "entry", [([item["id"]], item) for item in results])
         value: dict[str, Any] = {"count": count, "results": results}
         if "updated_since" in filters:
             value["deleted"] = _tombstones_since(user.pk, filters["updated_since"])

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from entries import rendering, sentiment
 from entries.models import TAG_MAX_LENGTH, TAGS_PER_ENTRY, Entry, EntryTombstone, Tag
-from entries.signals import coalesced_invalidation, invalidate
+from entries.signals import coalesced_invalidation, deleting_unused_tags, invalidate
 from journal_project.exceptions import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,8 @@ def _tags_resolve(user_id: int, names: Sequence[str]) -> dict[str, Tag]:
 
 def _tags_prune(user_id: int) -> None:
     """Delete the user's tags that no entry uses any more, so tag lists show no zero counts."""
-    Tag.objects.filter(user_id=user_id, entries__isnull=True).delete()
+    with deleting_unused_tags():
+        Tag.objects.filter(user_id=user_id, entries__isnull=True).delete()
 
 
 def entry_tags_set(*, entry: Entry, names: Iterable[str] | str) -> list[str]:

@@ -28,6 +28,9 @@ _pending: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("entr
 def invalidate(user_id: int | None) -> None:
     if user_id is None:
         return
+    # ENTRY_VERSIONS needs no bump here (a changed entry has a new version), but reads in
+    # this transaction must not store what they see of uncommitted rows there either.
+    caching.mark_pending(caching.ENTRY_VERSIONS, user_id)
     pending = _pending.get()
     if pending is not None:
         if user_id not in pending:
@@ -66,18 +69,56 @@ def coalesced_invalidation() -> Iterator[None]:
         caching.bump(caching.ENTRIES, user_id)
 
 
+_unused_tags: contextvars.ContextVar[bool] = contextvars.ContextVar("entries_deleting_unused_tags", default=False)
+
+
+@contextlib.contextmanager
+def deleting_unused_tags() -> Iterator[None]:
+    """Mark tag deletions that cannot change any entry (the tags have none)."""
+    token = _unused_tags.set(True)
+    try:
+        yield
+    finally:
+        _unused_tags.reset(token)
+
+
+def _entries_changed_in_place(user_id: int) -> None:
+    """Entries changed without their rows (and `updated_at`) being written: drop their stored versions."""
+    caching.bump(caching.ENTRY_VERSIONS, user_id)
+
+
 @receiver(post_save, sender=Entry)
+def _entry_saved(sender: Any, instance: Entry, created: bool, update_fields: Any = None, **kwargs: Any) -> None:
+    invalidate(instance.user_id)
+    # The services move `updated_at` with every change; a save that does not (plain ORM
+    # code, a data fix) leaves the entry's stored version describing old content.
+    if not created and instance.keeps_its_version(update_fields):
+        _entries_changed_in_place(instance.user_id)
+
+
 @receiver(post_delete, sender=Entry)
-@receiver(post_save, sender=Tag)
-@receiver(post_delete, sender=Tag)
 @receiver(post_save, sender=EntryTombstone)
 @receiver(post_delete, sender=EntryTombstone)
 def _row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     invalidate(instance.user_id)
 
 
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Tag)
+def _tag_changed(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    invalidate(instance.user_id)
+    # A renamed tag, or a deleted one that entries still carried, changes those entries'
+    # tag lists without touching them. A new tag has no entries yet.
+    if not created and not _unused_tags.get():
+        _entries_changed_in_place(instance.user_id)
+
+
 @receiver(m2m_changed, sender=Entry.tags.through)
-def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+def _tags_changed(sender: Any, instance: Any, action: str, reverse: bool = False, **kwargs: Any) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
         # `instance` is the entry (entry.tags.add) or the tag (tag.entries.add): both have an owner.
         invalidate(instance.user_id)
+        # From an entry, the service that changes its tags also moves its `updated_at`;
+        # from a tag, many entries change without that.
+        if reverse:
+            _entries_changed_in_place(instance.user_id)

@@ -35,7 +35,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -72,10 +72,16 @@ class Namespace:
 # Every namespace is declared here, so the authentication query can fetch all of a
 # user's generations in the same round trip.
 ENTRIES = Namespace("entries", USER)
+# One entry's representation, keyed by the entry's own version (its `updated_at`, which
+# every change to what the representation shows moves: the sync API relies on the same
+# rule). A write to one entry therefore leaves every other entry's value in place, where
+# ENTRIES moves for any write. Its generation moves only for changes that alter entries
+# without touching their rows (a tag renamed or deleted while in use, account events).
+ENTRY_VERSIONS = Namespace("entry_versions", USER)
 SESSIONS = Namespace("sessions", USER)
 KNOWLEDGE = Namespace("knowledge", GLOBAL, ttl=24 * 3600)
 
-NAMESPACES: tuple[Namespace, ...] = (ENTRIES, SESSIONS, KNOWLEDGE)
+NAMESPACES: tuple[Namespace, ...] = (ENTRIES, ENTRY_VERSIONS, SESSIONS, KNOWLEDGE)
 USER_NAMESPACES = tuple(ns for ns in NAMESPACES if ns.scope == USER)
 
 # --- Observation (the monitoring app subscribes) ----------------------------------------
@@ -579,6 +585,65 @@ def cached_bytes(
         if namespace.local:
             local_cache.set(key, payload, min(timeout, 60))
     return payload
+
+
+def cached_many(
+    namespace: Namespace,
+    scope_id: int | None,
+    label: str,
+    parts_list: Sequence[tuple[Any, ...]],
+    build_many: Callable[[list[tuple[Any, ...]]], dict[tuple[Any, ...], Any]],
+    *,
+    ttl: int | None = None,
+) -> list[Any]:
+    """Values for many keys at once: the process-local level, then one Redis MGET, and
+    `build_many(missing_parts)` for the rest (stored with one MSET).
+
+    `build_many` returns {parts: value} for the parts it could build; parts it leaves
+    out (a row deleted meanwhile) come back as None. Meant for values keyed by their
+    own version (ENTRY_VERSIONS), looked up inside the build of a request-level value:
+    these lookups are not observed, so the hit rate stays one lookup per request.
+    No stampede lock: the request-level value being built holds one.
+    """
+    parts_list = [tuple(parts) for parts in parts_list]
+    if not parts_list:
+        return []
+    scope = _scope_id(namespace, scope_id)
+    if not cache_enabled() or _must_bypass((namespace.name, scope)):
+        built = build_many(parts_list)
+        return [built.get(parts) for parts in parts_list]
+    generation = current_generation(namespace, scope)
+    keys = [make_key(namespace, scope, generation, label, parts) for parts in parts_list]
+    payloads: dict[str, bytes] = {}
+    if namespace.local:
+        for key in keys:
+            payload = local_cache.get(key)
+            if payload is not None:
+                payloads[key] = payload
+    remote = [key for key in keys if key not in payloads]
+    if remote:
+        found = cache.get_many(remote)
+        payloads.update(found)
+        if namespace.local:
+            for key, payload in found.items():
+                local_cache.set(key, payload, 60)
+    missing = [parts for parts, key in zip(parts_list, keys, strict=True) if key not in payloads]
+    built = build_many(missing) if missing else {}
+    if built and not _cache_failed() and not _must_bypass((namespace.name, scope)):
+        timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
+        encoded = {
+            key: _encode(built[parts])
+            for parts, key in zip(parts_list, keys, strict=True)
+            if parts in built and key not in payloads
+        }
+        cache.set_many(encoded, timeout)
+        if namespace.local:
+            for key, payload in encoded.items():
+                local_cache.set(key, payload, min(timeout, 60))
+    return [
+        _decode(payloads[key]) if key in payloads else built.get(parts)
+        for parts, key in zip(parts_list, keys, strict=True)
+    ]
 
 
 def _fetch(namespace: Namespace, key: str, timeout: int, started: float) -> bytes | None:

@@ -3,6 +3,7 @@ against real PostgreSQL and real Redis (through a proxy the test can cut or hang
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -12,9 +13,10 @@ from django.db import connection, transaction
 
 from entries import selectors, services
 from entries.models import Entry, Tag
+from entries.portability import iso
 from journal_project import cache_backend, caching
 from journal_project.models import CacheGeneration
-from tests.entries.conftest import fresh_process, new_request
+from tests.entries.conftest import entry_tables_touched, fresh_process, new_request
 from tests.entries.factories import EntryFactory
 from tests.factories import PASSWORD
 
@@ -165,16 +167,33 @@ def _read_search(user, entry_id):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("read", [_read_detail, _read_list, _read_search])
-def test_reader_racing_a_writer_cannot_park_stale_rows(user, read):
+@pytest.mark.parametrize(
+    ("read", "hold_after"),
+    [
+        (_read_detail, "rows"),
+        (_read_list, "rows"),
+        (_read_search, "rows"),
+        # Holding after reading only the version: the entry is then loaded after the
+        # write, in its new state, and stored under the old version nobody asks for again.
+        (_read_detail, "versions"),
+        (_read_list, "versions"),
+    ],
+)
+def test_reader_racing_a_writer_cannot_park_stale_rows(user, read, hold_after):
     entry = EntryFactory(user=user, title="racing old", body="racing")
     loaded, resume = threading.Event(), threading.Event()
     seen: dict[str, str] = {}
 
+    def holds(sql: str) -> bool:
+        if 'FROM "entries_entry"' not in sql or "COUNT(" in sql:
+            return False
+        loads_rows = '"entries_entry"."body"' in sql
+        return loads_rows if hold_after == "rows" else not loads_rows
+
     def hold_after_loading_entries(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if 'FROM "entries_entry"' in sql and "COUNT(" not in sql and not loaded.is_set():
-            loaded.set()  # the old row is in the reader's hands
+        if holds(sql) and not loaded.is_set():
+            loaded.set()  # the old row (or version) is in the reader's hands
             resume.wait(10)
         return result
 
@@ -194,7 +213,8 @@ def test_reader_racing_a_writer_cannot_park_stale_rows(user, read):
     resume.set()
     thread.join(10)
 
-    assert seen["racing"] == "racing old"  # the race really happened
+    # The race really happened: the reader answered with what it held.
+    assert seen["racing"] == ("racing old" if hold_after == "rows" else "racing new")
     new_request()  # same process: the L1 is checked too
     assert read(user, entry.pk) == "racing new"
     fresh_process()  # another process: Redis
@@ -408,3 +428,130 @@ def test_concurrent_imports_of_one_file_create_each_entry_once(user):
         thread.join(20)
     assert sorted(results) == [0, 0, 30]
     assert Entry.objects.filter(user=user).count() == 30
+
+
+# --- Per-entry versions: a write to one entry keeps the others' stored values -------------
+
+
+def versions_generation(user_id: int) -> int:
+    return CacheGeneration.objects.get(namespace="entry_versions", scope_id=user_id).value
+
+
+def body_loads(queries) -> list[str]:
+    """The queries that loaded whole entries (with their bodies), not just ids and versions."""
+    return [sql["sql"] for sql in queries.captured_queries if '"entries_entry"."body"' in sql["sql"]]
+
+
+@pytest.mark.django_db
+def test_after_a_write_the_list_rebuilds_only_the_changed_entry(user, capture_queries):
+    entries = [EntryFactory(user=user, title=f"kept {number}") for number in range(5)]
+    new_request()
+    selectors.entry_list(user=user, filters={}, page=1, page_size=20)
+    services.entry_update(entry=entries[2], title="changed")
+    created = services.entry_create(user=user, title="new one", body="text")
+
+    fresh_process()  # Redis only: the process-local level cannot help
+    with capture_queries() as queries:
+        page = selectors.entry_list(user=user, filters={}, page=1, page_size=20)
+    titles = {item["id"]: item["title"] for item in page["results"]}
+    assert titles[entries[2].pk] == "changed"
+    assert titles[created.pk] == "new one"
+    assert titles[entries[0].pk] == "kept 0"
+    loads = body_loads(queries)
+    assert len(loads) == 1  # one query for the entries that changed, none for the rest
+    loaded_ids = {int(number) for number in re.search(r"IN \(([^)]*)\)", loads[0]).group(1).split(",")}
+    assert loaded_ids == {entries[2].pk, created.pk}
+
+
+@pytest.mark.django_db
+def test_after_a_write_another_entry_opens_without_loading_it(user, capture_queries):
+    opened, edited = EntryFactory(user=user, title="opened"), EntryFactory(user=user)
+    new_request()
+    selectors.entry_get(user=user, entry_id=opened.pk)
+    services.entry_update(entry=edited, title="edited")
+
+    fresh_process()
+    with capture_queries() as queries:
+        value = selectors.entry_get(user=user, entry_id=opened.pk)
+    assert value == selectors.entry_to_dict(Entry.objects.get(pk=opened.pk))
+    assert body_loads(queries) == []  # only its version was read
+    assert len(entry_tables_touched(queries)) == 1
+
+
+def _tag_names_seen(user, entry_id):
+    fresh_process()
+    return (
+        selectors.entry_get(user=user, entry_id=entry_id)["tags"],
+        selectors.entry_list(user=user, filters={}, page=1, page_size=20)["results"][0]["tags"],
+    )
+
+
+@pytest.mark.django_db
+def test_changes_that_bypass_updated_at_refresh_stored_entries(user):
+    entry = EntryFactory(user=user, tags=["old name"])
+    assert _tag_names_seen(user, entry.pk) == (["old name"], ["old name"])
+
+    tag = Tag.objects.get(user=user, name="old name")
+    tag.name = "new name"
+    tag.save()  # a rename: the entry's row is not written
+    assert _tag_names_seen(user, entry.pk) == (["new name"], ["new name"])
+
+    extra = Tag.objects.create(user=user, name="extra")
+    extra.entries.add(entry)  # from the tag's side
+    assert _tag_names_seen(user, entry.pk) == (["extra", "new name"], ["extra", "new name"])
+
+    extra.delete()  # deleted while in use
+    assert _tag_names_seen(user, entry.pk) == (["new name"], ["new name"])
+
+    row = Entry.objects.get(pk=entry.pk)
+    row.mood = 4
+    row.save(update_fields=["mood"])  # plain ORM code that leaves updated_at alone
+    fresh_process()
+    assert selectors.entry_get(user=user, entry_id=entry.pk)["mood"] == 4
+
+    row = Entry.objects.get(pk=entry.pk)
+    row.mood = 2
+    row.save()  # a full save with the loaded updated_at
+    fresh_process()
+    assert selectors.entry_get(user=user, entry_id=entry.pk)["mood"] == 2
+
+
+@pytest.mark.django_db
+def test_service_writes_and_unused_tag_pruning_keep_other_entries_stored(user):
+    entry = EntryFactory(user=user, tags=["only here"])
+    EntryFactory(user=user)
+    selectors.entry_list(user=user, filters={}, page=1, page_size=20)
+    before = versions_generation(user.pk)
+    services.entry_update(entry=entry, title="retitled", tags=["elsewhere"])  # prunes "only here"
+    services.entry_create(user=user, title="t", body="b", tags=["x"])
+    services.entry_delete(entry=selectors.entry_for_write(user=user, entry_id=entry.pk))
+    assert versions_generation(user.pk) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entry_versions_read_inside_an_uncommitted_write_are_never_stored(user):
+    entry = EntryFactory(user=user, title="committed")
+    seen: dict[str, object] = {}
+
+    def write_read_then_fail() -> None:
+        with transaction.atomic():
+            services.entry_update(entry=entry, title="rolled back")
+            row = Entry.objects.get(pk=entry.pk)
+            seen["version"] = row.updated_at
+            seen["title"] = selectors.entry_dicts(user.pk, [(entry.pk, row.updated_at)])[0]["title"]
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        write_read_then_fail()
+    assert seen["title"] == "rolled back"
+
+    new_request()
+    key = caching.make_key(
+        caching.ENTRY_VERSIONS,
+        user.pk,
+        caching.current_generation(caching.ENTRY_VERSIONS, user.pk),
+        "entry",
+        (entry.pk, iso(seen["version"])),
+    )
+    assert cache.get(key) is None
+    assert caching.local_cache.get(key) is None
