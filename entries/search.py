@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -90,21 +89,12 @@ DROP_SQL = [
 
 
 def apply_search(queryset: QuerySet, q: str) -> QuerySet:
-    """Filter to entries matching `q`, best first, with raw `_headline`/`_title_headline` annotations."""
+    """Filter to entries matching `q`, best first (headlines are made apart: `headlines_for`)."""
     if uses_postgres():
-        config = search_config()
-        query = SearchQuery(q, search_type="websearch", config=config)
+        query = SearchQuery(q, search_type="websearch", config=search_config())
         return (
             queryset.filter(search_vector=query)
-            .annotate(
-                _rank=SearchRank(F("search_vector"), query),
-                _headline=SearchHeadline(
-                    "body", query, config=config, start_sel=START, stop_sel=STOP, **HEADLINE_OPTIONS
-                ),
-                _title_headline=SearchHeadline(
-                    "title", query, config=config, start_sel=START, stop_sel=STOP, highlight_all=True
-                ),
-            )
+            .annotate(_rank=SearchRank(F("search_vector"), query))
             .order_by("-_rank", "-entry_date", "-created_at", "-id")
         )
     include, exclude = _fallback_terms(q)
@@ -117,6 +107,30 @@ def apply_search(queryset: QuerySet, q: str) -> QuerySet:
     return queryset
 
 
+def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int, tuple[str, str]]:
+    """Safe HTML (`headline`, `title_headline`) of each entry for `q`, in one query.
+
+    `ts_headline` re-reads each whole text, which makes it the dearest part of a search:
+    callers keep its results per entry version and query, and ask only for the rest.
+    """
+    rows = queryset.filter(pk__in=entry_ids).order_by()
+    if uses_postgres():
+        config = search_config()
+        query = SearchQuery(q, search_type="websearch", config=config)
+        found = rows.annotate(
+            _headline=SearchHeadline("body", query, config=config, start_sel=START, stop_sel=STOP, **HEADLINE_OPTIONS),
+            _title_headline=SearchHeadline(
+                "title", query, config=config, start_sel=START, stop_sel=STOP, highlight_all=True
+            ),
+        ).values_list("pk", "_headline", "_title_headline")
+        return {pk: (mark_sentinels(body or ""), mark_sentinels(title or "")) for pk, body, title in found}
+    include, _ = _fallback_terms(q)
+    return {
+        pk: (_fallback_snippet(body, include), _highlight(title, include))
+        for pk, title, body in rows.values_list("pk", "title", "body")
+    }
+
+
 def _fallback_terms(q: str) -> tuple[list[str], list[str]]:
     include: list[str] = []
     exclude: list[str] = []
@@ -127,14 +141,6 @@ def _fallback_terms(q: str) -> tuple[list[str], list[str]]:
             continue
         (exclude if negated else include).append(term)
     return include, exclude
-
-
-def headlines(entry: Any, q: str) -> tuple[str, str]:
-    """Safe HTML (`headline`, `title_headline`) for one entry found by `apply_search`."""
-    if hasattr(entry, "_headline"):
-        return mark_sentinels(entry._headline or ""), mark_sentinels(entry._title_headline or "")
-    include, _ = _fallback_terms(q)
-    return _fallback_snippet(entry.body, include), _highlight(entry.title, include)
 
 
 def mark_sentinels(raw: str) -> str:

@@ -594,6 +594,7 @@ def cached_many(
     parts_list: Sequence[tuple[Any, ...]],
     build_many: Callable[[list[tuple[Any, ...]]], dict[tuple[Any, ...], Any]],
     *,
+    observe: bool = False,
     ttl: int | None = None,
 ) -> list[Any]:
     """Values for many keys at once: the process-local level, then one Redis MGET, and
@@ -601,35 +602,44 @@ def cached_many(
 
     `build_many` returns {parts: value} for the parts it could build; parts it leaves
     out (a row deleted meanwhile) come back as None. Meant for values keyed by their
-    own version (ENTRY_VERSIONS), looked up inside the build of a request-level value:
-    these lookups are not observed, so the hit rate stays one lookup per request.
-    No stampede lock: the request-level value being built holds one.
+    own version (ENTRY_VERSIONS). With `observe`, each key counts as a lookup of the hit
+    rate; leave it off for lookups made while building a request-level value, so the
+    hit rate stays one lookup per request. No stampede lock: a version's value is built
+    from one indexed row, and a request-level value being built holds its own lock.
     """
+    started = time.perf_counter()
     parts_list = [tuple(parts) for parts in parts_list]
     if not parts_list:
         return []
     scope = _scope_id(namespace, scope_id)
     if not cache_enabled() or _must_bypass((namespace.name, scope)):
         built = build_many(parts_list)
+        if observe:
+            for _ in parts_list:
+                _observe(namespace, "bypass", started)
         return [built.get(parts) for parts in parts_list]
     generation = current_generation(namespace, scope)
     keys = [make_key(namespace, scope, generation, label, parts) for parts in parts_list]
     payloads: dict[str, bytes] = {}
+    results: dict[str, str] = {}
     if namespace.local:
         for key in keys:
             payload = local_cache.get(key)
             if payload is not None:
                 payloads[key] = payload
+                results[key] = "local_hit"
     remote = [key for key in keys if key not in payloads]
     if remote:
         found = cache.get_many(remote)
-        payloads.update(found)
-        if namespace.local:
-            for key, payload in found.items():
+        for key, payload in found.items():
+            payloads[key] = payload
+            results[key] = "hit"
+            if namespace.local:
                 local_cache.set(key, payload, 60)
     missing = [parts for parts, key in zip(parts_list, keys, strict=True) if key not in payloads]
+    failed = bool(missing) and _cache_failed()
     built = build_many(missing) if missing else {}
-    if built and not _cache_failed() and not _must_bypass((namespace.name, scope)):
+    if built and not failed and not _must_bypass((namespace.name, scope)):
         timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
         encoded = {
             key: _encode(built[parts])
@@ -640,6 +650,9 @@ def cached_many(
         if namespace.local:
             for key, payload in encoded.items():
                 local_cache.set(key, payload, min(timeout, 60))
+    if observe:
+        for key in keys:
+            _observe(namespace, results.get(key, "error" if failed else "miss"), started)
     return [
         _decode(payloads[key]) if key in payloads else built.get(parts)
         for parts, key in zip(parts_list, keys, strict=True)
@@ -716,34 +729,6 @@ def write_through(
     cache.set(key, payload, ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL)
     if namespace.local:
         local_cache.set(key, payload, 60)
-
-
-def write_through_many(
-    namespace: Namespace,
-    scope_id: int | None,
-    label: str,
-    items: Iterable[tuple[Iterable[Any], Any]],
-    *,
-    ttl: int | None = None,
-) -> None:
-    """Store several values built from committed rows, in one round trip, under the generation read first.
-
-    For values a read has just built anyway (the entries on a page of the list are the
-    values of their detail keys). The generation is the one this request already read
-    (remembered since authentication, or by the `cached()` call that is building), so a
-    write committing meanwhile leaves these values under a dead generation, exactly as
-    for `cached()`. Only the shared level: the process-local one is kept for values
-    this process actually reads.
-    """
-    if not cache_enabled():
-        return
-    scope = _scope_id(namespace, scope_id)
-    if _must_bypass((namespace.name, scope)):
-        return
-    generation = current_generation(namespace, scope)
-    values = {make_key(namespace, scope, generation, label, tuple(parts)): _encode(value) for parts, value in items}
-    if values:
-        cache.set_many(values, ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL)
 
 
 def delete_user_keys(user_id: int) -> int:

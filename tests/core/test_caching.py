@@ -75,11 +75,29 @@ def test_a_failed_build_releases_the_stampede_lock_at_once(user):
 
 
 @pytest.mark.django_db
-def test_many_values_written_through_are_read_as_hits(user):
-    caching.write_through_many(caching.ENTRIES, user.pk, "item", [([1], {"n": 1}), ([2], {"n": 2})])
+def test_cached_many_builds_only_what_is_missing_in_one_call(user):
+    built: list[list[tuple]] = []
+
+    def build_many(missing):
+        built.append(missing)
+        return {parts: {"n": parts[0]} for parts in missing if parts[0] != 3}  # 3 "no longer exists"
+
+    first = caching.cached_many(caching.ENTRY_VERSIONS, user.pk, "item", [(1,), (2,)], build_many)
+    assert first == [{"n": 1}, {"n": 2}]
+    caching.local_cache.clear()  # the second call finds them in Redis
     new_request()
-    assert caching.cached(caching.ENTRIES, user.pk, "item", [2], lambda: {"n": "rebuilt"}) == {"n": 2}
-    assert caching.stats.snapshot()[("entries", "hit")] == 1
+    second = caching.cached_many(caching.ENTRY_VERSIONS, user.pk, "item", [(2,), (3,), (1,)], build_many, observe=True)
+    assert second == [{"n": 2}, None, {"n": 1}]
+    assert built == [[(1,), (2,)], [(3,)]]
+    counts = caching.stats.snapshot()
+    assert counts[("entry_versions", "hit")] == 2
+    assert counts[("entry_versions", "miss")] == 1
+
+
+@pytest.mark.django_db
+def test_cached_many_lookups_are_not_observed_unless_asked(user):
+    caching.cached_many(caching.ENTRY_VERSIONS, user.pk, "item", [(1,)], lambda missing: {(1,): 1})
+    assert not [key for key in caching.stats.snapshot() if key[0] == "entry_versions"]
 
 
 def _generation_upserts(queries) -> int:

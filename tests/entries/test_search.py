@@ -166,3 +166,23 @@ def test_the_sqlite_fallback_path_searches_with_icontains(user, monkeypatch):
     assert result["results"][0]["headline"] == "<mark>Tomatoes</mark> &lt;b&gt;ripe&lt;/b&gt; today"
     assert selectors.entry_list(user=user, filters={"q": "HOME"})["count"] == 1
     assert selectors.entry_list(user=user, filters={"q": "-work"})["count"] == 0
+
+
+def test_after_a_write_a_search_makes_headlines_only_for_the_changed_entries(user):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.entries.conftest import fresh_process
+
+    found = [EntryFactory(user=user, title=f"Walk {number}", body="a long walk by the river") for number in range(4)]
+    assert len(selectors.entry_list(user=user, filters={"q": "walk"})["results"]) == 4
+    services.entry_update(entry=found[1], body="a short walk to the shop")
+
+    fresh_process()  # only Redis: the process-local level cannot help
+    with CaptureQueriesContext(connection) as queries:
+        results = selectors.entry_list(user=user, filters={"q": "walk"})["results"]
+    headline_queries = [query["sql"] for query in queries.captured_queries if "ts_headline" in query["sql"]]
+    assert len(headline_queries) == 1
+    assert f"IN ({found[1].pk})" in headline_queries[0]
+    by_id = {item["id"]: item["headline"] for item in results}
+    assert "<mark>walk</mark> to the shop" in by_id[found[1].pk]
+    assert "long <mark>walk</mark> by the river" in by_id[found[0].pk]
