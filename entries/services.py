@@ -28,9 +28,10 @@ logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = frozenset({"title", "body", "mood", "tags", "entry_date"})
 # Fields left out of full_clean(): `user` would cost a query to re-check a user we hold,
-# and the database constraints (mood and sentiment ranges, unique uid) stay the final
-# guard for what the field validators already check.
-_CLEAN_EXCLUDE = ["user"]
+# `search_vector` is the trigger's (and deferred when loading, so reading it would cost a
+# query), and the database constraints (mood and sentiment ranges, unique uid) stay the
+# final guard for what the field validators already check.
+_CLEAN_EXCLUDE = ["user", "search_vector"]
 
 
 class EntryExists(Conflict):
@@ -235,7 +236,12 @@ def entry_update(*, entry: Entry, **changes: Any) -> Entry:
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     with transaction.atomic(), coalesced_invalidation():
-        locked = Entry.objects.select_for_update().filter(pk=entry.pk, user_id=entry.user_id).first()
+        locked = (
+            Entry.objects.select_for_update()
+            .filter(pk=entry.pk, user_id=entry.user_id)
+            .defer("search_vector")  # large, and the trigger recomputes it
+            .first()
+        )
         if locked is None:
             raise NotFound()
         fields = {"updated_at"}
