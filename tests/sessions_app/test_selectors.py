@@ -9,7 +9,7 @@ import pytest
 from journal_project import caching
 from journal_project.exceptions import NotFound
 from sessions_app import selectors, services
-from sessions_app.models import Technique
+from sessions_app.models import Message, Technique
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
@@ -118,6 +118,17 @@ def test_the_read_after_a_new_message_is_a_written_through_hit(user, django_capt
     assert counts("sessions") == {"hit": 1}
     assert detail["techniques_used"]
     assert detail["awaiting_reply"] is False
+
+
+def test_a_sessions_messages_have_the_shape_of_a_single_message(user):
+    """The session state reads its messages as plain rows; they must match the API's single messages."""
+    session = services.session_create(user=user)
+    services.message_post(user=user, session_id=session.pk, content="I always mess things up.")
+    new_request()
+    detail = selectors.session_detail(user=user, session_id=session.pk)
+    stored = Message.objects.filter(session=session).select_related("technique").order_by("created_at", "id")
+    assert detail["messages"] == [selectors.message_dict(message) for message in stored]
+    assert any(message["technique"] for message in detail["messages"])  # the joined columns are covered
 
 
 def test_session_state_is_never_stale_even_without_the_write_through(user):
