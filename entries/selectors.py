@@ -141,8 +141,11 @@ def entry_get(*, user: Any, entry_id: int) -> dict[str, Any]:
 
 
 def entry_for_write(*, user: Any, entry_id: int) -> Entry:
-    """The entry row itself (never cached), for a service to change or delete."""
-    entry = Entry.objects.filter(user_id=user.pk, pk=entry_id).defer("search_vector").first()
+    """The entry row itself (never cached), for a service to change or delete.
+
+    Without its texts: the services lock the row and read what they change themselves.
+    """
+    entry = Entry.objects.filter(user_id=user.pk, pk=entry_id).defer("search_vector", "body", "body_html").first()
     if entry is None:
         raise NotFound()
     return entry

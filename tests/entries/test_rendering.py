@@ -85,3 +85,11 @@ def test_xss_through_the_api_and_pages(auth_client, browser_client, user, payloa
 def test_body_html_is_rendered_on_save(user):
     entry = EntryFactory(user=user, body="*hi* <script>x</script>")
     assert entry.body_html == "<p><em>hi</em> </p>"
+
+
+def test_nothing_carries_over_from_one_document_to_the_next():
+    """The converter is reused per thread: a link reference defined in one entry must not resolve in another."""
+    first = rendering.render_markdown("See [the site][ref].\n\n[ref]: https://example.com/")
+    assert 'href="https://example.com/"' in first
+    second = rendering.render_markdown("Also [the site][ref].")
+    assert "href" not in second
