@@ -109,6 +109,10 @@ class Entry(models.Model):
         instance._loaded_updated_at = instance.__dict__.get("updated_at")
         return instance
 
+    def remember_saved_version(self) -> None:
+        """After a save: the row now holds this `updated_at` (a later save is compared with it)."""
+        self._loaded_updated_at = self.updated_at
+
     def keeps_its_version(self, update_fields: Any) -> bool:
         """Did this save change the row without moving `updated_at` (not the services' way)?"""
         if update_fields is not None and "updated_at" not in update_fields:

@@ -94,6 +94,7 @@ def _entry_saved(sender: Any, instance: Entry, created: bool, update_fields: Any
     # code, a data fix) leaves the entry's stored version describing old content.
     if not created and instance.keeps_its_version(update_fields):
         _entries_changed_in_place(instance.user_id)
+    instance.remember_saved_version()
 
 
 @receiver(post_delete, sender=Entry)

@@ -10,6 +10,7 @@ import time
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from entries import selectors, services
 from entries.models import Entry, Tag
@@ -517,6 +518,15 @@ def test_changes_that_bypass_updated_at_refresh_stored_entries(user):
     row.save()  # a full save with the loaded updated_at
     fresh_process()
     assert selectors.entry_get(user=user, entry_id=entry.pk)["mood"] == 2
+
+    row.updated_at = timezone.now()
+    row.title = "moved on"
+    row.save()  # moves the version...
+    assert selectors.entry_get(user=user, entry_id=entry.pk)["title"] == "moved on"
+    row.mood = 5
+    row.save()  # ...and a second save of the same instance keeps it
+    fresh_process()
+    assert selectors.entry_get(user=user, entry_id=entry.pk)["mood"] == 5
 
 
 @pytest.mark.django_db
