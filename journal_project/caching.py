@@ -1,8 +1,9 @@
 """The one caching mechanism of the project: keys, generations, `cached()`, invalidation.
 
-Every cached read in the project goes through `cached()`; every invalidation is one
-`bump()`, called by model signals. The design, and why it holds the properties in
-docs/architecture.md:
+Every cached read in the project goes through `cached()` (or its siblings here:
+`cached_bytes()` for rendered responses, `cached_many()` for values keyed by their own
+version); every invalidation is one `bump()`, called by model signals. The design, and
+why it holds the properties in docs/architecture.md:
 
 * **Keys** are built here only: ``j:<namespace>:<scope>:<epoch>.<generation>:<label>:<digest>``
   (the epoch names the copy of the database, so a restored backup never meets old keys).
