@@ -511,6 +511,21 @@ def _cache_failed() -> bool:
     return last_call_failed()
 
 
+# Seconds the process-local level keeps a value. Freshness comes from the generation in
+# the key, not from this; it only lets values nobody reads make room.
+_LOCAL_TTL = 60
+
+
+def _timeout(namespace: Namespace, ttl: int | None) -> int:
+    """Seconds a value lives in Redis: the call's own TTL, else the namespace's, else the default."""
+    return ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
+
+
+def _keep_locally(namespace: Namespace, key: str, payload: bytes, timeout: int) -> None:
+    if namespace.local:
+        local_cache.set(key, payload, min(timeout, _LOCAL_TTL))
+
+
 def cached(
     namespace: Namespace,
     scope_id: int | None,
@@ -538,7 +553,7 @@ def cached(
 
     parts = tuple(parts)
     key = make_key(namespace, scope, current_generation(namespace, scope), label, parts)
-    timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
+    timeout = _timeout(namespace, ttl)
 
     payload = _fetch(namespace, key, timeout, started)
     if payload is not None:
@@ -548,7 +563,7 @@ def cached(
         _observe(namespace, "error", started)
         return value
 
-    value = _rebuild(key, timeout, build, namespace.local)
+    value = _rebuild(namespace, key, timeout, build)
     _observe(namespace, "miss", started)
     return value
 
@@ -575,7 +590,7 @@ def cached_bytes(
     if _must_bypass((namespace.name, scope)):
         return build()
     key = make_key(namespace, scope, current_generation(namespace, scope), label, tuple(parts))
-    timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
+    timeout = _timeout(namespace, ttl)
     payload = _fetch(namespace, key, timeout, started)
     if payload is not None:
         return payload
@@ -583,8 +598,7 @@ def cached_bytes(
     payload = build()
     if not failed and not _must_bypass((namespace.name, scope)):
         cache.set(key, payload, timeout)
-        if namespace.local:
-            local_cache.set(key, payload, min(timeout, 60))
+        _keep_locally(namespace, key, payload, timeout)
     return payload
 
 
@@ -621,6 +635,7 @@ def cached_many(
         return [built.get(parts) for parts in parts_list]
     generation = current_generation(namespace, scope)
     keys = [make_key(namespace, scope, generation, label, parts) for parts in parts_list]
+    timeout = _timeout(namespace, ttl)
     payloads: dict[str, bytes] = {}
     results: dict[str, str] = {}
     if namespace.local:
@@ -635,22 +650,19 @@ def cached_many(
         for key, payload in found.items():
             payloads[key] = payload
             results[key] = "hit"
-            if namespace.local:
-                local_cache.set(key, payload, 60)
+            _keep_locally(namespace, key, payload, timeout)
     missing = [parts for parts, key in zip(parts_list, keys, strict=True) if key not in payloads]
     failed = bool(missing) and _cache_failed()
     built = build_many(missing) if missing else {}
     if built and not failed and not _must_bypass((namespace.name, scope)):
-        timeout = ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL
         encoded = {
             key: _encode(built[parts])
             for parts, key in zip(parts_list, keys, strict=True)
             if parts in built and key not in payloads
         }
         cache.set_many(encoded, timeout)
-        if namespace.local:
-            for key, payload in encoded.items():
-                local_cache.set(key, payload, min(timeout, 60))
+        for key, payload in encoded.items():
+            _keep_locally(namespace, key, payload, timeout)
     if observe:
         for key in keys:
             _observe(namespace, results.get(key, "error" if failed else "miss"), started)
@@ -669,13 +681,12 @@ def _fetch(namespace: Namespace, key: str, timeout: int, started: float) -> byte
             return payload
     payload = cache.get(key)
     if payload is not None:
-        if namespace.local:
-            local_cache.set(key, payload, min(timeout, 60))
+        _keep_locally(namespace, key, payload, timeout)
         _observe(namespace, "hit", started)
     return payload
 
 
-def _rebuild(key: str, timeout: int, build: Callable[[], T], use_local: bool) -> T:
+def _rebuild(namespace: Namespace, key: str, timeout: int, build: Callable[[], T]) -> T:
     lock_key = f"{key}:lock"
     if not cache.add(lock_key, 1, _LOCK_TTL):
         if _cache_failed():
@@ -686,8 +697,7 @@ def _rebuild(key: str, timeout: int, build: Callable[[], T], use_local: bool) ->
             time.sleep(_WAIT_STEP)
             payload = cache.get(key)
             if payload is not None:
-                if use_local:
-                    local_cache.set(key, payload, min(timeout, 60))
+                _keep_locally(namespace, key, payload, timeout)
                 return _decode(payload)
             if _cache_failed():
                 break
@@ -701,8 +711,7 @@ def _rebuild(key: str, timeout: int, build: Callable[[], T], use_local: bool) ->
     cache.set(key, payload, timeout)
     # The lock is not deleted: once the value is stored no reader looks at it again (the
     # key embeds the generation), and it expires by itself. One round trip less per miss.
-    if use_local:
-        local_cache.set(key, payload, min(timeout, 60))
+    _keep_locally(namespace, key, payload, timeout)
     return value
 
 
@@ -727,9 +736,9 @@ def write_through(
         return
     key = make_key(namespace, scope, current_generation(namespace, scope), label, tuple(parts))
     payload = _encode(value)
-    cache.set(key, payload, ttl or namespace.ttl or settings.JOURNAL_CACHE_TTL)
-    if namespace.local:
-        local_cache.set(key, payload, 60)
+    timeout = _timeout(namespace, ttl)
+    cache.set(key, payload, timeout)
+    _keep_locally(namespace, key, payload, timeout)
 
 
 def delete_user_keys(user_id: int) -> int:
