@@ -121,6 +121,14 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Every request runs the same few statements; PostgreSQL spent longer planning the
+        # authentication query than running it (docs/performance.md). A statement run five
+        # times on a connection is prepared there and planned once. Needs server-side
+        # binding (a client-side bound query is new text every time). Off behind a
+        # pooler in transaction mode that cannot track prepared statements.
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
     # Django's backend with a health check that polls the socket instead of a round trip.
     DATABASES["default"]["ENGINE"] = "journal_project.db.postgresql"
 USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -73,3 +73,14 @@ def test_a_connection_ended_by_the_server_is_replaced_before_the_first_query():
         connection_created.disconnect(created)
     assert new_connections  # the dead one was closed and a new one opened
     assert connection.connection.info.backend_pid != backend_pid
+
+
+def test_the_statement_every_request_runs_is_prepared_on_its_connection(auth_client):
+    """Authentication runs on every API request; PostgreSQL plans it once per connection,
+    not once per request (DATABASE_PREPARED_STATEMENTS, on by default)."""
+    for _ in range(6):
+        assert auth_client.get("/api/v1/auth/me/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "accounts_apitoken"' in statement for statement in prepared), prepared

@@ -106,3 +106,17 @@ def test_embedded_default_boots_and_serves_pages(embedded_server):
     process.terminate()
     output = process.communicate(timeout=10)[0]
     assert "embedded default mode" in output
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "True 5"), ("false", "None None")])
+def test_prepared_statements_are_on_unless_turned_off(value, expected):
+    env = clean_env(DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres")
+    if value is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = value
+    code = (
+        "from django.conf import settings; options = settings.DATABASES['default']['OPTIONS']; "
+        "print(options.get('server_side_binding'), options.get('prepare_threshold'))"
+    )
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
