@@ -51,6 +51,18 @@ def test_cached_stats_cost_only_the_authentication_query(auth_client, user, djan
         assert auth_client.get(URL).json()["entries_count"] == 1
 
 
+def test_stats_built_from_the_database_read_each_day_once(auth_client, user, django_assert_num_queries):
+    for offset in range(5):
+        EntryFactory(
+            user=user, mood=3, tags=["walk"], entry_date=datetime.date.today() - datetime.timedelta(days=offset)
+        )
+    auth_client.get("/api/v1/auth/me/")  # the token's first use and the cache epoch are behind us
+    # Authentication, one row per day (totals, streaks and trend), top tags, on this day.
+    with django_assert_num_queries(4):
+        data = auth_client.get(URL).json()
+    assert (data["entries_count"], data["current_streak"], len(data["mood_trend"])) == (5, 5, 5)
+
+
 def test_stats_304_without_entry_queries(auth_client, user, capture_queries):
     EntryFactory(user=user)
     etag = auth_client.get(URL)["ETag"]
