@@ -27,6 +27,20 @@ def test_title_outranks_tags_outranks_body(user):
     assert titles(user, "lighthouse") == ["In the title: lighthouse", "In the tags", "In the body"]
 
 
+def test_every_page_of_a_search_counts_all_its_matches(user):
+    for number in range(23):
+        EntryFactory(user=user, title=f"Harbour {number}", body="Boats in the harbour.")
+    EntryFactory(user=user, title="Elsewhere", body="Mountains.")
+    first = selectors.entry_list(user=user, filters={"q": "harbour"}, page=1, page_size=20)
+    second = selectors.entry_list(user=user, filters={"q": "harbour"}, page=2, page_size=20)
+    assert (first["count"], len(first["results"])) == (23, 20)
+    assert (second["count"], len(second["results"])) == (23, 3)
+    assert selectors.entry_list(user=user, filters={"q": "harbour"}, page=3, page_size=20) == {
+        "count": 23,
+        "results": [],
+    }
+
+
 def test_stemming_finds_other_forms(user):
     EntryFactory(user=user, title="Run", body="We were running along the river.")
     assert titles(user, "runs") == ["Run"]

@@ -30,7 +30,8 @@ def test_list_is_paginated_newest_first(auth_client, user):
     assert "page=2" in data["next"]
     second = auth_client.get(data["next"]).json()
     assert [item["title"] for item in second["results"]] == [f"day {n}" for n in range(20, 25)]
-    assert second["next"] is None
+    assert (second["count"], second["next"]) == (25, None)
+    assert auth_client.get(URL, {"page": 3}).status_code == 404  # past the last page
 
 
 def test_entry_has_the_contract_fields(auth_client, user):
@@ -235,7 +236,7 @@ def test_uncached_list_has_no_n_plus_one(auth_client, user, capture_queries):
     with capture_queries() as many:
         auth_client.get(URL)
     assert len(many) == len(few)
-    assert len(many) <= 5  # auth, count, the page's ids and versions, the entries not stored yet, their tags
+    assert len(many) <= 4  # auth, the page's ids and versions with the total, the entries not stored yet, their tags
 
 
 def test_each_filter_combination_is_cached_separately(auth_client, user):
