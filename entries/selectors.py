@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 
 from entries import search
@@ -164,23 +164,19 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
         # No filters (most reads): the rows in their default order, without building a FilterSet.
         queryset = EntryFilter(data=filters, queryset=_entry_rows(user.pk)).qs if filters else _entry_rows(user.pk)
         offset = (page - 1) * page_size
-        # The page is its entries' ids and versions, with the number of all matches in the
-        # same query (a search matches its rows once, not once more to count them); each
-        # entry's representation comes from ENTRY_VERSIONS, so a new entry or an edit
-        # rebuilds one entry, not the whole page.
-        rows = list(
-            queryset.annotate(_total=Window(Count("pk"))).values_list("pk", "updated_at", "_total")[
-                offset : offset + page_size
-            ]
-        )
-        # Past the last page there is no row to carry the total: count apart (rare).
-        count = rows[0][2] if rows else (queryset.count() if offset else 0)
-        versions = [(entry_id, version) for entry_id, version, _ in rows]
-        results = [item for item in entry_dicts(user.pk, versions) if item is not None]
-        if filters.get("q") and versions:
-            marks = _headlines(user.pk, filters["q"], versions)
-            for item in results:
-                item["headline"], item["title_headline"] = marks.get(item["id"]) or ("", "")
+        count = queryset.count()
+        if offset >= count:
+            results: list[dict[str, Any]] = []
+        else:
+            # The page is its entries' ids and versions (a narrow, indexed query), and each
+            # entry's representation comes from ENTRY_VERSIONS: a new entry or an edit
+            # rebuilds one entry, not the whole page.
+            versions = list(queryset.values_list("pk", "updated_at")[offset : offset + page_size])
+            results = [item for item in entry_dicts(user.pk, versions) if item is not None]
+            if filters.get("q"):
+                marks = _headlines(user.pk, filters["q"], versions)
+                for item in results:
+                    item["headline"], item["title_headline"] = marks.get(item["id"]) or ("", "")
         value: dict[str, Any] = {"count": count, "results": results}
         if "updated_since" in filters:
             value["deleted"] = _tombstones_since(user.pk, filters["updated_since"])
