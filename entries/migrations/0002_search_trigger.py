@@ -15,8 +15,9 @@ def install(apps, schema_editor):
         return
     for statement in search.trigger_sql(getattr(settings, "JOURNAL_SEARCH_CONFIG", "english")):
         schema_editor.execute(statement)
-    # Rows written before the trigger existed get their vector now.
-    schema_editor.execute("UPDATE entries_entry SET id = id")
+    # Rows written before the trigger existed get their vector now (setting the vector
+    # fires the trigger, which computes it).
+    schema_editor.execute("UPDATE entries_entry SET search_vector = NULL")
 
 
 def uninstall(apps, schema_editor):

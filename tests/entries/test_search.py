@@ -114,6 +114,24 @@ def test_the_database_keeps_the_vector_current(user):
     assert titles(user, "marmot") == ["Before"]
 
 
+def test_updates_that_leave_the_texts_alone_keep_the_vector(user):
+    entry = EntryFactory(user=user, title="Kept", body="heron")
+    with connection.cursor() as cursor:
+        # A marker the trigger would never compute (planted with triggers off for this
+        # session): it shows whether the trigger ran since.
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("UPDATE entries_entry SET search_vector = 'marker' WHERE id = %s", [entry.pk])
+        cursor.execute("SET session_replication_role = DEFAULT")
+    services.entry_sentiment_refresh(entry_id=entry.pk)  # sentiment and updated_at only
+    Entry.objects.filter(pk=entry.pk).update(mood=2)
+    assert Entry.objects.filter(pk=entry.pk, search_vector="marker").exists()
+    # Any text, or the vector itself, is computed again.
+    Entry.objects.filter(pk=entry.pk).update(title="Kept still")
+    assert Entry.objects.filter(pk=entry.pk, search_vector="heron").exists()
+    Entry.objects.filter(pk=entry.pk).update(search_vector=None)
+    assert Entry.objects.filter(pk=entry.pk, search_vector="heron").exists()
+
+
 def test_gin_index_exists_and_is_used(user):
     EntryFactory.create_batch(3, user=user)
     with connection.cursor() as cursor:

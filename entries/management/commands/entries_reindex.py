@@ -22,8 +22,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(search.function_sql(config))
-                # The trigger recomputes on every UPDATE.
-                cursor.execute("UPDATE entries_entry SET id = id")
+                # Setting the vector fires the trigger, which computes it again.
+                cursor.execute("UPDATE entries_entry SET search_vector = NULL")
                 count = cursor.rowcount
             # Cached search results were ranked under the old configuration.
             for user_id in Entry.objects.values_list("user_id", flat=True).distinct():
