@@ -135,6 +135,10 @@ class Phase:
 # (see run_phases). The mix comes first, so every mode's mix meets the same state:
 # fresh data, empty caches, nothing warmed by other scenarios.
 SCENARIO_ORDER = ["mix", *READS, "ceiling", "write"]
+# The scenarios measured against the ceiling. Each of their slices is followed by a slice
+# of the ceiling on the cached server, so that a ratio compares the same moments (run as
+# a scenario of its own, minutes later, the ceiling met a differently fast machine).
+CEILING_PAIRED = ("list", "detail")
 PHASES = [
     # The ceiling runs on the cached server: same stack, the minimal endpoint.
     Phase("cached", ["mix", *READS, "ceiling", "write"], figures=True),
@@ -431,6 +435,41 @@ def merge(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+Slices = list[tuple[dict[str, Any], sysinfo.CpuUse]]
+
+
+def _record(
+    meta: dict[str, Any], mode: str, label: str, parts: Slices, *, hit_rate: float | None = None
+) -> dict[str, Any]:
+    """One run's figures from its slices; its CPU use per request goes into meta["runs"]."""
+    summary = merge([summary for summary, _ in parts])
+    uses = [use for _, use in parts]
+    result = figures(summary)
+    if hit_rate is not None:
+        result["cache_hit_rate"] = hit_rate
+    requests = max(1, summary["requests"])
+    foreign = max(use.foreign_percent for use in uses)
+    details = meta.setdefault("runs", {}).setdefault(mode, {})
+    details[label] = {
+        "server_cpu_ms_per_request": round(1000 * sum(use.server for use in uses) / requests, 3),
+        "services_cpu_ms_per_request": round(1000 * sum(use.services for use in uses) / requests, 3),
+        "client_cpu_ms_per_request": round(1000 * sum(use.clients for use in uses) / requests, 3),
+        "other_processes_cpu_pct": round(foreign, 1),
+        "slices_rps": [round(part["requests"] / (part["duration_us"] / 1e6), 1) for part, _ in parts],
+        "mean_ms": round(summary["latency_us"]["mean"] / 1000, 2),
+        "max_ms": round(summary["latency_us"]["max"] / 1000, 2),
+        "errors_by_kind": summary["errors"],
+    }
+    shown = f", hit rate {hit_rate}" if hit_rate is not None else ""
+    log(
+        f"  {mode:>14} {label:<9} {result['rps']:>8.1f} rps  p50 {result['p50_ms']:>7.2f}  "
+        f"p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}{shown}  "
+        f"server {details[label]['server_cpu_ms_per_request']:.2f} ms CPU/request"
+        + (f"  (other processes used up to {foreign:.0f}% CPU)" if foreign >= 10 else "")
+    )
+    return result
+
+
 def totals() -> dict[str, int]:
     from monitoring.store import get_store
 
@@ -481,6 +520,15 @@ def run_phases(
     results: dict[str, dict[str, Any]] = {phase.mode: {} for phase in phases}
     deltas: dict[str, dict[str, int]] = {}
     order = [scenario for scenario in SCENARIO_ORDER if any(scenario in phase.scenarios for phase in phases)]
+    cached_phase = next((phase for phase in phases if phase.mode == "cached"), None)
+    pairs = (
+        [name for name in CEILING_PAIRED if name in cached_phase.scenarios]
+        if cached_phase is not None and "ceiling" in cached_phase.scenarios
+        else []
+    )
+    if pairs:
+        order.remove("ceiling")  # measured within the paired scenarios instead
+    ceiling_parts: dict[str, Slices] = {name: [] for name in pairs}
     try:
         for server in servers.values():
             server.start()
@@ -489,47 +537,38 @@ def run_phases(
             active = [phase for phase in phases if scenario in phase.scenarios]
             for phase in active:
                 wrk(servers[phase.mode], scenario, WARMUP, data_file)
+            if scenario in ceiling_parts:
+                wrk(servers["cached"], "ceiling", WARMUP, data_file)
             before: dict[str, int] = {}
             if any(phase.figures for phase in active):
                 time.sleep(FLUSH_WAIT)  # the warm-up's samples are flushed before the mark
                 before = totals()
-            parts: dict[str, list[tuple[dict[str, Any], sysinfo.CpuUse]]] = {phase.mode: [] for phase in active}
+            parts: dict[str, Slices] = {phase.mode: [] for phase in active}
+            seconds = MEASURE / SLICES
             for number in range(1, SLICES + 1):
                 for phase in active:
-                    parts[phase.mode].append(wrk(servers[phase.mode], scenario, MEASURE / SLICES, data_file, number))
+                    parts[phase.mode].append(wrk(servers[phase.mode], scenario, seconds, data_file, number))
+                if scenario in ceiling_parts:
+                    ceiling_parts[scenario].append(wrk(servers["cached"], "ceiling", seconds, data_file, number))
             if before:
-                # Only the cached server records under this prefix, and only in its slices.
+                # Only the cached server records under this prefix, and only in its slices
+                # (in list and detail, the ceiling's slices on the same server too: they
+                # make no cache lookups, so the hit rate is the scenario's own).
                 time.sleep(FLUSH_WAIT)
                 deltas[scenario] = subtract_fields(totals(), before)
             for phase in active:
-                summary = merge([summary for summary, _ in parts[phase.mode]])
-                uses = [use for _, use in parts[phase.mode]]
-                result = figures(summary)
+                hit_rate = None
                 if phase.figures and scenario != "ceiling":
-                    result["cache_hit_rate"] = report.server_figures([deltas[scenario]])["cache_hit_rate"]
-                results[phase.mode][scenario] = result
-                requests = max(1, summary["requests"])
-                foreign = max(use.foreign_percent for use in uses)
-                details = meta.setdefault("runs", {}).setdefault(phase.mode, {})
-                details[scenario] = {
-                    "server_cpu_ms_per_request": round(1000 * sum(use.server for use in uses) / requests, 3),
-                    "services_cpu_ms_per_request": round(1000 * sum(use.services for use in uses) / requests, 3),
-                    "client_cpu_ms_per_request": round(1000 * sum(use.clients for use in uses) / requests, 3),
-                    "other_processes_cpu_pct": round(foreign, 1),
-                    "slices_rps": [
-                        round(part["requests"] / (part["duration_us"] / 1e6), 1) for part, _ in parts[phase.mode]
-                    ],
-                    "mean_ms": round(summary["latency_us"]["mean"] / 1000, 2),
-                    "max_ms": round(summary["latency_us"]["max"] / 1000, 2),
-                    "errors_by_kind": summary["errors"],
-                }
-                shown = f", hit rate {result['cache_hit_rate']}" if "cache_hit_rate" in result else ""
-                log(
-                    f"  {phase.mode:>14} {scenario:<9} {result['rps']:>8.1f} rps  p50 {result['p50_ms']:>7.2f}  "
-                    f"p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}{shown}  "
-                    f"server {details[scenario]['server_cpu_ms_per_request']:.2f} ms CPU/request"
-                    + (f"  (other processes used up to {foreign:.0f}% CPU)" if foreign >= 10 else "")
+                    hit_rate = report.server_figures([deltas[scenario]])["cache_hit_rate"]
+                results[phase.mode][scenario] = _record(
+                    meta, phase.mode, scenario, parts[phase.mode], hit_rate=hit_rate
                 )
+            if scenario in ceiling_parts:
+                paired = _record(meta, "cached", f"ceiling during {scenario}", ceiling_parts[scenario])
+                meta.setdefault("ceiling_by_scenario", {})[scenario] = paired
+        if pairs:
+            every = [part for name in pairs for part in ceiling_parts[name]]
+            results["cached"]["ceiling"] = _record(meta, "cached", "ceiling", every)
     finally:
         for server in servers.values():
             server.stop()
