@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import Lower
 
 from entries import search
@@ -164,14 +164,25 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
         # No filters (most reads): the rows in their default order, without building a FilterSet.
         queryset = EntryFilter(data=filters, queryset=_entry_rows(user.pk)).qs if filters else _entry_rows(user.pk)
         offset = (page - 1) * page_size
-        count = queryset.count()
-        if offset >= count:
+        # The page is its entries' ids and versions (a narrow, indexed query), and each
+        # entry's representation comes from ENTRY_VERSIONS: a new entry or an edit
+        # rebuilds one entry, not the whole page.
+        if filters.get("q"):
+            # A search ranks every match before it can cut a page, so the total comes
+            # with the page (a window count) instead of matching everything twice.
+            rows = list(
+                queryset.annotate(_total=Window(Count("pk"))).values_list("pk", "updated_at", "_total")[
+                    offset : offset + page_size
+                ]
+            )
+            count = rows[0][2] if rows else (queryset.count() if offset else 0)
+            versions = [(entry_id, version) for entry_id, version, _ in rows]
+        else:
+            count = queryset.count()
+            versions = [] if offset >= count else list(queryset.values_list("pk", "updated_at")[offset : offset + page_size])
+        if not versions:
             results: list[dict[str, Any]] = []
         else:
-            # The page is its entries' ids and versions (a narrow, indexed query), and each
-            # entry's representation comes from ENTRY_VERSIONS: a new entry or an edit
-            # rebuilds one entry, not the whole page.
-            versions = list(queryset.values_list("pk", "updated_at")[offset : offset + page_size])
             results = [item for item in entry_dicts(user.pk, versions) if item is not None]
             if filters.get("q"):
                 marks = _headlines(user.pk, filters["q"], versions)

@@ -110,10 +110,11 @@ def test_on_this_day_brings_leap_days_back_on_the_28th(user):
 @pytest.mark.django_db
 def test_mood_trend_window(user):
     EntryFactory(user=user, mood=2, entry_date=D(2024, 1, 1))
-    EntryFactory(user=user, mood=4, entry_date=D(2024, 1, 7))
-    EntryFactory(user=user, mood=5, entry_date=D(2024, 1, 7))
+    four = EntryFactory(user=user, mood=4, entry_date=D(2024, 1, 7))
+    five = EntryFactory(user=user, mood=5, entry_date=D(2024, 1, 7))
     trend = selectors.entry_stats(user=user, days=3, today=D(2024, 1, 7))["mood_trend"]
-    assert trend == [{"date": "2024-01-07", "avg_mood": 4.5, "avg_sentiment": None, "count": 2}]
+    average = round((four.sentiment + five.sentiment) / 2, 3)
+    assert trend == [{"date": "2024-01-07", "avg_mood": 4.5, "avg_sentiment": average, "count": 2}]
 
 
 @pytest.mark.django_db

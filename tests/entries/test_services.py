@@ -149,13 +149,35 @@ def test_another_user_may_hold_the_same_uid(user, other_user):
 # --- Sentiment --------------------------------------------------------------------------
 
 
-def test_sentiment_is_computed_after_commit(user, run_commit_hooks):
-    entry = run_commit_hooks(services.entry_create, user=user, title="Great", body="I love this. What a wonderful day!")
+def sentiment_queued(callbacks) -> bool:
+    return any("_queue_sentiment" in callback.__qualname__ for callback in callbacks)
+
+
+def long_text(mood_word: str) -> str:
+    """A text past SENTIMENT_IN_WRITE_MAX_CHARS, scored by the task after the commit."""
+    sentence = f"Today was a {mood_word} day. "
+    return sentence * (services.SENTIMENT_IN_WRITE_MAX_CHARS // len(sentence) + 1)
+
+
+def test_a_write_stores_the_sentiment_with_the_text(user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        entry = services.entry_create(user=user, title="Great", body="I love this. What a wonderful day!")
+    assert not sentiment_queued(callbacks)  # no task: no second write, no second version
+    stored = Entry.objects.get(pk=entry.pk)
+    assert stored.sentiment == entry.sentiment > 0.5
+    assert stored.updated_at == entry.updated_at == entry.created_at
+    sad = services.entry_create(user=user, title="Awful", body="I hate this. Terrible, sad day.")
+    assert Entry.objects.get(pk=sad.pk).sentiment < -0.5
+
+
+def test_a_long_text_is_scored_after_commit(user, run_commit_hooks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        entry = services.entry_create(user=user, title="t", body=long_text("wonderful"))
+    assert entry.sentiment is None  # what the write itself stored
+    assert sentiment_queued(callbacks)
+    entry = run_commit_hooks(services.entry_create, user=user, title="t2", body=long_text("wonderful"))
     entry.refresh_from_db()
     assert entry.sentiment > 0.5
-    sad = run_commit_hooks(services.entry_create, user=user, title="Awful", body="I hate this. Terrible, sad day.")
-    sad.refresh_from_db()
-    assert sad.sentiment < -0.5
 
 
 def test_a_broker_outage_scores_sentiment_in_the_request(user, run_commit_hooks):
@@ -167,7 +189,7 @@ def test_a_broker_outage_scores_sentiment_in_the_request(user, run_commit_hooks)
     previous = app.conf.broker_url
     use_broker(f"amqp://guest:guest@127.0.0.1:{free_port()}//", eager=False)  # nothing listens there
     try:
-        entry = run_commit_hooks(services.entry_create, user=user, title="Great", body="I love this wonderful day!")
+        entry = run_commit_hooks(services.entry_create, user=user, title="Great", body=long_text("wonderful"))
     finally:
         use_broker(previous, eager=True)
     entry.refresh_from_db()
@@ -177,19 +199,31 @@ def test_a_broker_outage_scores_sentiment_in_the_request(user, run_commit_hooks)
 def test_sentiment_is_not_computed_for_a_rolled_back_write(user, django_capture_on_commit_callbacks):
     def write_then_fail() -> None:
         with transaction.atomic():
-            services.entry_create(user=user, title="t", body="good")
+            services.entry_create(user=user, title="t", body=long_text("good"))
             raise RuntimeError
 
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
         write_then_fail()
-    assert callbacks == []
+    assert not sentiment_queued(callbacks)
 
 
 def test_editing_the_text_recomputes_sentiment(user, run_commit_hooks):
-    entry = run_commit_hooks(services.entry_create, user=user, title="t", body="A wonderful day.")
-    updated = run_commit_hooks(services.entry_update, entry=entry, body="A horrible day.")
-    updated.refresh_from_db()
-    assert updated.sentiment < 0
+    entry = services.entry_create(user=user, title="t", body="A wonderful day.")
+    updated = services.entry_update(entry=entry, body="A horrible day.")
+    assert Entry.objects.get(pk=entry.pk).sentiment == updated.sentiment < 0
+    # From short to long: the old score is not kept for the new text, the task scores it.
+    longer = run_commit_hooks(services.entry_update, entry=updated, body=long_text("wonderful"))
+    assert longer.sentiment is None
+    longer.refresh_from_db()
+    assert longer.sentiment > 0.5
+
+
+def test_a_mood_change_keeps_the_sentiment(user, django_capture_on_commit_callbacks):
+    entry = services.entry_create(user=user, title="t", body="A wonderful day.")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.entry_update(entry=entry, mood=2)
+    assert not sentiment_queued(callbacks)
+    assert Entry.objects.get(pk=entry.pk).sentiment == entry.sentiment
 
 
 def test_sentiment_task_is_idempotent_and_tolerates_deleted_entries(user):

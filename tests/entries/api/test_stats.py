@@ -7,7 +7,7 @@ import datetime
 import pytest
 import time_machine
 
-from entries import services
+from entries import sentiment, services
 from tests.entries.conftest import entry_tables_touched, fresh_process
 from tests.entries.factories import EntryFactory
 
@@ -16,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 @time_machine.travel(datetime.datetime(2024, 6, 15, 12, 0, tzinfo=datetime.UTC), tick=False)
-def test_stats_shape_and_numbers(auth_client, user, run_commit_hooks):
+def test_stats_shape_and_numbers(auth_client, user):
     day = datetime.date(2024, 6, 15)
-    run_commit_hooks(EntryFactory, user=user, body="A wonderful happy day.", mood=5, tags=["joy"], entry_date=day)
-    EntryFactory(user=user, body="Okay day", mood=3, tags=["joy", "work"], entry_date=day)
-    EntryFactory(user=user, body="one two", mood=1, entry_date=day - datetime.timedelta(days=1))
+    EntryFactory(user=user, title="Joy", body="A wonderful happy day.", mood=5, tags=["joy"], entry_date=day)
+    EntryFactory(user=user, title="Fine", body="Okay day", mood=3, tags=["joy", "work"], entry_date=day)
+    EntryFactory(user=user, title="Bad", body="one two", mood=1, entry_date=day - datetime.timedelta(days=1))
     EntryFactory(user=user, body="ancient", entry_date=datetime.date(2021, 6, 15), title="Three years ago")
     response = auth_client.get(URL, {"days": 7})
     assert response.status_code == 200
@@ -28,10 +28,12 @@ def test_stats_shape_and_numbers(auth_client, user, run_commit_hooks):
     assert data["entries_count"] == 4
     assert data["words_total"] == 4 + 2 + 2 + 1
     assert (data["current_streak"], data["longest_streak"]) == (2, 2)
-    assert data["mood_trend"][0] == {"date": "2024-06-14", "avg_mood": 1.0, "avg_sentiment": None, "count": 1}
+    assert data["mood_trend"][0] == {"date": "2024-06-14", "avg_mood": 1.0, "avg_sentiment": -0.271, "count": 1}  # "Bad"
     latest = data["mood_trend"][1]
     assert (latest["date"], latest["avg_mood"], latest["count"]) == ("2024-06-15", 4.0, 2)
-    assert latest["avg_sentiment"] > 0.3  # only the first entry ran its sentiment task
+    assert latest["avg_sentiment"] == round(
+        (sentiment.score("Joy.\nA wonderful happy day.") + sentiment.score("Fine.\nOkay day")) / 2, 3
+    )
     assert data["top_tags"] == [{"name": "joy", "count": 2}, {"name": "work", "count": 1}]
     assert [(item["title"], item["years_ago"]) for item in data["on_this_day"]] == [("Three years ago", 3)]
 
