@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum, Window
-from django.db.models.functions import Lower
+from django.db.models.functions import Extract, Lower
 
 from entries import search
 from entries.filters import EntryFilter
@@ -24,10 +24,78 @@ from entries.portability import iso
 from entries.services import local_today
 from journal_project import caching
 from journal_project.exceptions import NotFound
+from journal_project.precompiled import PrecompiledRows
 
 TOP_TAGS = 10
 ON_THIS_DAY_LIMIT = 10
 MAX_STATS_DAYS = 366
+
+# --- Queries compiled once per process (journal_project.precompiled) ----------------------
+# The reads that every write makes the next request run again: a list page's count and
+# versions, an entry's version, the stats. Each sentinel stands for one parameter.
+_USER, _ENTRY, _MONTH, _DAY, _YEAR = -900_000_001, -900_000_002, -900_000_003, -900_000_004, -900_000_005
+_BIGINT = 2**63
+
+_ENTRY_VERSION = PrecompiledRows(
+    lambda user_id, entry_id: (
+        Entry.objects.filter(user_id=user_id, pk=entry_id).order_by().values_list("updated_at")[:1]
+    ),
+    _USER,
+    _ENTRY,
+)
+_ENTRY_COUNT = PrecompiledRows(
+    # GROUP BY the one user: no row at all when there are no entries.
+    lambda user_id: (
+        Entry.objects.filter(user_id=user_id).order_by().values("user_id").annotate(n=Count("pk")).values_list("n")
+    ),
+    _USER,
+)
+_PAGE_VERSIONS = PrecompiledRows(
+    lambda user_id, offset, limit: Entry.objects.filter(user_id=user_id).values_list("pk", "updated_at")[
+        offset : offset + limit
+    ],
+    _USER,
+)
+_STATS_BY_DAY = PrecompiledRows(
+    # One row per day with entries (at most a few hundred a year) gives the totals, the
+    # streaks and the trend: one query where three each read the same rows.
+    lambda user_id: (
+        Entry.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list("entry_date")
+        .annotate(Count("id"), Sum("word_count"), Avg("mood"), Avg("sentiment"))
+        .order_by("entry_date")
+    ),
+    _USER,
+)
+_STATS_TOP_TAGS = PrecompiledRows(
+    lambda user_id: (
+        Tag.objects.filter(user_id=user_id)
+        .annotate(count=Count("entries"))
+        .filter(count__gt=0)
+        .order_by("-count", Lower("name"))
+        .values_list("name", "count")[:TOP_TAGS]
+    ),
+    _USER,
+)
+
+
+def _on_this_day_query(user_id: int, month: int, day: int, year: int, *, leap: bool) -> QuerySet[Entry]:
+    same_day = Q(entry_date__month=month, entry_date__day=day)
+    if leap:
+        same_day |= Q(entry_date__month=2, entry_date__day=29)  # leap-day entries still come back
+    return (
+        Entry.objects.filter(same_day, user_id=user_id)
+        # Compared as a number (not `entry_date__year__lt`, which becomes a date bound):
+        # every parameter stays the plain int the precompiled query substitutes.
+        .alias(year=Extract("entry_date", "year"))
+        .filter(year__lt=year)
+        .order_by("-entry_date", "-created_at")
+        .values_list("id", "title", "entry_date", "mood")[:ON_THIS_DAY_LIMIT]
+    )
+
+
+_ON_THIS_DAY = PrecompiledRows(_on_this_day_query, _USER, _MONTH, _DAY, _YEAR)
 
 
 def _entries(user_id: int) -> QuerySet[Entry]:
@@ -132,8 +200,8 @@ def entry_get(*, user: Any, entry_id: int) -> dict[str, Any]:
     representation of that version is stored, and survives every other entry's writes.
     The API answers repeated reads from its response cache without even this query.
     """
-    found = _entry_rows(user.pk).filter(pk=entry_id).order_by().values_list("updated_at", flat=True)[:1]
-    version = found[0] if found else None
+    found = _ENTRY_VERSION.rows(user.pk, int(entry_id)) if -_BIGINT <= int(entry_id) < _BIGINT else []
+    version = found[0][0] if found else None
     value = entry_dicts(user.pk, [(int(entry_id), version)], observe=True)[0] if version is not None else None
     if value is None:
         raise NotFound()
@@ -177,9 +245,14 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
             )
             count = rows[0][2] if rows else (queryset.count() if offset else 0)
             versions = [(entry_id, version) for entry_id, version, _ in rows]
-        else:
+        elif filters:
             count = queryset.count()
-            versions = [] if offset >= count else list(queryset.values_list("pk", "updated_at")[offset : offset + page_size])
+            versions = (
+                [] if offset >= count else list(queryset.values_list("pk", "updated_at")[offset : offset + page_size])
+            )
+        else:
+            count = next(iter(_ENTRY_COUNT.rows(user.pk)), (0,))[0]
+            versions = [] if offset >= count else _PAGE_VERSIONS.rows(user.pk, offset=offset, limit=page_size)
         if not versions:
             results: list[dict[str, Any]] = []
         else:
@@ -264,23 +337,11 @@ def streaks(dates: Iterable[datetime.date], today: datetime.date) -> tuple[int, 
 
 
 def _on_this_day(user_id: int, today: datetime.date) -> list[dict[str, Any]]:
-    same_day = Q(entry_date__month=today.month, entry_date__day=today.day)
-    if today.month == 2 and today.day == 28 and not calendar.isleap(today.year):
-        same_day |= Q(entry_date__month=2, entry_date__day=29)  # leap-day entries still come back
-    rows = (
-        Entry.objects.filter(same_day, user_id=user_id, entry_date__year__lt=today.year)
-        .order_by("-entry_date", "-created_at")
-        .values("id", "title", "entry_date", "mood")[:ON_THIS_DAY_LIMIT]
-    )
+    leap = today.month == 2 and today.day == 28 and not calendar.isleap(today.year)
+    rows = _ON_THIS_DAY.rows(user_id, today.month, today.day, today.year, leap=leap)
     return [
-        {
-            "id": row["id"],
-            "title": row["title"],
-            "entry_date": iso(row["entry_date"]),
-            "mood": row["mood"],
-            "years_ago": today.year - row["entry_date"].year,
-        }
-        for row in rows
+        {"id": pk, "title": title, "entry_date": iso(day), "mood": mood, "years_ago": today.year - day.year}
+        for pk, title, day, mood in rows
     ]
 
 
@@ -297,24 +358,10 @@ def entry_stats(*, user: Any, days: int = 30, today: datetime.date | None = None
     days = max(1, min(int(days), MAX_STATS_DAYS))
 
     def build() -> dict[str, Any]:
-        # One row per day with entries (at most a few hundred a year) gives the totals,
-        # the streaks and the trend: one query where three each read the same rows.
-        by_day = list(
-            Entry.objects.filter(user_id=user.pk)
-            .order_by()
-            .values_list("entry_date")
-            .annotate(Count("id"), Sum("word_count"), Avg("mood"), Avg("sentiment"))
-            .order_by("entry_date")
-        )
+        by_day = _STATS_BY_DAY.rows(user.pk)
         current, longest = streaks([day for day, *_ in by_day], today)
         start = today - datetime.timedelta(days=days - 1)
-        top = (
-            Tag.objects.filter(user_id=user.pk)
-            .annotate(count=Count("entries"))
-            .filter(count__gt=0)
-            .order_by("-count", Lower("name"))
-            .values_list("name", "count")[:TOP_TAGS]
-        )
+        top = _STATS_TOP_TAGS.rows(user.pk)
         return {
             "entries_count": sum(count for _, count, *_ in by_day),
             "words_total": sum(words or 0 for _, _, words, *_ in by_day),

@@ -99,3 +99,76 @@ class PrecompiledQuery(Generic[M]):
         for name, position in compiled.annotations.items():
             setattr(instance, name, row[position])
         return instance  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _CompiledRows:
+    sql: str
+    params: tuple[Any, ...]
+    positions: tuple[int, ...]  # of the varying parameters, in the order of the sentinels
+    compiler: Any  # applies the database converters, as the ORM's iterables do
+    converters: dict[int, tuple[list[Any], Any]]
+
+
+class PrecompiledRows:
+    """A `values_list()` query compiled once per process, run with new parameters.
+
+    `build(*sentinels, **shape)` returns the queryset. Each sentinel must land in exactly
+    one query parameter, and the values passed later must be of the same kind (a value
+    that would change the SQL itself, like None becoming IS NULL, is not a parameter).
+    `shape` holds what does change the SQL (a page's OFFSET, which Django writes into
+    the SQL): each shape is compiled once, up to `max_shapes` of them; further shapes are
+    compiled for each call, as the ORM would.
+
+    For the reads that a write makes every next request rebuild: compiling them through
+    the ORM took two to three times as long as running them (docs/performance.md).
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], *sentinels: Any, max_shapes: int = 16) -> None:
+        self._build = build
+        self._sentinels = sentinels
+        self._max_shapes = max_shapes
+        self._compiled: dict[tuple[str, tuple[tuple[str, Any], ...]], _CompiledRows] = {}
+
+    def _compile(self, using: str, shape: dict[str, Any]) -> _CompiledRows:
+        queryset = self._build(*self._sentinels, **shape)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        positions = []
+        for sentinel in self._sentinels:
+            # The backend may wrap a parameter in a subclass (psycopg's Int4 for EXTRACT):
+            # the value put there later is wrapped the same way.
+            found = [
+                index for index, param in enumerate(params) if isinstance(param, type(sentinel)) and param == sentinel
+            ]
+            if len(found) != 1:
+                raise ValueError(f"the sentinel {sentinel!r} must appear in exactly one query parameter")
+            positions.append(found[0])
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        return _CompiledRows(
+            sql=sql,
+            params=tuple(params),
+            positions=tuple(positions),
+            compiler=compiler,
+            converters=compiler.get_converters(fields),
+        )
+
+    def rows(self, *values: Any, using: str = DEFAULT_DB_ALIAS, **shape: Any) -> list[tuple[Any, ...]]:
+        if len(values) != len(self._sentinels):
+            raise TypeError(f"expected {len(self._sentinels)} values, got {len(values)}")
+        key = (using, tuple(sorted(shape.items())))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compile(using, shape)
+            if len(self._compiled) < self._max_shapes:
+                self._compiled[key] = compiled
+        params = list(compiled.params)
+        for position, value in zip(compiled.positions, values, strict=True):
+            wrapper = type(params[position])
+            params[position] = value if isinstance(value, wrapper) else wrapper(value)
+        with connections[using].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            return [tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)]
+        return [tuple(row) for row in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -82,3 +84,76 @@ def test_the_sentinel_must_be_a_single_parameter():
     query = PrecompiledQuery(lambda value: ApiToken.objects.filter(name=value, prefix=value), sentinel="\x00x\x00")
     with pytest.raises(ValueError, match="exactly one"):
         query.first("anything")
+
+
+# --- PrecompiledRows ------------------------------------------------------------------------
+
+
+def test_rows_are_the_orms_rows_for_each_value_and_shape(user, other_user):
+    from entries.models import Entry
+    from journal_project.precompiled import PrecompiledRows
+    from tests.entries.factories import EntryFactory
+
+    for day in range(1, 6):
+        EntryFactory(user=user, entry_date=datetime.date(2024, 3, day), mood=day)
+    EntryFactory(user=other_user, entry_date=datetime.date(2024, 3, 9))
+    built = []
+
+    def build(user_id, month, *, offset, limit):
+        built.append((offset, limit))
+        return (
+            Entry.objects.filter(user_id=user_id, entry_date__month=month)
+            .values_list("pk", "entry_date", "updated_at")
+            .order_by("entry_date")[offset : offset + limit]
+        )
+
+    query = PrecompiledRows(build, -1, -2)
+    for owner in (user, other_user):
+        for offset in (0, 2, 4):
+            expected = list(build(owner.pk, 3, offset=offset, limit=2))
+            assert query.rows(owner.pk, 3, offset=offset, limit=2) == expected
+    assert query.rows(user.pk, 4, offset=0, limit=2) == []
+    # Compiled once per shape (with the sentinels), then only run: the ORM calls above
+    # and the three shapes' compilations are all the builds there were.
+    assert built.count((0, 2)) == 2 + 1
+    row = query.rows(user.pk, 3, offset=0, limit=1)[0]
+    assert isinstance(row[1], datetime.date)  # the ORM's converters ran
+    assert row[2].tzinfo is not None
+
+
+def test_rows_aggregate_and_wrapped_parameters(user):
+    from django.db.models import Avg, Count
+
+    from entries.models import Entry
+    from journal_project.precompiled import PrecompiledRows
+    from tests.entries.factories import EntryFactory
+
+    EntryFactory(user=user, entry_date=datetime.date(2023, 7, 4), mood=2)
+    EntryFactory(user=user, entry_date=datetime.date(2024, 7, 4), mood=4)
+    EntryFactory(user=user, entry_date=datetime.date(2024, 7, 5), mood=5)
+    query = PrecompiledRows(
+        # EXTRACT's parameters arrive wrapped by the backend (psycopg's Int4): they are found and re-wrapped.
+        lambda user_id, day: (
+            Entry.objects.filter(user_id=user_id, entry_date__day=day)
+            .values_list("entry_date__month")
+            .annotate(Count("id"), Avg("mood"))
+            .order_by()
+        ),
+        -1,
+        -3,
+    )
+    assert query.rows(user.pk, 4) == [(7, 2, 3.0)]
+    assert query.rows(user.pk, 5) == [(7, 1, 5.0)]
+    assert query.rows(user.pk, 6) == []
+
+
+def test_rows_need_each_sentinel_in_exactly_one_parameter():
+    from journal_project.precompiled import PrecompiledRows
+
+    twice = PrecompiledRows(
+        lambda value: ApiToken.objects.filter(name=value, prefix=value).values_list("pk"), "\x00x\x00"
+    )
+    with pytest.raises(ValueError, match="exactly one"):
+        twice.rows("anything")
+    with pytest.raises(TypeError):
+        twice.rows()
