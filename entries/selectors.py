@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import Avg, Count, F, Func, IntegerField, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import Extract, Lower
 
 from entries import search
@@ -33,6 +33,7 @@ MAX_STATS_DAYS = 366
 # --- Queries compiled once per process (journal_project.precompiled) ----------------------
 # The reads that every write makes the next request run again: a list page's count and
 # versions, an entry's version, the stats. Each sentinel stands for one parameter.
+_COUNT_ROWS = Func(F("pk"), function="COUNT", output_field=IntegerField())
 _USER, _ENTRY, _MONTH, _DAY, _YEAR = -900_000_001, -900_000_002, -900_000_003, -900_000_004, -900_000_005
 _BIGINT = 2**63
 
@@ -44,10 +45,9 @@ _ENTRY_VERSION = PrecompiledRows(
     _ENTRY,
 )
 _ENTRY_COUNT = PrecompiledRows(
-    # GROUP BY the one user: no row at all when there are no entries.
-    lambda user_id: (
-        Entry.objects.filter(user_id=user_id).order_by().values("user_id").annotate(n=Count("pk")).values_list("n")
-    ),
+    # COUNT written as a plain function: Django would GROUP BY an aggregate selected with
+    # values_list(), which PostgreSQL plans as a grouping (0.30 ms here, against 0.17).
+    lambda user_id: Entry.objects.filter(user_id=user_id).order_by().values_list(_COUNT_ROWS),
     _USER,
 )
 _PAGE_VERSIONS = PrecompiledRows(
@@ -251,7 +251,7 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
                 [] if offset >= count else list(queryset.values_list("pk", "updated_at")[offset : offset + page_size])
             )
         else:
-            count = next(iter(_ENTRY_COUNT.rows(user.pk)), (0,))[0]
+            count = _ENTRY_COUNT.rows(user.pk)[0][0]
             versions = [] if offset >= count else _PAGE_VERSIONS.rows(user.pk, offset=offset, limit=page_size)
         if not versions:
             results: list[dict[str, Any]] = []
