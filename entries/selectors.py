@@ -208,6 +208,26 @@ def entry_get(*, user: Any, entry_id: int) -> dict[str, Any]:
     return value
 
 
+def entry_written(*, user: Any, entry: Entry) -> dict[str, Any]:
+    """The representation of an entry that a service has just written and committed.
+
+    The service's instance holds every column it wrote (`holds_stored_state`), so the
+    value is built from it instead of read back (a version query, a missed lookup, the
+    row and its tags) and stored under its version for the reads that follow. When the
+    write left the sentiment to the task (a long text), the row moves on after the
+    commit: it is read like any other entry.
+    """
+    if entry.user_id != user.pk:
+        raise NotFound()
+    if not getattr(entry, "holds_stored_state", False):
+        return entry_get(user=user, entry_id=entry.pk)
+    if getattr(entry, "tag_names", None) is None:
+        _with_tag_names([entry])
+    value = entry_to_dict(entry)
+    caching.write_through(caching.ENTRY_VERSIONS, user.pk, "entry", [entry.pk, iso(entry.updated_at)], value)
+    return value
+
+
 def entry_for_write(*, user: Any, entry_id: int) -> Entry:
     """The entry row itself (never cached), for a service to change or delete.
 

@@ -137,6 +137,7 @@ def _apply_tags(entry: Entry, names: Sequence[str]) -> None:
     ordered = [tags[name.lower()] for name in names]
     entry.tags.set(ordered)
     entry.tags_text = " ".join(tag.name for tag in ordered)
+    entry.tag_names = [tag.name for tag in ordered]  # type: ignore[attr-defined]  # as stored (an existing tag's case)
 
 
 # --- Entries ----------------------------------------------------------------------------
@@ -243,8 +244,11 @@ def entry_create(
             raise EntryExists(existing) from None
         if names:
             _apply_tags(entry, names)
+        else:
+            entry.tag_names = []  # type: ignore[attr-defined]
         if not scored:
             _queue_sentiment([entry.pk])
+    entry.holds_stored_state = scored  # type: ignore[attr-defined]  # see selectors.entry_written
     return entry
 
 
@@ -292,6 +296,7 @@ def entry_update(*, entry: Entry, **changes: Any) -> Entry:
             _tags_prune(locked.user_id)
         if not scored:
             _queue_sentiment([locked.pk])
+    locked.holds_stored_state = scored  # type: ignore[attr-defined]
     return locked
 
 

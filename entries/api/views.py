@@ -119,7 +119,7 @@ class EntryListView(APIView):
         except services.EntryExists as exists:
             # A retried create (same uid): answer with what the first attempt made.
             return Response(selectors.entry_get(user=request.user, entry_id=exists.entry_id))
-        data = selectors.entry_get(user=request.user, entry_id=entry.pk)
+        data = selectors.entry_written(user=request.user, entry=entry)
         location = reverse("api:entry-detail", args=[entry.pk])
         return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
@@ -150,8 +150,8 @@ class EntryDetailView(APIView):
         entry = selectors.entry_for_write(user=request.user, entry_id=pk)
         serializer = io.EntryInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        services.entry_update(entry=entry, **io.changes_from(serializer.validated_data, partial=partial))
-        return Response(selectors.entry_get(user=request.user, entry_id=pk))
+        entry = services.entry_update(entry=entry, **io.changes_from(serializer.validated_data, partial=partial))
+        return Response(selectors.entry_written(user=request.user, entry=entry))
 
 
 class TagListView(APIView):

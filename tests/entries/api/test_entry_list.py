@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from entries import services
+from entries import selectors, services
 from entries.models import Entry
 from tests.entries.conftest import entry_tables_touched, fresh_process
 from tests.entries.factories import EntryFactory
@@ -106,6 +108,34 @@ def test_create_returns_201_with_the_entry(auth_client, user):
     assert data["mood"] == 4
     assert response["Location"] == f"/api/v1/entries/{data['id']}/"
     assert Entry.objects.get(pk=data["id"]).user == user
+
+
+def _read_back(user, entry_id):
+    """The entry as a read from the database represents it (no cache involved)."""
+    rows = selectors._with_tag_names(list(selectors._entry_rows(user.pk).filter(pk=entry_id)))
+    return selectors.entry_to_dict(rows[0])
+
+
+def test_a_write_answers_with_the_entry_as_stored_without_reading_it_back(auth_client, user):
+    EntryFactory(user=user, tags=["Work"])
+    with CaptureQueriesContext(connection) as queries:
+        created = auth_client.post(URL, {"title": "Hi", "body": "A *good* day", "mood": 4, "tags": ["work", "New"]})
+    assert created.status_code == 201
+    data = created.json()
+    # The existing tag keeps its case; the sentiment came with the write.
+    assert data["tags"] == ["New", "Work"]
+    assert data["sentiment"] > 0
+    assert data == _read_back(user, data["id"])
+    # Nothing after the insert reads the entry again.
+    sqls = [query["sql"] for query in queries.captured_queries]
+    insert = next(index for index, sql in enumerate(sqls) if sql.startswith('INSERT INTO "entries_entry"'))
+    assert not [sql for sql in sqls[insert:] if sql.startswith("SELECT") and 'FROM "entries_entry"' in sql]
+    for change in ({"mood": 2}, {"body": "A *sad* day", "tags": ["other"]}, {"tags": ["work", "new"]}):
+        patched = auth_client.patch(f"{URL}{data['id']}/", change)
+        assert patched.status_code == 200
+        assert patched.json() == _read_back(user, data["id"])
+    # And the stored value is the one later reads get.
+    assert auth_client.get(f"{URL}{data['id']}/").json() == _read_back(user, data["id"])
 
 
 def test_create_defaults_entry_date_to_today_in_the_users_zone(auth_client, user):
