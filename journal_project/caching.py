@@ -164,6 +164,51 @@ def reset_request_state() -> None:
     _memo.set(None)
 
 
+# --- Writes sent together -----------------------------------------------------------------
+
+# Values a request stores go to Redis together when it ends: one pipelined round trip
+# instead of one per value (a list page rebuilt after a write stored its entries, its
+# value and its rendered response, three round trips). The process-local level has them
+# at once; other processes may miss them for the rest of the request, and a reader
+# waiting on the stampede lock gets them when they land. Outside a request (tasks,
+# commands, tests calling selectors directly) nothing is deferred.
+_deferred: contextvars.ContextVar[list[tuple[str, bytes, int]] | None] = contextvars.ContextVar(
+    "journal_cache_deferred_writes", default=None
+)
+
+
+def defer_writes() -> None:
+    """From now on, keep this context's stores for `flush_writes()` (request start)."""
+    _deferred.set([])
+
+
+def flush_writes() -> None:
+    """Send the deferred stores (request end): one round trip per distinct TTL, and stop deferring."""
+    pending = _deferred.get()
+    _deferred.set(None)
+    if not pending:
+        return
+    by_timeout: dict[int, dict[str, bytes]] = {}
+    for key, payload, timeout in pending:
+        by_timeout.setdefault(timeout, {})[key] = payload
+    for timeout, values in by_timeout.items():
+        if len(values) == 1:
+            cache.set(*next(iter(values.items())), timeout)
+        else:
+            cache.set_many(values, timeout)
+
+
+def _store(values: dict[str, bytes], timeout: int) -> None:
+    """Put encoded values in Redis, now or (in a request) with the request's other stores."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.extend((key, payload, timeout) for key, payload in values.items())
+    elif len(values) == 1:
+        cache.set(*next(iter(values.items())), timeout)
+    else:
+        cache.set_many(values, timeout)
+
+
 def _scope_id(namespace: Namespace, scope_id: int | None) -> int:
     if namespace.scope == GLOBAL:
         return GLOBAL_SCOPE_ID
@@ -597,7 +642,7 @@ def cached_bytes(
     failed = _cache_failed()
     payload = build()
     if not failed and not _must_bypass((namespace.name, scope)):
-        cache.set(key, payload, timeout)
+        _store({key: payload}, timeout)
         _keep_locally(namespace, key, payload, timeout)
     return payload
 
@@ -660,7 +705,7 @@ def cached_many(
             for parts, key in zip(parts_list, keys, strict=True)
             if parts in built and key not in payloads
         }
-        cache.set_many(encoded, timeout)
+        _store(encoded, timeout)
         for key, payload in encoded.items():
             _keep_locally(namespace, key, payload, timeout)
     if observe:
@@ -708,7 +753,7 @@ def _rebuild(namespace: Namespace, key: str, timeout: int, build: Callable[[], T
         cache.delete(lock_key)  # let the next reader try at once
         raise
     payload = _encode(value)
-    cache.set(key, payload, timeout)
+    _store({key: payload}, timeout)
     # The lock is not deleted: once the value is stored no reader looks at it again (the
     # key embeds the generation), and it expires by itself. One round trip less per miss.
     _keep_locally(namespace, key, payload, timeout)
@@ -737,7 +782,7 @@ def write_through(
     key = make_key(namespace, scope, current_generation(namespace, scope), label, tuple(parts))
     payload = _encode(value)
     timeout = _timeout(namespace, ttl)
-    cache.set(key, payload, timeout)
+    _store({key: payload}, timeout)
     _keep_locally(namespace, key, payload, timeout)
 
 

@@ -60,9 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "journal_project.middleware.CacheRequestStateMiddleware",
-    # Near the top, so a request's recorded time covers the whole middleware stack.
+    # At the top, so a request's recorded time covers the whole middleware stack (and the
+    # cache writes sent when the request ends).
     "monitoring.middleware.RequestMetricsMiddleware",
+    "journal_project.middleware.CacheRequestStateMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -358,3 +358,38 @@ def test_the_local_level_is_bounded_in_bytes_as_well_as_entries():
     assert lru.size == sum(len(lru.get(f"k{index}") or b"") for index in range(10))
     lru.set("huge", b"z" * 2000, 60)  # more than an eighth of the budget: not kept locally
     assert lru.get("huge") is None
+
+
+@pytest.mark.django_db
+def test_a_request_sends_its_stores_to_redis_in_one_round_trip(auth_client, user):
+    from entries import services
+    from tests.entries.factories import EntryFactory
+
+    EntryFactory.create_batch(3, user=user)
+    services.entry_create(user=user, title="new", body="moves the list")
+    operations: list[str] = []
+
+    def observe(operation: str, seconds: float, ok: bool) -> None:
+        operations.append(operation)
+
+    cache_backend.add_observer(observe)
+    try:
+        # The page's entries, its value and its rendered response are all built and stored.
+        assert auth_client.get("/api/v1/entries/").status_code == 200
+    finally:
+        cache_backend.remove_observer(observe)
+    assert [operation for operation in operations if operation in ("set", "set_many")] == ["set_many"]
+    # They reached Redis: another process (no local level) answers without the database.
+    caching.local_cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert auth_client.get("/api/v1/entries/").status_code == 200
+    assert not [query for query in queries.captured_queries if "entries_entry" in query["sql"]]
+
+
+@pytest.mark.django_db
+def test_outside_a_request_a_store_is_sent_at_once(user):
+    read_time_zone(user.pk)
+    caching.local_cache.clear()
+    calls: list = []
+    assert read_time_zone(user.pk, calls) == "UTC"
+    assert calls == []
