@@ -28,7 +28,8 @@ def test_stats_shape_and_numbers(auth_client, user):
     assert data["entries_count"] == 4
     assert data["words_total"] == 4 + 2 + 2 + 1
     assert (data["current_streak"], data["longest_streak"]) == (2, 2)
-    assert data["mood_trend"][0] == {"date": "2024-06-14", "avg_mood": 1.0, "avg_sentiment": -0.271, "count": 1}  # "Bad"
+    bad = {"date": "2024-06-14", "avg_mood": 1.0, "avg_sentiment": -0.271, "count": 1}
+    assert data["mood_trend"][0] == bad
     latest = data["mood_trend"][1]
     assert (latest["date"], latest["avg_mood"], latest["count"]) == ("2024-06-15", 4.0, 2)
     assert latest["avg_sentiment"] == round(
