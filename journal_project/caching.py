@@ -191,11 +191,20 @@ def flush_writes() -> None:
     by_timeout: dict[int, dict[str, bytes]] = {}
     for key, payload, timeout in pending:
         by_timeout.setdefault(timeout, {})[key] = payload
-    for timeout, values in by_timeout.items():
-        if len(values) == 1:
-            cache.set(*next(iter(values.items())), timeout)
-        else:
-            cache.set_many(values, timeout)
+    try:
+        for timeout, values in by_timeout.items():
+            _send(values, timeout)
+    except Exception:
+        # The request's work is done and its answer ready: values that could not be
+        # stored are only misses later, never a failed request.
+        logger.exception("could not store %d cached values at the end of the request", len(pending))
+
+
+def _send(values: dict[str, bytes], timeout: int) -> None:
+    if len(values) == 1:
+        cache.set(*next(iter(values.items())), timeout)
+    else:
+        cache.set_many(values, timeout)
 
 
 def _store(values: dict[str, bytes], timeout: int) -> None:
@@ -203,10 +212,8 @@ def _store(values: dict[str, bytes], timeout: int) -> None:
     pending = _deferred.get()
     if pending is not None:
         pending.extend((key, payload, timeout) for key, payload in values.items())
-    elif len(values) == 1:
-        cache.set(*next(iter(values.items())), timeout)
     else:
-        cache.set_many(values, timeout)
+        _send(values, timeout)
 
 
 def _scope_id(namespace: Namespace, scope_id: int | None) -> int:

@@ -393,3 +393,19 @@ def test_outside_a_request_a_store_is_sent_at_once(user):
     calls: list = []
     assert read_time_zone(user.pk, calls) == "UTC"
     assert calls == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("no_monitoring_flush")
+def test_stores_that_meet_a_redis_outage_at_the_end_of_a_request_are_dropped_quietly(user, redis_proxy):
+    caching.defer_writes()
+    read_time_zone(user.pk)  # built and kept for the end of the "request"
+    redis_proxy.cut()
+    caching.flush_writes()  # must not raise: the request's answer is ready
+    redis_proxy.restore()
+    for breaker in cache_backend.all_breakers().values():
+        breaker.reset()
+    new_request()
+    calls: list = []
+    assert read_time_zone(user.pk, calls) == "UTC"
+    assert calls == [1]  # nothing was stored: a miss, built from the database

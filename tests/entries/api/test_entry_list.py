@@ -134,8 +134,11 @@ def test_a_write_answers_with_the_entry_as_stored_without_reading_it_back(auth_c
         patched = auth_client.patch(f"{URL}{data['id']}/", change)
         assert patched.status_code == 200
         assert patched.json() == _read_back(user, data["id"])
-    # And the stored value is the one later reads get.
-    assert auth_client.get(f"{URL}{data['id']}/").json() == _read_back(user, data["id"])
+    # And the stored value is the one later reads get: only the version is queried.
+    with CaptureQueriesContext(connection) as queries:
+        detail = auth_client.get(f"{URL}{data['id']}/").json()
+    assert not [query for query in queries.captured_queries if '"entries_entry"."body"' in query["sql"]]
+    assert detail == _read_back(user, data["id"])
 
 
 def test_create_defaults_entry_date_to_today_in_the_users_zone(auth_client, user):
