@@ -41,7 +41,11 @@ class EntryOutputSerializer(serializers.Serializer):
     body = serializers.CharField(help_text="Markdown.")
     body_html = serializers.CharField(help_text="Sanitized HTML rendering of the body.")
     mood = serializers.IntegerField(allow_null=True, min_value=MOOD_MIN, max_value=MOOD_MAX)
-    sentiment = serializers.FloatField(allow_null=True, help_text="-1..1, null until computed.")
+    sentiment = serializers.FloatField(
+        allow_null=True,
+        help_text="-1..1 from the text, stored by the write; null until the background task scores a text over"
+        " 20,000 characters or an import.",
+    )
     tags = serializers.ListField(child=serializers.CharField())
     entry_date = serializers.DateField()
     created_at = serializers.DateTimeField()
