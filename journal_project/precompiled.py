@@ -15,7 +15,7 @@ query counting, the monitoring hooks and transactions see it as before).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -24,6 +24,30 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
 M = TypeVar("M", bound=Model)
+
+
+def _sentinel_positions(params: Sequence[Any], sentinels: Sequence[Any]) -> tuple[int, ...]:
+    """Where each sentinel landed among the compiled query's parameters (exactly once each).
+
+    The backend may wrap a parameter in a subclass (psycopg's Int4 for EXTRACT); the
+    value put there later is wrapped the same way (`_with_values`).
+    """
+    positions = []
+    for sentinel in sentinels:
+        found = [index for index, param in enumerate(params) if isinstance(param, type(sentinel)) and param == sentinel]
+        if len(found) != 1:
+            raise ValueError(f"the sentinel {sentinel!r} must appear in exactly one query parameter")
+        positions.append(found[0])
+    return tuple(positions)
+
+
+def _with_values(params: Sequence[Any], positions: Sequence[int], values: Sequence[Any]) -> list[Any]:
+    """The compiled parameters with this call's values in the sentinels' places."""
+    result = list(params)
+    for position, value in zip(positions, values, strict=True):
+        wrapper = type(result[position])
+        result[position] = value if isinstance(value, wrapper) else wrapper(value)
+    return result
 
 
 @dataclass(frozen=True)
@@ -56,15 +80,13 @@ class PrecompiledQuery(Generic[M]):
         queryset = self._build(self._sentinel)[:1]
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        positions = [index for index, param in enumerate(params) if param == self._sentinel]
-        if len(positions) != 1:
-            raise ValueError("the sentinel must appear in exactly one query parameter")
+        (position,) = _sentinel_positions(params, (self._sentinel,))
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         compiled = _Compiled(
             sql=sql,
             params=tuple(params),
-            position=positions[0],
+            position=position,
             model=klass_info["model"],
             init_list=[column[0].target.attname for column in select[start:end]],
             start=start,
@@ -79,8 +101,7 @@ class PrecompiledQuery(Generic[M]):
     def first(self, value: Any, *, using: str = DEFAULT_DB_ALIAS) -> M | None:
         compiled = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
-        params = list(compiled.params)
-        params[compiled.position] = value
+        params = _with_values(compiled.params, (compiled.position,), (value,))
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
@@ -134,21 +155,12 @@ class PrecompiledRows:
         queryset = self._build(*self._sentinels, **shape)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        positions = []
-        for sentinel in self._sentinels:
-            # The backend may wrap a parameter in a subclass (psycopg's Int4 for EXTRACT):
-            # the value put there later is wrapped the same way.
-            found = [
-                index for index, param in enumerate(params) if isinstance(param, type(sentinel)) and param == sentinel
-            ]
-            if len(found) != 1:
-                raise ValueError(f"the sentinel {sentinel!r} must appear in exactly one query parameter")
-            positions.append(found[0])
+        positions = _sentinel_positions(params, self._sentinels)
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         return _CompiledRows(
             sql=sql,
             params=tuple(params),
-            positions=tuple(positions),
+            positions=positions,
             compiler=compiler,
             converters=compiler.get_converters(fields),
         )
@@ -162,10 +174,7 @@ class PrecompiledRows:
             compiled = self._compile(using, shape)
             if len(self._compiled) < self._max_shapes:
                 self._compiled[key] = compiled
-        params = list(compiled.params)
-        for position, value in zip(compiled.positions, values, strict=True):
-            wrapper = type(params[position])
-            params[position] = value if isinstance(value, wrapper) else wrapper(value)
+        params = _with_values(compiled.params, compiled.positions, values)
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
