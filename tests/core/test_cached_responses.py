@@ -44,7 +44,7 @@ def test_a_repeated_read_is_the_stored_bytes_without_running_the_view(auth_clien
     assert again.content == first.content
     assert again["Content-Type"] == "application/json"
     assert again["ETag"] == first["ETag"]
-    assert again["Vary"] == first["Vary"]
+    assert again.get("Vary") == first.get("Vary")
 
 
 def test_a_write_makes_the_next_read_render_again(auth_client, user, selector_calls):
