@@ -320,6 +320,11 @@ def main() -> None:
             else:
                 cost.misses["first" if first_time else "again"] += 1
     finally:
+        # The replay's own monitoring samples go with its keys: nothing may flush them later.
+        from monitoring.collector import collector
+
+        collector.stop_thread()
+        collector.discard()
         connections.close_all()
         with run._admin_connection() as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {run._quote(database)} WITH (FORCE)")
