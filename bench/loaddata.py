@@ -111,9 +111,9 @@ def _lua(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as Lua")
 
 
-def write(path: Path, *, seed_value: int, clients: int) -> dict[str, Any]:
-    """Write the Lua data file for the clients; returns it as Python data too."""
-    data: dict[str, Any] = {
+def data(*, seed_value: int, clients: int) -> dict[str, Any]:
+    """Everything the clients need, as Python data (bench/mixcost.py replays with it as is)."""
+    return {
         "seed": seed_value,
         "clients": clients,
         "people": people(),
@@ -123,6 +123,11 @@ def write(path: Path, *, seed_value: int, clients: int) -> dict[str, Any]:
         "knowledge_terms": KNOWLEDGE_TERMS,
         **bodies(seed_value),
     }
+
+
+def write(path: Path, *, seed_value: int, clients: int) -> dict[str, Any]:
+    """Write the Lua data file for the clients; returns it as Python data too."""
+    result = data(seed_value=seed_value, clients=clients)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("return " + _lua(data) + "\n")
-    return data
+    path.write_text("return " + _lua(result) + "\n")
+    return result

@@ -37,7 +37,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -234,9 +233,7 @@ def main() -> None:
     prefix = f"mixcost_{args.mode}"
     run.preflight()
     run.ensure_seeded()
-    with run._admin_connection() as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {run._quote(database)} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {run._quote(database)} TEMPLATE {run._quote(run.TEMPLATE)}")
+    run.copy_database(database, run.TEMPLATE)
     run.clear_keys(prefix)
     os.environ.update(run.SERVER_ENV)
     os.environ.update(MODES[args.mode])
@@ -259,14 +256,7 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     window = [0.0, 0]
     try:
-        data = {
-            "people": loaddata.people(),
-            "search_terms": [quote(term) for term in loaddata.seed.SEARCH_TERMS],
-            "slugs": list(loaddata.Technique.objects.order_by("id").values_list("slug", flat=True)),
-            "categories": [value for value, _ in loaddata.Technique.Category.choices],
-            "knowledge_terms": loaddata.KNOWLEDGE_TERMS,
-            **loaddata.bodies(run.PARAMS.seed),
-        }
+        data = loaddata.data(seed_value=run.PARAMS.seed, clients=args.clients)
         rng = random.Random(args.seed)
         clients = [Client(number, data, args.clients, rng) for number in range(args.clients)]
         http = TestClient(SERVER_NAME="127.0.0.1")
@@ -326,8 +316,7 @@ def main() -> None:
         collector.stop_thread()
         collector.discard()
         connections.close_all()
-        with run._admin_connection() as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {run._quote(database)} WITH (FORCE)")
+        run.drop_database(database)
         run.clear_keys(prefix)
 
     _print_table(costs, args.mode, args.skip, errors)

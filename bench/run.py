@@ -242,14 +242,24 @@ def ensure_seeded() -> dict[str, Any]:
     return meta
 
 
+def copy_database(name: str, template: str) -> None:
+    """`name` as a fresh copy of `template` (replacing any earlier copy)."""
+    with _admin_connection() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {_quote(name)} TEMPLATE {_quote(template)}")
+
+
+def drop_database(name: str) -> None:
+    with _admin_connection() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+
+
 def restore() -> None:
     """A fresh working copy of the seeded data (`DB`, the cached mode's database)."""
     from django.db import connections
 
     connections.close_all()
-    with _admin_connection() as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {_quote(DB)} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {_quote(DB)} TEMPLATE {_quote(TEMPLATE)}")
+    copy_database(DB, TEMPLATE)
 
 
 def clear_keys(prefix: str) -> None:
@@ -485,20 +495,17 @@ def prepare(phases: list[Phase], data_file: Path) -> None:
     restore()  # the first mode's database, from the template
     loaddata.write(data_file, seed_value=PARAMS.seed, clients=CLIENTS)  # its tokens
     connections.close_all()  # the copies below need the first database without connections
-    with _admin_connection() as conn:
-        for phase in phases:
-            if phase.database != DB:
-                conn.execute(f"DROP DATABASE IF EXISTS {_quote(phase.database)} WITH (FORCE)")
-                conn.execute(f"CREATE DATABASE {_quote(phase.database)} TEMPLATE {_quote(DB)}")
+    for phase in phases:
+        if phase.database != DB:
+            copy_database(phase.database, DB)
     for prefix in {KEY_PREFIX, *(phase.key_prefix for phase in phases)}:
         clear_keys(prefix)
 
 
 def drop_copies(phases: list[Phase]) -> None:
-    with _admin_connection() as conn:
-        for phase in phases:
-            if phase.database != DB:
-                conn.execute(f"DROP DATABASE IF EXISTS {_quote(phase.database)} WITH (FORCE)")
+    for phase in phases:
+        if phase.database != DB:
+            drop_database(phase.database)
 
 
 def run_phases(

@@ -287,10 +287,12 @@ def entry_update(*, entry: Entry, **changes: Any) -> Entry:
         locked.full_clean(exclude=_CLEAN_EXCLUDE, validate_constraints=False)
         if "tags" in changes:
             names = tag_names_normalise(changes["tags"] or ())
-            current = {name.lower() for name in locked.tags.values_list("name", flat=True)}
-            if {name.lower() for name in names} != current:
+            current = list(locked.tags.values_list("name", flat=True))
+            if {name.lower() for name in names} != {name.lower() for name in current}:
                 _apply_tags(locked, names)
                 fields.add("tags_text")
+            else:
+                locked.tag_names = current  # type: ignore[attr-defined]  # the response needs no second read
         locked.save(update_fields=sorted(fields))
         if "tags_text" in fields:
             _tags_prune(locked.user_id)

@@ -141,6 +141,18 @@ def test_a_write_answers_with_the_entry_as_stored_without_reading_it_back(auth_c
     assert detail == _read_back(user, data["id"])
 
 
+def test_an_edit_that_keeps_the_tags_reads_them_once(auth_client, user):
+    entry = EntryFactory(user=user, tags=["Work", "home"])
+    with CaptureQueriesContext(connection) as queries:
+        patched = auth_client.patch(f"{URL}{entry.pk}/", {"tags": ["work", "Home"], "mood": 3})
+    assert patched.status_code == 200
+    assert patched.json() == _read_back(user, entry.pk)
+    # The edit compares the tags it read; the answer uses the same names.
+    sqls = [query["sql"] for query in queries.captured_queries]
+    tag_reads = [sql for sql in sqls if sql.startswith("SELECT") and '"entries_entry_tags"' in sql]
+    assert len(tag_reads) == 1
+
+
 def test_create_defaults_entry_date_to_today_in_the_users_zone(auth_client, user):
     user.profile.time_zone = "Pacific/Kiritimati"  # UTC+14: usually a different date than UTC
     user.profile.save()
