@@ -226,7 +226,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=run.CLIENTS)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--window", type=int, default=0, help="print the CPU per request of every N requests")
-    parser.add_argument("--profile", metavar="KIND", help='cProfile the measured requests of this kind, e.g. "search"')
+    parser.add_argument("--profile", metavar="KIND", help='cProfile one kind of request ("search") or "all"')
     args = parser.parse_args()
 
     database = f"{run.DB.replace('bench', 'mixcost')}_{args.mode}"
@@ -269,7 +269,7 @@ def main() -> None:
             request = clients[number % len(clients)].next()
             headers = {"HTTP_AUTHORIZATION": f"Bearer {request.token}", "HTTP_ACCEPT": "application/json"}
             measured = number >= args.skip
-            profiling = profiler is not None and measured and request.kind == args.profile
+            profiling = profiler is not None and measured and args.profile in (request.kind, "all")
             lookups.clear()
             if profiling:
                 profiler.enable()

@@ -250,7 +250,7 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
 
     def build() -> dict[str, Any]:
         # No filters (most reads): the rows in their default order, without building a FilterSet.
-        queryset = EntryFilter(data=filters, queryset=_entry_rows(user.pk)).qs if filters else _entry_rows(user.pk)
+        queryset = EntryFilter.apply(_entry_rows(user.pk), filters)
         offset = (page - 1) * page_size
         # The page is its entries' ids and versions (a narrow, indexed query), and each
         # entry's representation comes from ENTRY_VERSIONS: a new entry or an edit

@@ -20,8 +20,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import lz4.block
 from django.conf import settings
-from django_redis.cache import RedisCache
+from django_redis.cache import RedisCache, omit_exception
+from django_redis.client import DefaultClient, SentinelClient
+from django_redis.client.default import _main_exceptions
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -160,8 +163,106 @@ def _notify(operation: str, seconds: float, ok: bool) -> None:
             logger.exception("redis observer failed")
 
 
+# --- Values that are already bytes -------------------------------------------------------
+
+# The read cache (journal_project.caching) stores values it has encoded itself (msgpack)
+# and rendered responses. Through django-redis's get/set they would be serialized and
+# compressed again, and every value of an MGET decoded one by one: for a list page's
+# twenty entries that took 320 µs against 140 µs for the MGET alone (unloaded). These
+# commands store the bytes with a one-byte header instead, compressed (lz4) when large.
+_RAW = b"\x00"
+_LZ4 = b"\x01"
+COMPRESS_MIN_BYTES = 1024
+
+
+def pack_bytes(payload: bytes) -> bytes:
+    """What Redis stores for `payload`: a header byte, then the bytes as they are or compressed."""
+    if len(payload) >= COMPRESS_MIN_BYTES:
+        compressed = lz4.block.compress(payload)
+        if len(compressed) < len(payload):
+            return _LZ4 + compressed
+    return _RAW + payload
+
+
+def unpack_bytes(stored: bytes) -> bytes | None:
+    """The payload `pack_bytes` stored; None (a miss) for anything else under the key."""
+    header = stored[:1]
+    if header == _RAW:
+        return stored[1:]
+    if header == _LZ4:
+        try:
+            return lz4.block.decompress(memoryview(stored)[1:])
+        except (lz4.block.LZ4BlockError, ValueError):  # not what pack_bytes wrote
+            return None
+    return None
+
+
+class BytesCommands:
+    """Commands for values that are bytes already (see above), for a django-redis client.
+
+    Keys are made as django-redis makes them (prefix and version), so the cache's
+    `keys`, `delete_pattern` and `ttl` see them like any other key.
+    """
+
+    get_client: Callable[..., Any]
+    make_key: Callable[..., Any]
+
+    def get_bytes(self, key: str) -> bytes | None:
+        client = self.get_client(write=False)
+        try:
+            stored = client.get(self.make_key(key))
+        except _main_exceptions as error:
+            raise ConnectionInterrupted(connection=client) from error
+        return None if stored is None else unpack_bytes(stored)
+
+    def get_bytes_many(self, keys: list[str]) -> dict[str, bytes]:
+        if not keys:
+            return {}
+        client = self.get_client(write=False)
+        try:
+            stored = client.mget([self.make_key(key) for key in keys])
+        except _main_exceptions as error:
+            raise ConnectionInterrupted(connection=client) from error
+        found = {}
+        for key, value in zip(keys, stored, strict=True):
+            payload = None if value is None else unpack_bytes(value)
+            if payload is not None:
+                found[key] = payload
+        return found
+
+    def set_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:
+        """Store every value with the same TTL (seconds), in one round trip."""
+        if not values:
+            return
+        client = self.get_client(write=True)
+        try:
+            if len(values) == 1:
+                key, payload = next(iter(values.items()))
+                client.set(self.make_key(key), pack_bytes(payload), ex=timeout)
+                return
+            pipeline = client.pipeline(transaction=False)
+            for key, payload in values.items():
+                pipeline.set(self.make_key(key), pack_bytes(payload), ex=timeout)
+            pipeline.execute()
+        except _main_exceptions as error:
+            raise ConnectionInterrupted(connection=client) from error
+
+
+class BytesClient(BytesCommands, DefaultClient):
+    """The client of a single Redis server (CLIENT_CLASS)."""
+
+
+class BytesSentinelClient(BytesCommands, SentinelClient):
+    """The client of a Redis behind Sentinel (CLIENT_CLASS, docs/operations.md)."""
+
+
 class ResilientRedisCache(RedisCache):
-    """The default cache on the real stack: django-redis plus the breaker."""
+    """The default cache on the real stack: django-redis plus the breaker.
+
+    With `BytesClient` as its client class it also stores bytes as they are
+    (`get_bytes`, `get_bytes_many`, `set_bytes_many`); like every other call, these
+    pass the breaker, are timed, and fail as misses.
+    """
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
@@ -173,3 +274,27 @@ class ResilientRedisCache(RedisCache):
         if self._guarded is None:
             self._guarded = _GuardedClient(RedisCache.client.fget(self), self.breaker)
         return self._guarded
+
+    @property
+    def stores_bytes(self) -> bool:
+        """Does the client class have the bytes commands? (Any other takes bytes through get/set.)"""
+        return issubclass(self._client_cls, BytesCommands)
+
+    @omit_exception
+    def get_bytes(self, key: str) -> bytes | None:
+        if not self.stores_bytes:
+            return self.client.get(key)
+        return self.client.get_bytes(key)
+
+    @omit_exception(return_value={})
+    def get_bytes_many(self, keys: list[str]) -> dict[str, bytes]:
+        if not self.stores_bytes:
+            return self.client.get_many(keys)
+        return self.client.get_bytes_many(keys)
+
+    @omit_exception
+    def set_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:
+        if not self.stores_bytes:
+            self.client.set_many(values, timeout)
+        else:
+            self.client.set_bytes_many(values, timeout)

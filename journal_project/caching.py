@@ -200,11 +200,29 @@ def flush_writes() -> None:
         logger.exception("could not store %d cached values at the end of the request", len(pending))
 
 
+# Payloads are bytes already. The real stack's backend stores them as they are
+# (cache_backend.BytesClient); any other backend (the embedded default's local memory)
+# takes them through its own get/set.
+
+
 def _send(values: dict[str, bytes], timeout: int) -> None:
-    if len(values) == 1:
+    set_bytes_many = getattr(cache, "set_bytes_many", None)
+    if set_bytes_many is not None:
+        set_bytes_many(values, timeout)
+    elif len(values) == 1:
         cache.set(*next(iter(values.items())), timeout)
     else:
         cache.set_many(values, timeout)
+
+
+def _get_payload(key: str) -> bytes | None:
+    get_bytes = getattr(cache, "get_bytes", None)
+    return get_bytes(key) if get_bytes is not None else cache.get(key)
+
+
+def _get_payloads(keys: list[str]) -> dict[str, bytes]:
+    get_bytes_many = getattr(cache, "get_bytes_many", None)
+    return get_bytes_many(keys) if get_bytes_many is not None else cache.get_many(keys)
 
 
 def _store(values: dict[str, bytes], timeout: int) -> None:
@@ -698,7 +716,7 @@ def cached_many(
                 results[key] = "local_hit"
     remote = [key for key in keys if key not in payloads]
     if remote:
-        found = cache.get_many(remote)
+        found = _get_payloads(remote)
         for key, payload in found.items():
             payloads[key] = payload
             results[key] = "hit"
@@ -731,7 +749,7 @@ def _fetch(namespace: Namespace, key: str, timeout: int, started: float) -> byte
         if payload is not None:
             _observe(namespace, "local_hit", started)
             return payload
-    payload = cache.get(key)
+    payload = _get_payload(key)
     if payload is not None:
         _keep_locally(namespace, key, payload, timeout)
         _observe(namespace, "hit", started)
@@ -747,7 +765,7 @@ def _rebuild(namespace: Namespace, key: str, timeout: int, build: Callable[[], T
         deadline = time.monotonic() + _WAIT_LIMIT
         while time.monotonic() < deadline:
             time.sleep(_WAIT_STEP)
-            payload = cache.get(key)
+            payload = _get_payload(key)
             if payload is not None:
                 _keep_locally(namespace, key, payload, timeout)
                 return _decode(payload)

@@ -148,7 +148,9 @@ if REDIS_URL:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": env.int("CACHE_DEFAULT_TIMEOUT", default=300),
             "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # django-redis's client, plus get/set of values that are bytes already
+                # (the read cache's), stored without serializing them again.
+                "CLIENT_CLASS": "journal_project.cache_backend.BytesClient",
                 "PARSER_CLASS": "redis.connection._HiredisParser",
                 # msgpack + lz4: compact values that decode faster than pickle and
                 # cannot execute code if someone writes to the cache.

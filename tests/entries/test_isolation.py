@@ -114,5 +114,5 @@ def test_never_in_my_cache_keys_or_values(auth_client, other_client, their_entry
 
 def _stored(key: str):
     """A cached value as data: rendered responses are stored as their JSON bytes."""
-    payload = cache.get(key)
+    payload = caching._get_payload(key)
     return payload.decode() if ":response:" in key else caching._decode(payload)

@@ -1,0 +1,87 @@
+"""The read cache's values go to Redis as the bytes they are: stored with a header, big ones compressed."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+from django.core.cache import cache
+
+from journal_project import cache_backend, caching
+from tests.core.test_caching import new_request, read_time_zone
+
+
+def stored_in_redis(key: str) -> bytes:
+    """What Redis itself holds under one of the cache's keys."""
+    return cache.client.get_client(write=False).get(cache.make_key(key))
+
+
+def test_small_values_are_stored_as_they_are_and_read_back():
+    cache.set_bytes_many({"bytes:a": b"\x93\x01\x02\x03", "bytes:b": b"{}"}, 60)
+
+    assert stored_in_redis("bytes:a") == b"\x00\x93\x01\x02\x03"
+    assert cache.get_bytes("bytes:a") == b"\x93\x01\x02\x03"
+    assert cache.get_bytes_many(["bytes:a", "bytes:missing", "bytes:b"]) == {
+        "bytes:a": b"\x93\x01\x02\x03",
+        "bytes:b": b"{}",
+    }
+    assert 0 < cache.ttl("bytes:a") <= 60
+
+
+def test_large_values_are_compressed():
+    page = b'{"results": [' + b",".join(b'{"title": "a quiet morning walk"}' for _ in range(200)) + b"]}"
+    cache.set_bytes_many({"bytes:page": page}, 60)
+
+    stored = stored_in_redis("bytes:page")
+    assert stored[:1] == b"\x01"
+    assert len(stored) < len(page) / 4
+    assert cache.get_bytes("bytes:page") == page
+    assert cache.get_bytes_many(["bytes:page"]) == {"bytes:page": page}
+
+
+def test_values_that_do_not_compress_are_stored_as_they_are():
+    noise = os.urandom(4096)  # lz4 cannot shrink it
+    cache.set_bytes_many({"bytes:noise": noise}, 60)
+    assert stored_in_redis("bytes:noise")[:1] == b"\x00"
+    assert cache.get_bytes("bytes:noise") == noise
+
+
+def test_anything_else_under_a_key_reads_as_a_miss():
+    client = cache.client.get_client(write=True)
+    client.set(cache.make_key("bytes:foreign"), b"\x05not ours")
+    client.set(cache.make_key("bytes:broken"), b"\x01\xff\xff\xff\xffnot lz4")
+    cache.set("bytes:django-redis", "a value django-redis encoded")
+
+    assert cache.get_bytes("bytes:foreign") is None
+    assert cache.get_bytes("bytes:broken") is None
+    assert cache.get_bytes_many(["bytes:foreign", "bytes:broken", "bytes:django-redis"]) == {}
+
+
+@pytest.mark.django_db
+def test_the_read_cache_stores_its_values_through_the_bytes_commands(user):
+    read_time_zone(user.pk)
+    key = caching.make_key(
+        caching.ENTRIES, user.pk, caching.current_generation(caching.ENTRIES, user.pk), "time-zone", ()
+    )
+    assert stored_in_redis(key) == b"\x00" + caching._encode("UTC")
+
+
+@pytest.mark.django_db
+def test_a_client_class_without_the_bytes_commands_still_caches(user, settings):
+    # A deployment may name django-redis's own client (an older settings file, Sentinel):
+    # the values then go through its get/set, encoded by its serializer.
+    base = copy.deepcopy(settings.CACHES["default"])
+    base["OPTIONS"]["CLIENT_CLASS"] = "django_redis.client.DefaultClient"
+    settings.CACHES = {**settings.CACHES, "default": base}
+    assert not cache.stores_bytes
+
+    calls: list = []
+    assert read_time_zone(user.pk, calls) == "UTC"
+    new_request()
+    assert read_time_zone(user.pk, calls) == "UTC"
+    assert calls == [1]
+
+
+def test_the_sentinel_client_has_the_bytes_commands():
+    assert issubclass(cache_backend.BytesSentinelClient, cache_backend.BytesCommands)
