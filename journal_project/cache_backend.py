@@ -197,6 +197,16 @@ def unpack_bytes(stored: bytes) -> bytes | None:
     return None
 
 
+# A read that misses takes the key's stampede lock next (journal_project.caching): one
+# script does both, and takes no lock when the value is there.
+_GET_OR_LOCK = """
+local value = redis.call('GET', KEYS[1])
+if value then return {value, 0} end
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return {false, 1} end
+return {false, 0}
+"""
+
+
 class BytesCommands:
     """Commands for values that are bytes already (see above), for a django-redis client.
 
@@ -229,6 +239,20 @@ class BytesCommands:
             if payload is not None:
                 found[key] = payload
         return found
+
+    def get_bytes_or_lock(self, key: str, lock_key: str, lock_ttl: int) -> tuple[bytes | None, bool]:
+        """The value under `key`; when there is none, take the stampede lock `lock_key` if it
+        is free, in the same round trip. Returns (value, whether this call took the lock).
+        """
+        client = self.get_client(write=True)
+        script = getattr(self, "_get_or_lock_script", None)
+        if script is None:
+            script = self._get_or_lock_script = client.register_script(_GET_OR_LOCK)
+        try:
+            stored, locked = script(keys=[self.make_key(key), self.make_key(lock_key)], args=[lock_ttl], client=client)
+        except _main_exceptions as error:
+            raise ConnectionInterrupted(connection=client) from error
+        return (None if stored is None else unpack_bytes(stored)), bool(locked)
 
     def set_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:
         """Store every value with the same TTL (seconds), in one round trip."""
@@ -291,6 +315,13 @@ class ResilientRedisCache(RedisCache):
         if not self.stores_bytes:
             return self.client.get_many(keys)
         return self.client.get_bytes_many(keys)
+
+    @omit_exception(return_value=(None, False))
+    def get_bytes_or_lock(self, key: str, lock_key: str, lock_ttl: int) -> tuple[bytes | None, bool]:
+        if not self.stores_bytes:
+            payload = self.client.get(key)
+            return (payload, False) if payload is not None else (None, self.client.add(lock_key, 1, lock_ttl))
+        return self.client.get_bytes_or_lock(key, lock_key, lock_ttl)
 
     @omit_exception
     def set_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:

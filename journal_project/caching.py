@@ -24,8 +24,8 @@ why it holds the properties in docs/architecture.md:
   key, so the L1 is exactly as fresh as the L2 and callers never share mutable objects.
 * **Degrades**: the cache backend has a circuit breaker (journal_project.cache_backend);
   when Redis fails, reads fall through to PostgreSQL and are counted as errors.
-* **Stampede-safe**: a miss takes a short lock (`add`) so one request rebuilds a hot key
-  while the others wait briefly for its value.
+* **Stampede-safe**: a miss takes a short lock (in the lookup's round trip) so one
+  request rebuilds a hot key while the others wait briefly for its value.
 """
 
 from __future__ import annotations
@@ -218,6 +218,17 @@ def _send(values: dict[str, bytes], timeout: int) -> None:
 def _get_payload(key: str) -> bytes | None:
     get_bytes = getattr(cache, "get_bytes", None)
     return get_bytes(key) if get_bytes is not None else cache.get(key)
+
+
+def _get_payload_or_lock(key: str, lock_key: str) -> tuple[bytes | None, bool]:
+    """The payload under `key`, else whether this call took its stampede lock: one round trip."""
+    get_bytes_or_lock = getattr(cache, "get_bytes_or_lock", None)
+    if get_bytes_or_lock is not None:
+        return get_bytes_or_lock(key, lock_key, _LOCK_TTL)
+    payload = cache.get(key)
+    if payload is not None or _cache_failed():
+        return payload, False
+    return None, bool(cache.add(lock_key, 1, _LOCK_TTL))
 
 
 def _get_payloads(keys: list[str]) -> dict[str, bytes]:
@@ -625,15 +636,23 @@ def cached(
     key = make_key(namespace, scope, current_generation(namespace, scope), label, parts)
     timeout = _timeout(namespace, ttl)
 
-    payload = _fetch(namespace, key, timeout, started)
+    if namespace.local:
+        payload = local_cache.get(key)
+        if payload is not None:
+            _observe(namespace, "local_hit", started)
+            return _decode(payload)
+    lock_key = f"{key}:lock"
+    payload, locked = _get_payload_or_lock(key, lock_key)
     if payload is not None:
+        _keep_locally(namespace, key, payload, timeout)
+        _observe(namespace, "hit", started)
         return _decode(payload)
     if _cache_failed():
         value = build()
         _observe(namespace, "error", started)
         return value
 
-    value = _rebuild(namespace, key, timeout, build)
+    value = _rebuild(namespace, key, lock_key, locked, timeout, build)
     _observe(namespace, "miss", started)
     return value
 
@@ -756,11 +775,10 @@ def _fetch(namespace: Namespace, key: str, timeout: int, started: float) -> byte
     return payload
 
 
-def _rebuild(namespace: Namespace, key: str, timeout: int, build: Callable[[], T]) -> T:
-    lock_key = f"{key}:lock"
-    if not cache.add(lock_key, 1, _LOCK_TTL):
-        if _cache_failed():
-            return build()
+def _rebuild(namespace: Namespace, key: str, lock_key: str, locked: bool, timeout: int, build: Callable[[], T]) -> T:
+    """Build a missing value: under the stampede lock if this request took it, else after
+    waiting a little for the value of the request that holds it."""
+    if not locked:
         # Someone else is rebuilding this key: wait a little for their value.
         deadline = time.monotonic() + _WAIT_LIMIT
         while time.monotonic() < deadline:

@@ -85,3 +85,15 @@ def test_a_client_class_without_the_bytes_commands_still_caches(user, settings):
 
 def test_the_sentinel_client_has_the_bytes_commands():
     assert issubclass(cache_backend.BytesSentinelClient, cache_backend.BytesCommands)
+
+
+def test_a_lookup_that_misses_takes_the_stampede_lock_in_the_same_round_trip():
+    assert cache.get_bytes_or_lock("bytes:value", "bytes:value:lock", 10) == (None, True)
+    assert 0 < cache.ttl("bytes:value:lock") <= 10
+    # The next reader finds the lock taken: it waits for the value instead of building it.
+    assert cache.get_bytes_or_lock("bytes:value", "bytes:value:lock", 10) == (None, False)
+
+    cache.set_bytes_many({"bytes:value": b"\x91\x01"}, 60)
+    cache.delete("bytes:value:lock")
+    assert cache.get_bytes_or_lock("bytes:value", "bytes:value:lock", 10) == (b"\x91\x01", False)
+    assert cache.get("bytes:value:lock") is None  # a hit takes no lock
