@@ -191,9 +191,13 @@ def flush_writes() -> None:
     by_timeout: dict[int, dict[str, bytes]] = {}
     for key, payload, timeout in pending:
         by_timeout.setdefault(timeout, {})[key] = payload
+    # Sent without waiting for Redis's replies (cache_backend._SendChannel): the values
+    # are in the process-local level already, and another process that asks for one
+    # before Redis has it only misses.
+    send = getattr(cache, "send_bytes_many", None) or _send
     try:
         for timeout, values in by_timeout.items():
-            _send(values, timeout)
+            send(values, timeout)
     except Exception:
         # The request's work is done and its answer ready: values that could not be
         # stored are only misses later, never a failed request.

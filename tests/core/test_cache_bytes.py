@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from journal_project import cache_backend, caching
-from tests.core.test_caching import new_request, read_time_zone
+from tests.core.test_caching import new_request, no_monitoring_flush, read_time_zone  # noqa: F401 (a fixture)
 
 
 def stored_in_redis(key: str) -> bytes:
@@ -97,3 +97,39 @@ def test_a_lookup_that_misses_takes_the_stampede_lock_in_the_same_round_trip():
     cache.delete("bytes:value:lock")
     assert cache.get_bytes_or_lock("bytes:value", "bytes:value:lock", 10) == (b"\x91\x01", False)
     assert cache.get("bytes:value:lock") is None  # a hit takes no lock
+
+
+def test_stores_sent_without_waiting_land_in_order():
+    cache.send_bytes_many({"bytes:sent": b"first", "bytes:other": b"\x90"}, 60)
+    cache.send_bytes_many({"bytes:sent": b"second"}, 60)
+    cache.drain_sent()
+    assert cache.get_bytes_many(["bytes:sent", "bytes:other"]) == {"bytes:sent": b"second", "bytes:other": b"\x90"}
+    assert 0 < cache.ttl("bytes:sent") <= 60
+
+
+@pytest.mark.usefixtures("no_monitoring_flush")
+def test_the_send_channel_outlives_a_dropped_connection(redis_proxy):
+    cache.send_bytes_many({"bytes:before": b"1"}, 60)
+    redis_proxy.drop_connections()  # Redis restarted, say: the unread replies are gone with it
+
+    cache.send_bytes_many({"bytes:after": b"2"}, 60)  # a new connection, no error
+    cache.drain_sent()
+    assert not cache.breaker.is_open
+    assert cache.get_bytes("bytes:after") == b"2"
+
+
+@pytest.mark.usefixtures("no_monitoring_flush")
+def test_a_failed_send_opens_the_breaker_and_recovers(redis_proxy):
+    cache.send_bytes_many({"bytes:first": b"0"}, 60)
+    redis_proxy.cut()
+    # Sent without waiting, a store into a connection Redis has dropped may still leave
+    # this process; the next send reads the lost replies, fails to reconnect and opens
+    # the breaker. Like every cache call in an outage, neither raises.
+    cache.send_bytes_many({"bytes:lost": b"1"}, 60)
+    cache.send_bytes_many({"bytes:lost": b"1"}, 60)
+    assert cache.breaker.is_open
+    redis_proxy.restore()
+    cache.breaker.reset()
+    cache.send_bytes_many({"bytes:kept": b"2"}, 60)
+    cache.drain_sent()
+    assert cache.get_bytes_many(["bytes:lost", "bytes:kept"]) == {"bytes:kept": b"2"}

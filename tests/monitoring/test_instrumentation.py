@@ -98,3 +98,15 @@ def test_switched_back_on_everything_is_hooked_again(settings):
     assert instrumentation.is_installed()
     get_user_model().objects.count()
     assert _counts(catalog.DB_QUERY)
+
+
+def test_stores_sent_without_waiting_are_not_timed_as_round_trips_but_their_failures_count(redis_proxy):
+    cache.send_bytes_many({"monitoring-test-key": b"\x01"}, 60)
+    cache.drain_sent()
+    assert (("operation", "send_bytes_many"),) not in _counts(catalog.REDIS_COMMAND)
+
+    redis_proxy.cut()
+    # The first send may still leave into the dropped connection; the next one finds out.
+    cache.send_bytes_many({"monitoring-test-key": b"\x01"}, 60)
+    cache.send_bytes_many({"monitoring-test-key": b"\x01"}, 60)
+    assert collector.peek_counters()[(catalog.REDIS_ERRORS, (("operation", "send_bytes_many"),))] >= 1
