@@ -2,7 +2,7 @@
 """Where the mix's CPU goes, per kind of request: a deterministic replay in one process.
 
     .venv/bin/python bench/mixcost.py [--mode cached|uncached|cachalot] [--requests 8000]
-                                      [--profile "search"] [--window 2500]
+                                      [--profile "search"] [--window 2500] [--monitoring-off]
 
 Under load (`make bench`) the figures move with the host and the scheduler. This replays
 the mix of bench/load.lua (the same shares, visits, pages and bodies, drawn from Python's
@@ -227,6 +227,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--window", type=int, default=0, help="print the CPU per request of every N requests")
     parser.add_argument("--profile", metavar="KIND", help='cProfile one kind of request ("search") or "all"')
+    parser.add_argument("--monitoring-off", action="store_true", help="with the monitoring app switched off")
     args = parser.parse_args()
 
     database = f"{run.DB.replace('bench', 'mixcost')}_{args.mode}"
@@ -238,7 +239,8 @@ def main() -> None:
     os.environ.update(run.SERVER_ENV)
     os.environ.update(MODES[args.mode])
     os.environ.update({"DATABASE_URL": f"{run.PG}/{database}", "CACHE_KEY_PREFIX": prefix})
-    os.environ["MONITORING_ENABLED"] = "true"  # as the server runs
+    # As the server runs, unless the replay is to show what monitoring costs.
+    os.environ["MONITORING_ENABLED"] = "false" if args.monitoring_off else "true"
     import django
 
     django.setup()
