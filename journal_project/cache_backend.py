@@ -332,11 +332,23 @@ class BytesCommands:
         script = getattr(self, "_get_or_lock_script", None)
         if script is None:
             script = self._get_or_lock_script = client.register_script(_GET_OR_LOCK)
+        names = [self.make_key(key), self.make_key(lock_key)]
         try:
-            stored, locked = script(keys=[self.make_key(key), self.make_key(lock_key)], args=[lock_ttl], client=client)
+            if not getattr(self, "_scripts_refused", False):
+                try:
+                    stored, locked = script(keys=names, args=[lock_ttl], client=client)
+                    return (None if stored is None else unpack_bytes(stored)), bool(locked)
+                except ResponseError:
+                    # A Redis that refuses scripts (a managed service's ACL, say): the
+                    # same two commands, one round trip each, from now on.
+                    logger.warning("Redis refused a Lua script; stampede locks take a round trip of their own")
+                    self._scripts_refused = True
+            stored = client.get(names[0])
+            if stored is not None:
+                return unpack_bytes(stored), False
+            return None, bool(client.set(names[1], 1, nx=True, ex=lock_ttl))
         except _main_exceptions as error:
             raise ConnectionInterrupted(connection=client) from error
-        return (None if stored is None else unpack_bytes(stored)), bool(locked)
 
     def send_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:
         """Like `set_bytes_many`, without waiting for the replies (`_SendChannel`)."""

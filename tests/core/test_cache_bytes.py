@@ -133,3 +133,33 @@ def test_a_failed_send_opens_the_breaker_and_recovers(redis_proxy):
     cache.send_bytes_many({"bytes:kept": b"2"}, 60)
     cache.drain_sent()
     assert cache.get_bytes_many(["bytes:lost", "bytes:kept"]) == {"bytes:kept": b"2"}
+
+
+@pytest.fixture
+def redis_without_scripts(settings):
+    """The default cache as a Redis user that may run everything but Lua scripts."""
+    admin = cache.client.get_client(write=True)
+    admin.execute_command("ACL", "SETUSER", "journal_test_noscript", "on", "nopass", "~*", "&*", "+@all", "-@scripting")
+    base = copy.deepcopy(settings.CACHES["default"])
+    base["LOCATION"] = base["LOCATION"].replace("redis://", "redis://journal_test_noscript@", 1)
+    settings.CACHES = {**settings.CACHES, "default": base}
+    try:
+        yield
+    finally:
+        admin.execute_command("ACL", "DELUSER", "journal_test_noscript")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("redis_without_scripts")
+def test_a_redis_that_refuses_scripts_still_gets_its_stampede_locks(user, caplog):
+    calls: list = []
+    assert read_time_zone(user.pk, calls) == "UTC"
+    assert "refused a Lua script" in caplog.text
+    assert not cache.breaker.is_open
+    key = caching.make_key(
+        caching.ENTRIES, user.pk, caching.current_generation(caching.ENTRIES, user.pk), "time-zone", ()
+    )
+    assert cache.get(f"{key}:lock") == 1
+    new_request()
+    assert read_time_zone(user.pk, calls) == "UTC"
+    assert calls == [1]
