@@ -459,12 +459,16 @@ def _record(
         result["cache_hit_rate"] = hit_rate
     requests = max(1, summary["requests"])
     foreign = max(use.foreign_percent for use in uses)
+    wall = sum(use.wall for use in uses)
     details = meta.setdefault("runs", {}).setdefault(mode, {})
     details[label] = {
         "server_cpu_ms_per_request": round(1000 * sum(use.server for use in uses) / requests, 3),
         "services_cpu_ms_per_request": round(1000 * sum(use.services for use in uses) / requests, 3),
         "client_cpu_ms_per_request": round(1000 * sum(use.clients for use in uses) / requests, 3),
         "other_processes_cpu_pct": round(foreign, 1),
+        # Cores nobody used during the slices: a mode whose workers wait out many round
+        # trips leaves the machine partly idle even when the load generator never stops.
+        "idle_cpu_pct": round(sum(use.idle_percent * use.wall for use in uses) / max(1e-9, wall), 1),
         "slices_rps": [round(part["requests"] / (part["duration_us"] / 1e6), 1) for part, _ in parts],
         "mean_ms": round(summary["latency_us"]["mean"] / 1000, 2),
         "max_ms": round(summary["latency_us"]["max"] / 1000, 2),

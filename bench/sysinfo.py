@@ -69,6 +69,7 @@ class CpuUse:
     services: float  # PostgreSQL and Redis (all of their processes: they serve others too)
     clients: float  # wrk (and this process)
     foreign_percent: float
+    idle_percent: float = 0.0  # of all the cores: what nobody used (round trips waited out)
 
 
 class CpuSampler:
@@ -100,7 +101,10 @@ class CpuSampler:
                 server -= stat[2]  # counted in the master's reaped-children time already
         cpus = os.cpu_count() or 1
         foreign = max(0.0, 100.0 * (used - server - services - clients) / (wall * cpus)) if wall > 0 else 0.0
-        return CpuUse(wall=wall, server=server, services=services, clients=clients, foreign_percent=foreign)
+        idle = max(0.0, 100.0 * (1 - used / (wall * cpus))) if wall > 0 else 0.0
+        return CpuUse(
+            wall=wall, server=server, services=services, clients=clients, foreign_percent=foreign, idle_percent=idle
+        )
 
 
 def children(pid: int) -> set[int]:
