@@ -401,15 +401,17 @@ class BytesSentinelClient(BytesCommands, SentinelClient):
 class ResilientRedisCache(RedisCache):
     """The default cache on the real stack: django-redis plus the breaker.
 
-    With `BytesClient` as its client class it also stores bytes as they are
-    (`get_bytes`, `get_bytes_many`, `set_bytes_many`); like every other call, these
-    pass the breaker, are timed, and fail as misses.
+    With a `BytesCommands` client class (`stores_bytes`) it also stores bytes as they
+    are (`get_bytes`, `get_bytes_many`, `get_bytes_or_lock`, `send_bytes_many`,
+    `set_bytes_many`); like every other call, these pass the breaker, are timed, and
+    fail as misses. Callers check `stores_bytes` first (journal_project.caching).
     """
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self.breaker = breaker_for(server)
         self._guarded: _GuardedClient | None = None
+        self.stores_bytes = issubclass(self._client_cls, BytesCommands)
 
     @property
     def client(self) -> Any:  # type: ignore[override]
@@ -417,45 +419,26 @@ class ResilientRedisCache(RedisCache):
             self._guarded = _GuardedClient(RedisCache.client.fget(self), self.breaker)
         return self._guarded
 
-    @property
-    def stores_bytes(self) -> bool:
-        """Does the client class have the bytes commands? (Any other takes bytes through get/set.)"""
-        return issubclass(self._client_cls, BytesCommands)
-
     @omit_exception
     def get_bytes(self, key: str) -> bytes | None:
-        if not self.stores_bytes:
-            return self.client.get(key)
         return self.client.get_bytes(key)
 
     @omit_exception(return_value={})
     def get_bytes_many(self, keys: list[str]) -> dict[str, bytes]:
-        if not self.stores_bytes:
-            return self.client.get_many(keys)
         return self.client.get_bytes_many(keys)
 
     @omit_exception(return_value=(None, False))
     def get_bytes_or_lock(self, key: str, lock_key: str, lock_ttl: int) -> tuple[bytes | None, bool]:
-        if not self.stores_bytes:
-            payload = self.client.get(key)
-            return (payload, False) if payload is not None else (None, self.client.add(lock_key, 1, lock_ttl))
         return self.client.get_bytes_or_lock(key, lock_key, lock_ttl)
 
     @omit_exception
     def send_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:
-        if not self.stores_bytes:
-            self.client.set_many(values, timeout)
-        else:
-            self.client.send_bytes_many(values, timeout)
+        self.client.send_bytes_many(values, timeout)
 
     @omit_exception
     def drain_sent(self) -> None:
-        if self.stores_bytes:
-            self.client.drain_sent()
+        self.client.drain_sent()
 
     @omit_exception
     def set_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:
-        if not self.stores_bytes:
-            self.client.set_many(values, timeout)
-        else:
-            self.client.set_bytes_many(values, timeout)
+        self.client.set_bytes_many(values, timeout)

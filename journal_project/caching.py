@@ -194,7 +194,7 @@ def flush_writes() -> None:
     # Sent without waiting for Redis's replies (cache_backend._SendChannel): the values
     # are in the process-local level already, and another process that asks for one
     # before Redis has it only misses.
-    send = getattr(cache, "send_bytes_many", None) or _send
+    send = cache.send_bytes_many if _stores_bytes() else _send
     try:
         for timeout, values in by_timeout.items():
             send(values, timeout)
@@ -205,14 +205,18 @@ def flush_writes() -> None:
 
 
 # Payloads are bytes already. The real stack's backend stores them as they are
-# (cache_backend.BytesClient); any other backend (the embedded default's local memory)
-# takes them through its own get/set.
+# (cache_backend.BytesClient); any other backend (the embedded default's local memory,
+# a django-redis client class without the bytes commands) takes them through its own
+# get/set.
+
+
+def _stores_bytes() -> bool:
+    return getattr(cache, "stores_bytes", False)
 
 
 def _send(values: dict[str, bytes], timeout: int) -> None:
-    set_bytes_many = getattr(cache, "set_bytes_many", None)
-    if set_bytes_many is not None:
-        set_bytes_many(values, timeout)
+    if _stores_bytes():
+        cache.set_bytes_many(values, timeout)
     elif len(values) == 1:
         cache.set(*next(iter(values.items())), timeout)
     else:
@@ -220,15 +224,13 @@ def _send(values: dict[str, bytes], timeout: int) -> None:
 
 
 def _get_payload(key: str) -> bytes | None:
-    get_bytes = getattr(cache, "get_bytes", None)
-    return get_bytes(key) if get_bytes is not None else cache.get(key)
+    return cache.get_bytes(key) if _stores_bytes() else cache.get(key)
 
 
 def _get_payload_or_lock(key: str, lock_key: str) -> tuple[bytes | None, bool]:
     """The payload under `key`, else whether this call took its stampede lock: one round trip."""
-    get_bytes_or_lock = getattr(cache, "get_bytes_or_lock", None)
-    if get_bytes_or_lock is not None:
-        return get_bytes_or_lock(key, lock_key, _LOCK_TTL)
+    if _stores_bytes():
+        return cache.get_bytes_or_lock(key, lock_key, _LOCK_TTL)
     payload = cache.get(key)
     if payload is not None or _cache_failed():
         return payload, False
@@ -236,8 +238,7 @@ def _get_payload_or_lock(key: str, lock_key: str) -> tuple[bytes | None, bool]:
 
 
 def _get_payloads(keys: list[str]) -> dict[str, bytes]:
-    get_bytes_many = getattr(cache, "get_bytes_many", None)
-    return get_bytes_many(keys) if get_bytes_many is not None else cache.get_many(keys)
+    return cache.get_bytes_many(keys) if _stores_bytes() else cache.get_many(keys)
 
 
 def _store(values: dict[str, bytes], timeout: int) -> None:
@@ -640,16 +641,13 @@ def cached(
     key = make_key(namespace, scope, current_generation(namespace, scope), label, parts)
     timeout = _timeout(namespace, ttl)
 
-    if namespace.local:
-        payload = local_cache.get(key)
-        if payload is not None:
-            _observe(namespace, "local_hit", started)
-            return _decode(payload)
+    payload = _fetch_local(namespace, key, started)
+    if payload is not None:
+        return _decode(payload)
     lock_key = f"{key}:lock"
     payload, locked = _get_payload_or_lock(key, lock_key)
     if payload is not None:
-        _keep_locally(namespace, key, payload, timeout)
-        _observe(namespace, "hit", started)
+        _fetched(namespace, key, payload, timeout, started)
         return _decode(payload)
     if _cache_failed():
         value = build()
@@ -767,16 +765,28 @@ def cached_many(
 
 def _fetch(namespace: Namespace, key: str, timeout: int, started: float) -> bytes | None:
     """The stored payload from the process-local level, else from Redis; observes a hit."""
-    if namespace.local:
-        payload = local_cache.get(key)
+    payload = _fetch_local(namespace, key, started)
+    if payload is None:
+        payload = _get_payload(key)
         if payload is not None:
-            _observe(namespace, "local_hit", started)
-            return payload
-    payload = _get_payload(key)
-    if payload is not None:
-        _keep_locally(namespace, key, payload, timeout)
-        _observe(namespace, "hit", started)
+            _fetched(namespace, key, payload, timeout, started)
     return payload
+
+
+def _fetch_local(namespace: Namespace, key: str, started: float) -> bytes | None:
+    """The payload from the process-local level, if it holds it (observed as a local hit)."""
+    if not namespace.local:
+        return None
+    payload = local_cache.get(key)
+    if payload is not None:
+        _observe(namespace, "local_hit", started)
+    return payload
+
+
+def _fetched(namespace: Namespace, key: str, payload: bytes, timeout: int, started: float) -> None:
+    """A payload found in Redis: kept in the process-local level and observed as a hit."""
+    _keep_locally(namespace, key, payload, timeout)
+    _observe(namespace, "hit", started)
 
 
 def _rebuild(namespace: Namespace, key: str, lock_key: str, locked: bool, timeout: int, build: Callable[[], T]) -> T:
