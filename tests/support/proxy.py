@@ -112,7 +112,7 @@ class TcpProxy:
                     if self.latency:
                         time.sleep(self.latency)
                     peers[sock].sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: select() on a socket drop_connections() closed
             return
         finally:
             for sock in (client, upstream):
