@@ -566,7 +566,7 @@ class _LocalLRU:
 
 
 local_cache = _LocalLRU(
-    getattr(settings, "JOURNAL_CACHE_LOCAL_ENTRIES", 2000),
+    getattr(settings, "JOURNAL_CACHE_LOCAL_ENTRIES", 20_000),
     getattr(settings, "JOURNAL_CACHE_LOCAL_BYTES", 64 * 1024 * 1024),
 )
 

@@ -184,6 +184,11 @@ CACHE_BREAKER_COOLDOWN = env.float("CACHE_BREAKER_COOLDOWN", default=5.0)
 # Turns the read-path cache off without changing the code path (benchmarks, debugging).
 JOURNAL_CACHE_ENABLED = env.bool("JOURNAL_CACHE_ENABLED", default=True)
 JOURNAL_CACHE_TTL = env.int("JOURNAL_CACHE_TTL", default=3600)
+# The process-local first level in front of Redis, per process: bounded in values and in
+# bytes, whichever binds first. The bytes bound is what sizes it (encoded values average
+# a few KiB; a rendered list page is ~40 KiB), the count only caps bookkeeping.
+JOURNAL_CACHE_LOCAL_ENTRIES = env.int("JOURNAL_CACHE_LOCAL_ENTRIES", default=20_000)
+JOURNAL_CACHE_LOCAL_BYTES = env.int("JOURNAL_CACHE_LOCAL_MB", default=64) * 1024 * 1024
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -358,6 +359,13 @@ def test_the_local_level_is_bounded_in_bytes_as_well_as_entries():
     assert lru.size == sum(len(lru.get(f"k{index}") or b"") for index in range(10))
     lru.set("huge", b"z" * 2000, 60)  # more than an eighth of the budget: not kept locally
     assert lru.get("huge") is None
+
+
+def test_the_local_level_takes_its_bounds_from_the_settings():
+    # JOURNAL_CACHE_LOCAL_ENTRIES and JOURNAL_CACHE_LOCAL_MB (settings/base.py, from the environment)
+    assert caching.local_cache.max_entries == settings.JOURNAL_CACHE_LOCAL_ENTRIES
+    assert caching.local_cache.max_bytes == settings.JOURNAL_CACHE_LOCAL_BYTES
+    assert settings.JOURNAL_CACHE_LOCAL_BYTES % (1024 * 1024) == 0
 
 
 @pytest.mark.django_db
