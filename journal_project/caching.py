@@ -565,10 +565,7 @@ class _LocalLRU:
             self.size = 0
 
 
-local_cache = _LocalLRU(
-    getattr(settings, "JOURNAL_CACHE_LOCAL_ENTRIES", 20_000),
-    getattr(settings, "JOURNAL_CACHE_LOCAL_BYTES", 64 * 1024 * 1024),
-)
+local_cache = _LocalLRU(settings.JOURNAL_CACHE_LOCAL_ENTRIES, settings.JOURNAL_CACHE_LOCAL_BYTES)
 
 
 def _encode(value: Any) -> bytes:
