@@ -28,7 +28,7 @@ from django_redis.client import DefaultClient, SentinelClient
 from django_redis.client.default import _main_exceptions
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import InvalidResponse, NoPermissionError, RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,14 @@ class _GuardedClient:
                 breaker.record_failure(name, error.__cause__)
                 _notify(name, time.perf_counter() - started, False)
                 raise
+            except RedisError as error:
+                # Not a broken connection, but not Redis answering either: another
+                # service on the port, a TLS mismatch, replies that do not parse.
+                # django-redis lets these through; they fail like an unreachable Redis.
+                _call_state.failed = True
+                breaker.record_failure(name, error)
+                _notify(name, time.perf_counter() - started, False)
+                raise ConnectionInterrupted(connection=None) from error
             _call_state.failed = False
             breaker.record_success()
             _notify(name, time.perf_counter() - started, True)
@@ -186,8 +194,10 @@ def pack_bytes(payload: bytes) -> bytes:
     return _RAW + payload
 
 
-def unpack_bytes(stored: bytes) -> bytes | None:
+def unpack_bytes(stored: Any) -> bytes | None:
     """The payload `pack_bytes` stored; None (a miss) for anything else under the key."""
+    if not isinstance(stored, bytes):
+        return None  # not a string reply: nothing this cache wrote
     header = stored[:1]
     if header == _RAW:
         return stored[1:]
@@ -207,6 +217,13 @@ if value then return {value, 0} end
 if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return {false, 1} end
 return {false, 0}
 """
+
+
+def _refuses_scripts(error: ResponseError) -> bool:
+    """Does this error say the server will not run scripts at all (ACL, renamed commands)?"""
+    if isinstance(error, NoPermissionError):
+        return True
+    return "unknown command" in str(error).lower()
 
 
 class _SendChannel:
@@ -231,6 +248,11 @@ class _SendChannel:
         with self._lock:
             try:
                 self._drain()
+                # With every reply read, the connection has nothing more to say unless
+                # Redis closed it (restarted, or a proxy dropped it): a send into it would
+                # seem to succeed and be lost. One non-blocking poll tells.
+                if self._connection is not None and self._pid == os.getpid() and self._connection.can_read(timeout=0):
+                    raise RedisConnectionError("the send channel's connection was closed")
             except RedisConnectionError:
                 # The connection broke since the last send (Redis restarted, a proxy
                 # dropped it): those replies are lost with it, and the stores they
@@ -301,6 +323,14 @@ class BytesCommands:
     get_client: Callable[..., Any]
     make_key: Callable[..., Any]
 
+    def decode(self, value: Any) -> Any:
+        """django-redis's decoding; a value it cannot decode is a reply this cache never
+        stored (a server that is not our Redis), and fails like one."""
+        try:
+            return super().decode(value)  # type: ignore[misc]
+        except Exception as error:
+            raise InvalidResponse("a value this cache did not store") from error
+
     def get_bytes(self, key: str) -> bytes | None:
         client = self.get_client(write=False)
         try:
@@ -317,6 +347,8 @@ class BytesCommands:
             stored = client.mget([self.make_key(key) for key in keys])
         except _main_exceptions as error:
             raise ConnectionInterrupted(connection=client) from error
+        if not isinstance(stored, list) or len(stored) != len(keys):
+            raise ConnectionInterrupted(connection=client) from InvalidResponse("MGET answered something else")
         found = {}
         for key, value in zip(keys, stored, strict=True):
             payload = None if value is None else unpack_bytes(value)
@@ -336,13 +368,23 @@ class BytesCommands:
         try:
             if not getattr(self, "_scripts_refused", False):
                 try:
-                    stored, locked = script(keys=names, args=[lock_ttl], client=client)
+                    reply = script(keys=names, args=[lock_ttl], client=client)
+                except ResponseError as error:
+                    if _refuses_scripts(error):
+                        # A Redis that refuses scripts (a managed service's ACL, say): the
+                        # same two commands, one round trip each, from now on.
+                        logger.warning("Redis refused a Lua script; stampede locks take a round trip of their own")
+                        self._scripts_refused = True
+                    # Anything else (out of memory, a replica that is read-only during a
+                    # failover, a busy script) is this call's problem only: the two
+                    # commands below meet it too, and a failure there opens the breaker.
+                else:
+                    if not isinstance(reply, list) or len(reply) != 2:
+                        raise ConnectionInterrupted(connection=client) from InvalidResponse(
+                            "the script answered something else"
+                        )
+                    stored, locked = reply
                     return (None if stored is None else unpack_bytes(stored)), bool(locked)
-                except ResponseError:
-                    # A Redis that refuses scripts (a managed service's ACL, say): the
-                    # same two commands, one round trip each, from now on.
-                    logger.warning("Redis refused a Lua script; stampede locks take a round trip of their own")
-                    self._scripts_refused = True
             stored = client.get(names[0])
             if stored is not None:
                 return unpack_bytes(stored), False

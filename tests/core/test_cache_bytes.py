@@ -6,10 +6,12 @@ import copy
 import os
 
 import pytest
+import redis
 from django.core.cache import cache
 
 from journal_project import cache_backend, caching
 from tests.core.test_caching import new_request, no_monitoring_flush, read_time_zone  # noqa: F401 (a fixture)
+from tests.support.redis_server import RedisServer
 
 
 def stored_in_redis(key: str) -> bytes:
@@ -163,3 +165,36 @@ def test_a_redis_that_refuses_scripts_still_gets_its_stampede_locks(user, caplog
     new_request()
     assert read_time_zone(user.pk, calls) == "UTC"
     assert calls == [1]
+
+
+@pytest.fixture
+def full_redis(settings):
+    """The default cache on a Redis of its own, out of memory (maxmemory reached, noeviction)."""
+    server = RedisServer()
+    server.start()
+    base = copy.deepcopy(settings.CACHES["default"])
+    base["LOCATION"] = server.url
+    settings.CACHES = {**settings.CACHES, "default": base}
+    admin = redis.Redis(port=server.port)
+    admin.config_set("maxmemory-policy", "noeviction")
+    admin.config_set("maxmemory", "1")
+    try:
+        yield admin
+    finally:
+        admin.close()
+        server.stop()
+
+
+@pytest.mark.usefixtures("no_monitoring_flush")
+def test_a_full_redis_fails_the_lookup_without_turning_scripts_off_for_good(full_redis, caplog):
+    # Out of memory, Redis refuses the script (it may write) and the lock's SET: the
+    # lookup is a miss without a lock, and the breaker opens, as for any failing Redis.
+    assert cache.get_bytes_or_lock("bytes:full", "bytes:full:lock", 10) == (None, False)
+    assert cache.breaker.is_open
+    assert "refused a Lua script" not in caplog.text
+
+    full_redis.config_set("maxmemory", "0")
+    cache.breaker.reset()
+    scripts_before = full_redis.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
+    assert cache.get_bytes_or_lock("bytes:full", "bytes:full:lock", 10) == (None, True)
+    assert full_redis.info("commandstats")["cmdstat_evalsha"]["calls"] == scripts_before + 1  # one round trip again

@@ -141,3 +141,31 @@ def test_slow_redis_costs_a_request_at_most_one_socket_timeout(
     record("fault: redis slow: requests", len(answers))
     record("fault: redis slow: slowest request (ms)", round(slowest.seconds * 1000))
     record("fault: redis slow: socket timeouts paid", timeouts_paid)
+
+
+@pytest.mark.parametrize("mode", ["not-redis", "wrong-replies"])
+def test_a_server_that_is_not_redis_fails_like_an_unreachable_one(
+    auth_client, browser_client, user, settings, redis_proxy, mode
+):
+    """Another service on Redis's port (or a TLS mismatch), or a RESP server answering +OK
+    to everything: replies that do not parse, or do not have the shape asked for. Every
+    request is served from PostgreSQL, the breaker opens, and the cache recovers by itself.
+    """
+    journal = build_journal(auth_client, browser_client)
+    read_everything(journal)
+    breaker = cache_backend.breaker_for(settings.CACHES["default"]["LOCATION"])
+    failures_before = breaker.failures
+
+    redis_proxy.set_mode(mode)
+    caching.stats.reset()
+    new_process()
+    answers = write_during_fault(journal)["answers"] + read_everything(journal)
+    assert [(a.label, a.status) for a in answers if a.status >= 400] == []
+    assert_writes_are_visible(journal, user)
+    assert breaker.failures > failures_before  # counted as Redis failing, not as misses
+    record(f"fault: redis {mode}: requests", len(answers))
+
+    redis_proxy.restore()
+    _wait_for_cache(journal)
+    new_process()
+    assert_writes_are_visible(journal, user)

@@ -17,6 +17,8 @@ class TcpProxy:
     PASS = "pass"
     REFUSE = "refuse"  # close every connection at once (a dead server)
     HANG = "hang"  # accept and never answer (a hung server or a black-holed network)
+    NOT_REDIS = "not-redis"  # answer as another service would (an HTTP server on the port)
+    WRONG_REPLIES = "wrong-replies"  # speak RESP, but answer +OK to every command
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -88,6 +90,11 @@ class TcpProxy:
             if self.mode == self.HANG:
                 self._track(client)  # held open, never answered, closed on restore/close
                 continue
+            if self.mode in (self.NOT_REDIS, self.WRONG_REPLIES):
+                self._track(client)
+                answer = self._answer_not_redis if self.mode == self.NOT_REDIS else self._answer_ok
+                threading.Thread(target=answer, args=(client,), daemon=True).start()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -95,6 +102,24 @@ class TcpProxy:
                 continue
             self._track(client, upstream)
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+
+    def _answer_not_redis(self, client: socket.socket) -> None:
+        with contextlib.suppress(OSError), client:
+            client.recv(65536)
+            client.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    def _answer_ok(self, client: socket.socket) -> None:
+        """One +OK per complete command (RESP arrays of bulk strings), pipelines included."""
+        buffer = b""
+        with contextlib.suppress(OSError, ValueError), client:
+            while not self._stopped.is_set() and self.mode == self.WRONG_REPLIES:
+                data = client.recv(65536)
+                if not data:
+                    return
+                buffer += data
+                commands, buffer = _split_commands(buffer)
+                if commands:
+                    client.sendall(b"+OK\r\n" * commands)
 
     def _pump(self, client: socket.socket, upstream: socket.socket) -> None:
         peers = {client: upstream, upstream: client}
@@ -121,3 +146,28 @@ class TcpProxy:
             with self._lock:
                 self._connections.discard(client)
                 self._connections.discard(upstream)
+
+
+def _split_commands(buffer: bytes) -> tuple[int, bytes]:
+    """How many complete RESP commands `buffer` starts with, and what is left after them."""
+    count = 0
+    while buffer.startswith(b"*"):
+        position = buffer.find(b"\r\n")
+        if position < 0:
+            break
+        items, cursor = int(buffer[1:position]), position + 2
+        complete = True
+        for _ in range(items):
+            end = buffer.find(b"\r\n", cursor)
+            if end < 0:
+                complete = False
+                break
+            length = int(buffer[cursor + 1 : end])
+            cursor = end + 2 + length + 2
+            if cursor > len(buffer):
+                complete = False
+                break
+        if not complete:
+            break
+        buffer, count = buffer[cursor:], count + 1
+    return count, buffer
