@@ -33,9 +33,9 @@ $(VENV)/.base: requirements/base.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements/base.txt
 	@touch $@
 
-$(VENV)/.dev: requirements/dev.txt requirements/base.txt | $(PY)
+$(VENV)/.dev: requirements/dev.txt requirements/prod.txt requirements/base.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements/dev.txt
-	@touch $@ $(VENV)/.base
+	@touch $@ $(VENV)/.base $(VENV)/.prod
 
 $(VENV)/.prod: requirements/prod.txt requirements/base.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements/prod.txt

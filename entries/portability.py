@@ -168,3 +168,5 @@ def load_json_upload(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValidationError({"file": [f"Not a JSON file: {error}"]}) from error
+    except RecursionError as error:  # nested deeper than the decoder recurses
+        raise ValidationError({"file": ["Not an export file: nested too deeply."]}) from error

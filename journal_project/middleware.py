@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware import common
 
 from journal_project import caching
 
@@ -27,3 +28,56 @@ class CacheRequestStateMiddleware:
         finally:
             caching.flush_writes()
             caching.reset_request_state()
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's, without the redirect to the slashed path under /api/.
+
+    APPEND_SLASH answers `POST /api/v1/entries` with an HTML 301 to `/api/v1/entries/`,
+    and an HTTP client that follows it turns the POST into a GET: the list comes back
+    with a 200 and the entry is silently never created. The API answers a JSON 404
+    that names the slashed path instead (journal_project.views.page_not_found); pages
+    keep the redirect, which is what a person typing an address wants.
+    """
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        if request.path_info.startswith("/api/"):
+            return False
+        return super().should_redirect_with_slash(request)
+
+
+# gunicorn reads at most this much of a body the app left unread (gunicorn.http.parser).
+_SERVER_DRAINS_BYTES = 64 * 1024
+# Past this, reading what the client sends is not worth keeping its connection open for.
+_DRAIN_AT_MOST_BYTES = 16 * 1024 * 1024
+_DRAIN_CHUNK_BYTES = 64 * 1024
+
+
+class UnreadBodyMiddleware:
+    """Reads the rest of a large request body that the answer did not need.
+
+    A request refused before its body is read (an expired token, a method not allowed,
+    a body over the upload limit) leaves the body on the connection. gunicorn then reads
+    at most 64 KiB of it and closes the connection, after it has answered
+    `Connection: keep-alive`: a mobile client whose 1 MB entry met a 401 logs in again
+    and retries on a pooled connection that is gone, and sees a network error. Reading
+    the rest here keeps the connection usable. Bodies gunicorn drains itself, and bodies
+    already read, cost nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return response
+        if _SERVER_DRAINS_BYTES < length <= _DRAIN_AT_MOST_BYTES:
+            try:
+                while request.read(_DRAIN_CHUNK_BYTES):
+                    pass
+            except OSError:
+                pass  # the client went away: nothing left to keep
+        return response

@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, is_valid_path, reverse
 
 from journal_project.exceptions import error_body
 
@@ -22,8 +22,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/health/")
+    return _is_api(request) or request.path.startswith("/health/")
 
 
 def _standalone(template: str, status: int) -> HttpResponse:
@@ -45,7 +49,15 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
+        message = "Not found."
+        if (
+            _is_api(request)
+            and not request.path_info.endswith("/")
+            and is_valid_path(f"{request.path_info}/", getattr(request, "urlconf", None))
+        ):
+            # The API does not redirect to the slashed path (journal_project.middleware.CommonMiddleware).
+            message = f"Not found. API paths end with a slash: {request.path}/"
+        return JsonResponse(error_body("not_found", message), status=404)
     return render(request, "404.html", status=404)
 
 

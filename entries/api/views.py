@@ -15,7 +15,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ from journal_project.api.conditional import (
     with_etag,
 )
 from journal_project.api.pagination import page_params, paginated_response
+from journal_project.api.parsers import JSONParser
 from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import ExportRateThrottle, ImportRateThrottle, SearchRateThrottle
 from journal_project.exceptions import InvalidInput, JournalError

@@ -8,6 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from journal_project.exceptions import InvalidInput
+
 
 class JournalPagination(PageNumberPagination):
     """`{"count", "next", "previous", "results"}` with `page` and `page_size` parameters."""
@@ -16,18 +18,37 @@ class JournalPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request: Request) -> int:
+        # DRF falls back to the default for a page_size it cannot read; a client that
+        # asked for something else should hear so.
+        return requested_page_size(request, self.page_size)
+
+
+def requested_page_size(request: Request, default_size: int = JournalPagination.page_size) -> int:
+    """`page_size` from the query string: a 400 unless a whole number >= 1; capped at the maximum."""
+    raw = request.query_params.get("page_size")
+    if raw is None or raw == "":
+        return default_size
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise InvalidInput(
+            fields={"page_size": [f"A whole number from 1 to {JournalPagination.max_page_size}."]},
+        )
+    return min(size, JournalPagination.max_page_size)
+
 
 def page_params(request: Request, default_size: int = JournalPagination.page_size) -> tuple[int, int]:
     """Validated (page, page_size) from the query string, for selectors that cache whole pages."""
     try:
         page = int(request.query_params.get("page", 1))
-        size = int(request.query_params.get("page_size", default_size))
     except (TypeError, ValueError):
-        raise NotFound("Invalid page.") from None
+        raise NotFound("Invalid page.") from None  # DRF's answer for a page that is not there
     if page < 1:
         raise NotFound("Invalid page.")
-    size = max(1, min(size, JournalPagination.max_page_size))
-    return page, size
+    return page, requested_page_size(request, default_size)
 
 
 def paginated_response(request: Request, *, count: int, results: list[Any], page: int, page_size: int) -> Response:

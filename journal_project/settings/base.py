@@ -64,11 +64,12 @@ MIDDLEWARE = [
     # cache writes sent when the request ends).
     "monitoring.middleware.RequestMetricsMiddleware",
     "journal_project.middleware.CacheRequestStateMiddleware",
+    "journal_project.middleware.UnreadBodyMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "journal_project.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -338,7 +339,7 @@ REST_FRAMEWORK = {
     # DRF's JSON, encoded by orjson (a tenth of the CPU on a page of entries).
     "DEFAULT_RENDERER_CLASSES": ["journal_project.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "journal_project.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],

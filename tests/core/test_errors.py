@@ -69,3 +69,42 @@ def test_pages_reference_no_other_origin(client):
     content = client.get("/").content.decode()
     assert "http://" not in content.replace("http://www.w3.org", "")
     assert "https://" not in content
+
+
+DEEP_JSON = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/auth/register/"])
+def test_json_nested_deeper_than_the_decoder_recurses_is_a_400(api_client, path):
+    response = api_client.post(path, data=DEEP_JSON, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_deeply_nested_json_in_a_field_is_a_400(auth_client):
+    body = '{"title": "t", "body": "b", "tags": ' + DEEP_JSON + "}"
+    response = auth_client.post("/api/v1/entries/", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_an_api_path_without_its_slash_is_a_json_404_naming_the_right_one(auth_client):
+    # No redirect: a client following a 301 would turn this POST into a GET of the list.
+    response = auth_client.post("/api/v1/entries", data={"title": "t", "body": "b"}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["message"] == "Not found. API paths end with a slash: /api/v1/entries/"
+    assert auth_client.get("/api/v1/entries/").json()["results"] == []
+
+
+def test_pages_still_redirect_to_their_slashed_path(client):
+    response = client.get("/login")
+    assert response.status_code == 301
+    assert response["Location"] == "/login/"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/entries/", "/api/v1/sessions/", "/api/v1/knowledge/"])
+@pytest.mark.parametrize("page_size", ["x", "0", "-1", "2.5"])
+def test_a_page_size_that_is_not_a_whole_number_from_one_is_a_400_naming_it(auth_client, path, page_size):
+    response = auth_client.get(path, {"page_size": page_size})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["page_size"]

@@ -1,4 +1,5 @@
-"""The app in a process of its own (`manage.py runserver`), for faults the test process cannot take.
+"""The app in a process of its own (`manage.py runserver`, or gunicorn as in production),
+for faults the test process cannot take and for behaviour that belongs to the server.
 
 Used where the app must meet a broken service that the test itself still needs: the
 server talks to PostgreSQL through a TcpProxy the test cuts, while the test keeps its own
@@ -20,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class AppServer:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, gunicorn: bool = False) -> None:
         self.port = free_port()
+        self.gunicorn = gunicorn
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "journal_project.settings.base",
@@ -33,8 +35,20 @@ class AppServer:
 
     def start(self) -> None:
         log = self.log_path.open("w")
+        if self.gunicorn:
+            command = [sys.executable, "-m", "gunicorn", "-c", "journal_project/gunicorn.conf.py"]
+            command += ["--bind", f"127.0.0.1:{self.port}", "--workers", "1", "journal_project.wsgi"]
+        else:
+            command = [
+                sys.executable,
+                "manage.py",
+                "runserver",
+                "--noreload",
+                "--skip-checks",
+                f"127.0.0.1:{self.port}",
+            ]
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{self.port}"],
+            command,
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -81,6 +81,7 @@ def test_a_bad_entry_imports_nothing(auth_client, user):
         json.dumps({"entries": []}).encode(),
         json.dumps({"entries": [item(1, colour="red")]}).encode(),
         json.dumps("a string").encode(),
+        b'{"entries": ' + b"[" * 5000 + b"]" * 5000 + b"}",  # nested deeper than the decoder recurses
     ],
 )
 def test_bad_files_are_a_400(auth_client, user, raw):

@@ -1,0 +1,52 @@
+"""Behaviour that belongs to the production server (gunicorn), checked on a real one."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+from tests.support.app_server import AppServer
+
+pytestmark = pytest.mark.fault  # a process of its own, like the fault tests
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server() -> Iterator[AppServer]:
+    server = AppServer(
+        {
+            "REDIS_URL": settings.REDIS_URL,
+            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+            "CELERY_BROKER_URL": "",
+            "WEB_CONCURRENCY": "1",
+            "GUNICORN_THREADS": "1",
+        },
+        gunicorn=True,
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("size", [1024 * 1024, 3 * 1024 * 1024])  # under and over the upload limit
+def test_a_large_body_refused_unread_leaves_the_connection_usable(gunicorn_server: AppServer, size: int):
+    # A mobile client's long entry meets a 401 (no or an expired token) or a 413; it then
+    # retries on the same pooled connection, which must still work.
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn_server.port, timeout=10)
+    try:
+        connection.request("POST", "/api/v1/entries/", body=b"x" * size, headers={"Content-Type": "application/json"})
+        refused = connection.getresponse()
+        refused.read()
+        assert refused.status in (401, 413)
+        assert refused.getheader("Connection") == "keep-alive"
+
+        connection.request("GET", "/health/live/")
+        again = connection.getresponse()
+        assert again.status == 200, gunicorn_server.log()
+        again.read()
+    finally:
+        connection.close()
