@@ -85,7 +85,7 @@ def export_markdown_zip(entries: list[dict[str, Any]]) -> bytes:
 
 
 class ImportEntrySerializer(StrictSerializer):
-    uid = serializers.UUIDField(required=False)
+    uid = serializers.UUIDField(required=False, allow_null=True)  # absent or null: derived from the content
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
     body = serializers.CharField(max_length=BODY_MAX_LENGTH, trim_whitespace=False)
     mood = serializers.IntegerField(min_value=MOOD_MIN, max_value=MOOD_MAX, required=False, allow_null=True)
@@ -131,6 +131,7 @@ def parse_import(data: Any) -> list[dict[str, Any]]:
 
     errors: dict[str, list[str]] = {}
     parsed: list[dict[str, Any]] = []
+    first_with_uid: dict[uuid.UUID, int] = {}
     for index, item in enumerate(items):
         serializer = ImportEntrySerializer(data=item)
         if not serializer.is_valid():
@@ -147,7 +148,13 @@ def parse_import(data: Any) -> list[dict[str, Any]]:
             continue
         value.setdefault("uid", None)
         if value["uid"] is None:
-            value["uid"] = _content_uid(value)
+            value["uid"] = _content_uid(value)  # the same content twice is the same entry
+        elif value["uid"] in first_with_uid:
+            # Two entries claiming one identity: importing either would silently drop the other.
+            errors[f"entries[{index}].uid"] = [f"Already used by entries[{first_with_uid[value['uid']]}]."]
+            continue
+        else:
+            first_with_uid[value["uid"]] = index
         parsed.append(value)
     if errors:
         raise ValidationError(errors)

@@ -59,6 +59,21 @@ def test_entries_without_uid_are_still_imported_once(auth_client, user):
     assert Entry.objects.filter(user=user).count() == 1
 
 
+def test_an_entry_with_a_null_uid_gets_one_derived_from_its_content(auth_client, user):
+    data = document({"uid": None, "title": "Null uid", "body": "text"})
+    assert auth_client.post(URL, data, format="json").status_code == 201
+    assert auth_client.post(URL, data, format="json").json() == {"imported": 0}
+
+
+def test_two_entries_with_one_uid_in_a_file_are_a_400_and_import_nothing(auth_client, user):
+    first = item(1)
+    data = document(first, item(2), {**item(3), "uid": first["uid"]})
+    response = auth_client.post(URL, data, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"entries[2].uid": ["Already used by entries[0]."]}
+    assert not Entry.objects.filter(user=user).exists()
+
+
 def test_a_bad_entry_imports_nothing(auth_client, user):
     EntryFactory(user=user, title="already here")
     data = document(item(1), item(2, mood=9), item(3), item(4, title=""))
