@@ -101,14 +101,23 @@ def apply_search(queryset: QuerySet, q: str) -> QuerySet:
             .annotate(_rank=SearchRank(F("search_vector"), query))
             .order_by("-_rank", "-entry_date", "-created_at", "-id")
         )
-    include, exclude = _fallback_terms(q)
-    for term in include:
-        queryset = queryset.filter(Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term))
-    for term in exclude:
-        queryset = queryset.exclude(Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term))
-    if not include:
+    alternatives, exclude = _fallback_terms(q)
+    if not alternatives:
         return queryset.none()
+    matches = Q()
+    for terms in alternatives:
+        every_term = Q()
+        for term in terms:
+            every_term &= _contains(term)
+        matches |= every_term
+    queryset = queryset.filter(matches)
+    for term in exclude:
+        queryset = queryset.exclude(_contains(term))
     return queryset
+
+
+def _contains(term: str) -> Q:
+    return Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term)
 
 
 def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int, tuple[str, str]]:
@@ -128,23 +137,33 @@ def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int,
             ),
         ).values_list("pk", "_headline", "_title_headline")
         return {pk: (mark_sentinels(body or ""), mark_sentinels(title or "")) for pk, body, title in found}
-    include, _ = _fallback_terms(q)
+    include = [term for terms in _fallback_terms(q)[0] for term in terms]
     return {
         pk: (_fallback_snippet(body, include), _highlight(title, include))
         for pk, title, body in rows.values_list("pk", "title", "body")
     }
 
 
-def _fallback_terms(q: str) -> tuple[list[str], list[str]]:
-    include: list[str] = []
+def _fallback_terms(q: str) -> tuple[list[list[str]], list[str]]:
+    """`q` read as websearch_to_tsquery reads it: (alternatives, excluded terms).
+
+    An entry matches when it contains every term of one alternative and no excluded term:
+    `sleep or running` is either word, `tired sleep or running` is (tired and sleep) or running,
+    as PostgreSQL's `&` binds tighter than `|`.
+    """
+    alternatives: list[list[str]] = [[]]
     exclude: list[str] = []
     for raw in re.findall(r'"[^"]+"|\S+', q):
         negated = raw.startswith("-")
         term = raw.lstrip("-").strip('"').strip()
-        if not term or term.lower() == "or":
+        if not term:
             continue
-        (exclude if negated else include).append(term)
-    return include, exclude
+        if raw.lower() == "or":
+            if alternatives[-1]:
+                alternatives.append([])
+            continue
+        (exclude if negated else alternatives[-1]).append(term)
+    return [terms for terms in alternatives if terms], exclude
 
 
 def mark_sentinels(raw: str) -> str:

@@ -180,8 +180,9 @@ def test_search_is_throttled_only_with_q(auth_client, settings):
 
 def test_fallback_search_without_postgres():
     """The SQLite path, exercised directly: every word must occur; -word excludes; snippets are escaped."""
-    include, exclude = search._fallback_terms('green "black tea" -coffee or')
-    assert (include, exclude) == (["green", "black tea"], ["coffee"])
+    assert search._fallback_terms('green "black tea" -coffee or') == ([["green", "black tea"]], ["coffee"])
+    assert search._fallback_terms("tired sleep OR running") == ([["tired", "sleep"], ["running"]], [])
+    assert search._fallback_terms('"or" tea') == ([["or", "tea"]], [])  # quoted, it is a word
     snippet = search._fallback_snippet("x" * 300 + " <b>Green</b> tea " + "y" * 300, ["green"])
     assert snippet.startswith("… ")
     assert "&lt;b&gt;<mark>Green</mark>&lt;/b&gt;" in snippet
@@ -198,6 +199,9 @@ def test_the_sqlite_fallback_path_searches_with_icontains(user, monkeypatch):
     assert result["results"][0]["headline"] == "<mark>Tomatoes</mark> &lt;b&gt;ripe&lt;/b&gt; today"
     assert selectors.entry_list(user=user, filters={"q": "HOME"})["count"] == 1
     assert selectors.entry_list(user=user, filters={"q": "-work"})["count"] == 0
+    # `or` as the search page documents it, not a word every entry must contain.
+    assert selectors.entry_list(user=user, filters={"q": "ripe or office"})["count"] == 2
+    assert selectors.entry_list(user=user, filters={"q": "ripe home or nothing"})["count"] == 1
 
 
 def test_after_a_write_a_search_makes_headlines_only_for_the_changed_entries(user):
