@@ -71,6 +71,24 @@ def test_a_crisis_message_is_answered_with_resources_and_flagged(auth_client):
     assert "findahelpline.com" in body["reply"]["content"]
 
 
+@pytest.mark.parametrize(
+    "content",
+    ["I wanna die", "I'm planning to jump off the bridge", "I have pills saved up and tonight is the night", "kms"],
+)
+def test_everyday_crisis_phrasings_get_the_safety_reply_and_never_reach_the_provider(
+    auth_client, provider, content, django_capture_on_commit_callbacks
+):
+    session = create(auth_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        body = auth_client.post(
+            f"/api/v1/sessions/{session['id']}/messages/", {"content": content}, format="json"
+        ).json()
+    assert body["status"] == "complete"
+    assert body["message"]["safety"] is True
+    assert body["reply"]["safety"] is True
+    assert provider.requests == []
+
+
 def test_with_a_provider_the_answer_is_pending(auth_client, provider):
     session = create(auth_client)
     body = auth_client.post(
