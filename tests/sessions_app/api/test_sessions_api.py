@@ -89,7 +89,9 @@ def test_everyday_crisis_phrasings_get_the_safety_reply_and_never_reach_the_prov
     assert provider.requests == []
 
 
-def test_with_a_provider_the_answer_is_pending(auth_client, provider):
+def test_with_a_provider_the_answer_is_pending_while_a_worker_owes_the_reply(auth_client, provider):
+    # The test's transaction stays open around the request, so the reply is owed after
+    # its commit, as when a worker writes it (the inline case is in test_tasks.py).
     session = create(auth_client)
     body = auth_client.post(
         f"/api/v1/sessions/{session['id']}/messages/", {"content": "Work was hard."}, format="json"
