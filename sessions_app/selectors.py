@@ -141,18 +141,23 @@ def session_state(messages: list[dict[str, Any]], status: str) -> dict[str, Any]
     """Derived live state: themes so far, techniques drawn on, and whether a reply is pending."""
     themes: Counter[str] = Counter()
     techniques: dict[str, str] = {}
+    # A reply is owed to every person's message no reply points at, not just the last
+    # one: with a worker, two quick messages are answered one at a time, and the first
+    # reply landing must not end the wait for the second. A flagged message always has
+    # its safety reply already, so it never waits.
+    unanswered: set[int] = set()
+    answered: set[int] = set()
     for message in messages:
         if message["role"] == Message.Role.USER:
             themes.update(message["analysis"].get("themes", []))
-        elif message["technique"]:
-            techniques.setdefault(message["technique"], message["technique_name"])
-    last = messages[-1] if messages else None
-    awaiting = bool(
-        status == ReflectionSession.Status.ACTIVE
-        and last is not None
-        and last["role"] == Message.Role.USER
-        and not last["safety"]
-    )
+            if not message["safety"]:
+                unanswered.add(message["id"])
+        else:
+            if message["reply_to"] is not None:
+                answered.add(message["reply_to"])
+            if message["technique"]:
+                techniques.setdefault(message["technique"], message["technique_name"])
+    awaiting = status == ReflectionSession.Status.ACTIVE and not unanswered <= answered
     return {
         "themes": [theme for theme, _ in themes.most_common(5)],
         "techniques_used": [{"slug": slug, "name": name} for slug, name in techniques.items()],

@@ -136,14 +136,16 @@ def session_create(*, user: Any, title: str = "", technique_slug: str | None = N
 class PostResult:
     message: Message
     reply: Message | None
-    status: str  # "complete": the reply is here; "pending": a provider will add it
+    status: str  # "complete": the reply is here; "pending": a worker will add it
 
 
 def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
     """Add the person's message and the companion's reply (or queue the provider for it).
 
     Safety first: a flagged message gets the fixed reply with crisis resources, here and
-    now, and is never handed to a provider. Raises Conflict when the session is over.
+    now, and is never handed to a provider. With a provider, the reply is written after
+    the commit: by a worker ("pending"), or here when there is no broker to queue it on
+    ("complete", see `_reply_or_queue`). Raises Conflict when the session is over.
     """
     content = content.strip()
     if not content:
@@ -177,6 +179,7 @@ def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
 
         reply: Message | None = None
         status = "complete"
+        provider_reply_owed = False
         if analysis.safety.flagged:
             logger.info("Safety reply sent", extra={"session_id": session.pk})
             reply = _save_reply(
@@ -190,8 +193,7 @@ def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
             )
         elif use_provider:
             status = "pending"
-            message_id = message.pk
-            transaction.on_commit(lambda: _queue_reply(message_id))
+            provider_reply_owed = True
         else:
             result = pipeline.respond(
                 analysis, context, knowledge, searched=_searched(analysis), crisis_resources=settings.CRISIS_RESOURCES
@@ -207,6 +209,16 @@ def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
         session.last_activity_at = now
         session.save(update_fields=["last_activity_at"])
         _write_through_on_commit(session)
+    if provider_reply_owed:
+        # Neither a worker nor the provider call may start before the message is
+        # committed. Inside a caller's transaction that is at its commit, after we have
+        # answered; otherwise it is now, and a reply written here goes in the answer.
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(partial(_reply_or_queue, message.pk))
+        else:
+            reply = _reply_or_queue(message.pk)
+            if reply is not None:
+                status = "complete"
     return PostResult(message=message, reply=reply, status=status)
 
 
@@ -217,26 +229,37 @@ def _searched(analysis: pipeline.Analysis) -> list[str]:
     return searched
 
 
-def _queue_reply(message_id: int) -> None:
-    """Queue the provider's reply; when the broker cannot take it, answer offline at once.
+def _reply_or_queue(message_id: int) -> Message | None:
+    """After the commit: queue the provider's reply for a worker, or write it here and return it.
 
-    Runs after the commit: a broker outage must neither turn the saved message into a 500
-    nor leave the session waiting for a reply that was never queued.
+    * Without a broker (Celery eager: the embedded default, any deployment without
+      CELERY_BROKER_URL) the task would run right here with its retry chain, holding
+      the request for up to a minute: write the reply directly instead, with one short
+      provider attempt (AI_INLINE_TIMEOUT) before the offline companion.
+    * When the broker cannot take the task, answer offline at once: a broker outage must
+      neither turn the saved message into a 500 nor leave the session waiting for a
+      reply that was never queued.
+
+    Returns None when a worker will write the reply.
     """
     from sessions_app.tasks import companion_reply
 
+    if companion_reply.app.conf.task_always_eager:
+        return companion_reply_generate(message_id=message_id, inline=True)
     try:
         companion_reply.delay(message_id)
     except Exception as error:  # kombu's errors vary by transport; any of them means "not queued"
         logger.warning("Could not queue the companion reply (%s); answering offline", type(error).__name__)
-        companion_reply_generate(message_id=message_id, offline_only=True)
+        return companion_reply_generate(message_id=message_id, offline_only=True)
+    return None
 
 
-def companion_reply_generate(*, message_id: int, offline_only: bool = False) -> Message | None:
+def companion_reply_generate(*, message_id: int, offline_only: bool = False, inline: bool = False) -> Message | None:
     """The provider's reply to one message (the Celery task's body); idempotent.
 
     The provider is called outside any transaction, so no lock is held during the HTTP
     call. Any failure falls back to the offline companion, so a reply always arrives.
+    `inline`: a request is waiting, so one short attempt instead of the retry chain.
     """
     message = Message.objects.select_related("session").filter(pk=message_id, role=Message.Role.USER).first()
     # A flagged message is never sent out; it already has its fixed reply.
@@ -269,7 +292,8 @@ def companion_reply_generate(*, message_id: int, offline_only: bool = False) -> 
         content, provider = offline.content, Message.Provider.OFFLINE
     else:
         try:
-            content = chat_completions.complete(chat_completions.ProviderConfig.from_settings(), messages)
+            config = chat_completions.ProviderConfig.from_settings(inline=inline)
+            content = chat_completions.complete(config, messages)
             provider = Message.Provider.LLM
         except Exception as error:  # a provider failure of any kind (incl. time limits) must not lose the reply
             logger.warning("Chat provider failed (%s); answering with the offline companion", type(error).__name__)

@@ -394,6 +394,9 @@ AI_API_KEY = env.str("AI_API_KEY", default="")
 AI_TIMEOUT = env.float("AI_TIMEOUT", default=20.0)
 AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", default=2)
 AI_RETRY_BACKOFF = env.float("AI_RETRY_BACKOFF", default=1.0)
+# Without a broker the reply is written inside the person's request: one attempt, this
+# long at most, then the offline companion (no retries: someone is waiting).
+AI_INLINE_TIMEOUT = env.float("AI_INLINE_TIMEOUT", default=5.0)
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=180)
 # A JSON list of {"name": ..., "contact": ...}; the default works in any country.
 CRISIS_RESOURCES = env.json(

@@ -37,13 +37,45 @@ _FIRST_PERSON_CORES = [
     r"\bcan'?t\s+go\s+on\s+(?:living|any\s?more|any\s+longer)\b",
     r"\bcan'?t\s+go\s+on\s+like\s+this\s+any\s?more\b",
     r"\bmy\s+suicide\s+note\b",
+    r"\bunaliv(?:e|ing)\s+myself\b",
+    # Meaning to die, with the writer named as the subject: "going to die" and "about to
+    # die" are said of phones, plants and deadlines ("my phone is about to die") as often
+    # as of oneself. Not the idioms ("I'm gonna die of embarrassment", "…if I don't get
+    # coffee") nor a fear that has passed ("I thought I was going to die").
+    r"\bi(?:'?m|\s+am|'?ll|\s+will|\s+just|\s+really)?\s+"
+    r"(?:(?:just|probably|really|actually|honestly|definitely|literally|seriously)\s+)?"
+    r"(?:going\s+to|gonna|about\s+to|ready\s+to|need\s+to)\s+(?:just\s+)?die\b"
+    r"(?!\s+(?:of|from|laughing|someday|some\s+day|one\s+day|eventually|anyway|if|when|before|in\s+(?:this|that)|"
+    r"down|out|off|back|away)\b)",
+    # "kms" is texting shorthand for "kill myself", but also a plural of km ("5 kms",
+    # "a few kms away"): a number or a quantity word before it, or a distance word after
+    # it, reads as distance.
+    r"(?<!\d)(?<!\d\s)(?<!few\s)(?<!many\s)(?<!several\s)(?<!some\s)(?<!the\s)(?<!more\s)(?<!of\s)\bkms\b"
+    r"(?!\s*(?:away|from|of|per|an?\s+hour|later|further|long|to\s+go)\b)",
 ]
 _SUBJECT_CORES = [
     # "…don't want to live" but not "…don't want to live with my parents".
-    r"\b(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|exist|be\s+here|wake\s+up)\b"
+    r"\b(?:don'?t|do\s+not|no\s+longer)\s+(?:want\s+to|wanna)\s+(?:live|be\s+alive|exist|be\s+here|wake\s+up)\b"
     r"(?!\s+(?:in|with|there|near|at|on|like|abroad|alone|together|somewhere|here|by|next))",
-    r"\bwant\s+to\s+(?:live|be\s+alive|be\s+here|exist|go\s+on)\s+any\s?(?:more|longer)\b",
-    r"\bwant(?:s|ed)?\s+to\s+die\b",
+    r"\b(?:want\s+to|wanna)\s+(?:live|be\s+alive|be\s+here|exist|go\s+on)\s+any\s?(?:more|longer)\b",
+    # Wanting to die, however it is spelt ("wanna"); not "want to die down".
+    r"\b(?:want(?:s|ed)?\s+to|wanna)\s+(?:just\s+)?die\b(?!\s+(?:down|out|off|back|away)\b)",
+    # "…end it" without "all" is a break-up or a meeting as often as a life: not when
+    # what ends is named ("end it with him", "end it on a high note", "end it early").
+    r"\b(?:want(?:s|ed)?\s+to|wanna|going\s+to|gonna|about\s+to|ready\s+to|think(?:ing)?\s+(?:about|of))"
+    r"\s+(?:just\s+)?end(?:ing)?\s+it\b"
+    r"(?!\s+(?:with|between|there|early|on\s+a|for\s+(?:him|her|them|us)|and\s+(?:move|start)))",
+    # Jumping from a height or in front of traffic; "jumped off the bus" and "jumped off
+    # the cliff into the sea" are everyday, so neither a vehicle to jump *off* nor a
+    # landing in water counts.
+    r"\b(?:jump(?:s|ed|ing)?|leap(?:s|t|ed|ing)?|throw(?:s|ing)?\s+myself|threw\s+myself|step(?:s|ped|ping)?)\s+"
+    r"(?:(?:off|from)\s+(?:(?:a|an|the|this|that|my|our)\s+)?(?:[\w'-]+\s+){0,2}"
+    r"(?:bridge|building|roof(?:top)?|balcony|cliff|tower(?:\s+block)?|car\s+park|parking\s+(?:garage|structure|deck)|"
+    r"overpass|flyover|ledge)|"
+    r"out\s+(?:of\s+)?(?:a|the|my)\s+(?:\w+\s+)?window|"
+    r"(?:in\s+front\s+of|under)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:train|bus|lorry|truck|car|tube|subway|tram))\b"
+    r"(?!\s+in(?:to)?\s+(?:the\s+)?(?:sea|water|lake|river|pool|ocean|waves?)\b)",
+    r"\bwalk(?:ing)?\s+(?:out\s+)?into\s+(?:the\s+)?(?:traffic|the\s+sea)\b",
     r"\bwish(?:ed)?\s+(?:i\s+(?:was|were)\s+dead|to\s+die)\b",
     r"\bsuicidal\b",
     r"\bsuicid(?:e|al)\s+(?:thoughts?|plans?|notes?|attempt)\b",
@@ -53,6 +85,21 @@ _SUBJECT_CORES = [
     r"\bbetter\s+off\s+dead\b",
     r"\boverdos(?:e|ed|ing)\b",
     r"\b(?:took|take|taking)\s+(?:a\s+lot\s+of|too\s+many|all\s+(?:of\s+)?my|loads\s+of)\s+(?:pills|tablets|meds)\b",
+    # Pills swallowed all at once, or stockpiled: the means of an overdose, kept ready.
+    r"\b(?:took|take|taking|swallow(?:s|ed|ing)?)\s+(?:the\s+whole|a\s+whole|an?\s+entire)\s+"
+    r"(?:bottle|box|packet|pack|strip)\s+of\s+(?:my\s+|the\s+|\w+\s+)?(?:pills|tablets|meds|painkillers|paracetamol)\b",
+    # Not a prescription collected or a weekly pill organiser: saving *up*, stockpiling,
+    # hoarding, stashing.
+    r"\b(?:stockpil(?:e|ed|ing)|hoard(?:s|ed|ing)?|stash(?:es|ed|ing)?|"
+    r"sav(?:e|ed|ing)(?=\s+(?:up|enough|all|a\s+lot|lots|loads)\b))\s+(?:up\s+)?"
+    r"(?:(?:enough|all|a\s+lot\s+of|lots\s+of|loads\s+of|some|of|my|these|the|those|\d+)\s+)*(?:(?:sleeping|old)\s+)?"
+    r"(?:pills|tablets|meds|medication|painkillers|paracetamol)\b",
+    r"\b(?:pills|tablets|meds|medication|painkillers|paracetamol)\s+(?:[\w'-]+\s+){0,2}"
+    r"(?:saved|stockpiled|hoarded|stashed)\b",
+    r"\benough\s+(?:pills|tablets|meds|medication|painkillers|paracetamol)\s+to\s+(?:kill|end|die|do\s+it|not\s+wake)\b",
+    r"\b(?:want\s+to|wanna|going\s+to|gonna|plann?(?:ing|ed)?\s+to|about\s+to)\s+(?:just\s+)?od\b"
+    r"(?!\s+on\s+(?:coffee|caffeine|sugar|chocolate|cake|sweets|candy|tv|netflix)\b)",
+    r"\bsewer\s?slide\b",
     r"\bnever\s+wake\s+up\b",
     r"\bplann?(?:ing|ed)?\s+(?:to|how\s+to)\s+(?:kill|end)\b",
 ]
@@ -88,6 +135,7 @@ _NEGATION_GAP = {
     "to",
     "going",
     "gonna",
+    "wanna",
     "would",
     "will",
     "ever",
@@ -154,8 +202,12 @@ _THIRD_PERSON = {
     "grandad",
     "grandpa",
     "kid",
+    "kids",
     "child",
+    "children",
+    "friends",
     "student",
+    "students",
 }
 _QUOTED = re.compile(r'"[^"]+"|(?<![\w])\'[^\']+\'(?![\w])')
 # Before a quotation: someone or something else is speaking ("he told me", "the song goes").

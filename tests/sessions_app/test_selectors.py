@@ -142,6 +142,40 @@ def test_session_state_is_never_stale_even_without_the_write_through(user):
     assert "worry" in detail["themes"]
 
 
+def test_a_reply_is_awaited_while_any_message_has_none(user, provider):
+    """Two quick messages, answered one at a time by a worker: the first reply must not end the wait."""
+    session = services.session_create(user=user)
+    # No on-commit callbacks run here, so both replies stay owed, as with a busy worker.
+    first = services.message_post(user=user, session_id=session.pk, content="Work was hard today.")
+    second = services.message_post(user=user, session_id=session.pk, content="And I snapped at my sister.")
+    assert first.status == second.status == "pending"
+    new_request()
+    assert selectors.session_detail(user=user, session_id=session.pk)["awaiting_reply"] is True
+
+    services.companion_reply_generate(message_id=first.message.pk)
+    new_request()
+    detail = selectors.session_detail(user=user, session_id=session.pk)
+    assert [m["role"] for m in detail["messages"]][-1] == "companion"  # the last message is a reply…
+    assert detail["awaiting_reply"] is True  # …but not to the last question
+
+    services.companion_reply_generate(message_id=second.message.pk)
+    new_request()
+    assert selectors.session_detail(user=user, session_id=session.pk)["awaiting_reply"] is False
+
+
+def test_a_flagged_message_awaits_nothing_and_an_ended_session_awaits_nothing(user, provider):
+    session = services.session_create(user=user)
+    services.message_post(user=user, session_id=session.pk, content="I wanna die.")
+    new_request()
+    assert selectors.session_detail(user=user, session_id=session.pk)["awaiting_reply"] is False
+    services.message_post(user=user, session_id=session.pk, content="Work was hard today.")
+    new_request()
+    assert selectors.session_detail(user=user, session_id=session.pk)["awaiting_reply"] is True
+    services.session_end(user=user, session_id=session.pk)
+    new_request()
+    assert selectors.session_detail(user=user, session_id=session.pk)["awaiting_reply"] is False
+
+
 def test_the_list_reflects_new_sessions_and_counts(user):
     services.session_create(user=user)
     assert selectors.session_list(user=user)["count"] == 1

@@ -42,17 +42,32 @@ def test_with_a_provider_the_reply_is_pending_then_lands(user, provider, django_
 
 
 @pytest.mark.parametrize("mode", ["slow", "error", "malformed"])
-def test_a_failing_provider_falls_back_to_the_offline_companion(
-    user, provider, mode, django_capture_on_commit_callbacks
+def test_a_failing_provider_falls_back_to_the_offline_companion_after_the_workers_retries(user, provider, mode):
+    provider.mode = mode
+    provider.delay = 1.0
+    session = services.session_create(user=user)
+    # Posted without running the on-commit hook: the reply is left to the task, as on a worker.
+    result = services.message_post(user=user, session_id=session.pk, content="I feel anxious about my exam.")
+    tasks.companion_reply.apply(args=[result.message.pk])
+    reply = reply_to(result)
+    assert reply.provider == Message.Provider.OFFLINE
+    assert reply.content.endswith("?")
+    assert len(provider.requests) == (1 if mode == "malformed" else 3)  # retried unless malformed
+
+
+@pytest.mark.parametrize("mode", ["slow", "error", "malformed"])
+def test_without_a_broker_a_failing_provider_is_tried_once_then_the_offline_companion_answers(
+    user, provider, mode, settings, django_capture_on_commit_callbacks
 ):
     provider.mode = mode
     provider.delay = 1.0
+    settings.AI_INLINE_TIMEOUT = 0.3
     session = services.session_create(user=user)
     result = post(user, session, "I feel anxious about my exam.", django_capture_on_commit_callbacks)
     reply = reply_to(result)
     assert reply.provider == Message.Provider.OFFLINE
     assert reply.content.endswith("?")
-    assert len(provider.requests) == (1 if mode == "malformed" else 3)  # retried unless malformed
+    assert len(provider.requests) == 1  # a person is waiting: no retry chain
 
 
 def test_crisis_messages_never_reach_the_provider(user, provider, django_capture_on_commit_callbacks):
@@ -147,3 +162,79 @@ def test_a_broker_outage_answers_offline_instead_of_failing_the_message(
     assert provider.requests == []
     detail = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
     assert detail["awaiting_reply"] is False
+
+
+# --- Without a broker, the reply is written within the request --------------------------------
+# These commit for real (no test transaction around the request), as a deployment does:
+# the reply is written right after the commit, inside the request.
+
+
+def post_api(client, session_id: int, content: str):
+    started = time.monotonic()
+    response = client.post(f"/api/v1/sessions/{session_id}/messages/", {"content": content}, format="json")
+    return response, time.monotonic() - started
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_hung_provider_costs_one_short_attempt_and_the_offline_reply_is_returned(
+    auth_client, user, provider, settings
+):
+    """It took the whole retry chain (63 s by default), then answered `pending` with the reply already saved."""
+    settings.AI_TIMEOUT = 20.0  # the defaults: a worker would try 3 times, 20 s each, with backoff
+    settings.AI_MAX_RETRIES = 2
+    settings.AI_RETRY_BACKOFF = 1.0
+    settings.AI_INLINE_TIMEOUT = 1.0
+    provider.mode = "slow"
+    provider.delay = 10.0
+    session = services.session_create(user=user)
+    response, elapsed = post_api(auth_client, session.pk, "I feel anxious about my exam.")
+    assert response.status_code == 201
+    assert elapsed < settings.AI_INLINE_TIMEOUT + 1.5
+    body = response.json()
+    assert body["status"] == "complete"
+    reply = Message.objects.get(reply_to_id=body["message"]["id"])
+    assert reply.provider == Message.Provider.OFFLINE
+    assert body["reply"]["id"] == reply.pk
+    assert body["reply"]["content"] == reply.content
+    assert len(provider.requests) == 1
+    detail = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
+    assert detail["awaiting_reply"] is False
+    assert detail["messages"][-1]["id"] == reply.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_prompt_providers_reply_is_returned_inline(auth_client, user, provider):
+    session = services.session_create(user=user)
+    response, _ = post_api(auth_client, session.pk, "I keep worrying about money.")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "complete"
+    assert body["reply"]["content"] == provider.reply
+    assert Message.objects.get(pk=body["reply"]["id"]).provider == Message.Provider.LLM
+    assert provider.requests[0]["messages"][-1] == {"role": "user", "content": "I keep worrying about money."}
+    detail = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
+    assert detail["awaiting_reply"] is False
+    assert detail["messages"][-1]["content"] == provider.reply
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_outage_returns_the_offline_reply_in_the_answer(auth_client, user, provider):
+    """The offline reply was written at once, but the answer said `pending`."""
+    from journal_project.celery import app
+    from tests.support.celery_worker import use_broker
+    from tests.support.redis_server import free_port
+
+    session = services.session_create(user=user)
+    previous = app.conf.broker_url
+    use_broker(f"amqp://guest:guest@127.0.0.1:{free_port()}//", eager=False)  # nothing listens there
+    try:
+        response, _ = post_api(auth_client, session.pk, "Work was hard today.")
+    finally:
+        use_broker(previous, eager=True)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "complete"
+    reply = Message.objects.get(reply_to_id=body["message"]["id"])
+    assert reply.provider == Message.Provider.OFFLINE
+    assert body["reply"]["id"] == reply.pk
+    assert provider.requests == []

@@ -61,13 +61,24 @@ class ProviderConfig:
     backoff: float = 1.0
 
     @classmethod
-    def from_settings(cls) -> ProviderConfig:
+    def from_settings(cls, *, inline: bool = False) -> ProviderConfig:
+        """The configured provider; `inline` for a call made while a request waits for it.
+
+        Inline, a hung provider must not hold the request for the whole retry chain
+        (AI_TIMEOUT × (AI_MAX_RETRIES + 1) plus backoff, a minute by default): one
+        attempt of at most AI_INLINE_TIMEOUT, and the caller falls back to the offline
+        companion.
+        """
+        if inline:
+            timeout, max_retries = min(settings.AI_TIMEOUT, settings.AI_INLINE_TIMEOUT), 0
+        else:
+            timeout, max_retries = settings.AI_TIMEOUT, settings.AI_MAX_RETRIES
         return cls(
             url=settings.AI_PROVIDER_URL,
             model=settings.AI_MODEL,
             api_key=settings.AI_API_KEY,
-            timeout=settings.AI_TIMEOUT,
-            max_retries=settings.AI_MAX_RETRIES,
+            timeout=timeout,
+            max_retries=max_retries,
             backoff=settings.AI_RETRY_BACKOFF,
         )
 

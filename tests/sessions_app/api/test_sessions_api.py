@@ -71,7 +71,27 @@ def test_a_crisis_message_is_answered_with_resources_and_flagged(auth_client):
     assert "findahelpline.com" in body["reply"]["content"]
 
 
-def test_with_a_provider_the_answer_is_pending(auth_client, provider):
+@pytest.mark.parametrize(
+    "content",
+    ["I wanna die", "I'm planning to jump off the bridge", "I have pills saved up and tonight is the night", "kms"],
+)
+def test_everyday_crisis_phrasings_get_the_safety_reply_and_never_reach_the_provider(
+    auth_client, provider, content, django_capture_on_commit_callbacks
+):
+    session = create(auth_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        body = auth_client.post(
+            f"/api/v1/sessions/{session['id']}/messages/", {"content": content}, format="json"
+        ).json()
+    assert body["status"] == "complete"
+    assert body["message"]["safety"] is True
+    assert body["reply"]["safety"] is True
+    assert provider.requests == []
+
+
+def test_with_a_provider_the_answer_is_pending_while_a_worker_owes_the_reply(auth_client, provider):
+    # The test's transaction stays open around the request, so the reply is owed after
+    # its commit, as when a worker writes it (the inline case is in test_tasks.py).
     session = create(auth_client)
     body = auth_client.post(
         f"/api/v1/sessions/{session['id']}/messages/", {"content": "Work was hard."}, format="json"

@@ -58,6 +58,77 @@ NEGATIVES = [
 ]
 
 
+# Everyday crisis phrasings a QA pass found unflagged (and so sent to the provider):
+# "wanna"/"gonna", jumping, stockpiled pills, texting shorthand.
+EVERYDAY_POSITIVES = [
+    "I wanna die",
+    "i just wanna die lol",
+    "I'm planning to jump off the bridge",
+    "I have pills saved up and tonight is the night",
+    "kms",
+    "ugh i want to kms",
+    "I'm gonna die tonight, I've decided.",
+    "Im ready to die.",
+    "I need to die.",
+    "I wanna end it.",
+    "I've been thinking about ending it.",
+    "I'm going to end it tonight.",
+    "I don't wanna live anymore.",
+    "I'm going to jump off the roof tonight.",
+    "Tonight I'll jump off the Golden Gate bridge.",
+    "I keep thinking about jumping in front of a train.",
+    "I could just step in front of a bus.",
+    "I'm going to throw myself off the balcony.",
+    "I've been stockpiling my sleeping pills.",
+    "I've been saving up paracetamol for weeks.",
+    "I have enough pills to end it.",
+    "I took the whole bottle of pills.",
+    "I'm gonna od tonight.",
+    "I want to unalive myself.",
+]
+
+# The same words in everyday, non-crisis use: idioms, phones and plants, break-ups,
+# holidays, distances, prescriptions, and the fear of something that has passed.
+EVERYDAY_NEGATIVES = [
+    "I could die laughing.",
+    "I'm going to die of embarrassment.",
+    "I'm gonna die if I don't get coffee.",
+    "I thought I was going to die on that rollercoaster.",
+    "My phone is about to die.",
+    "My plants are going to die if I forget to water them again.",
+    "That trend needs to die.",
+    "The noise is going to die down soon.",
+    "I'm not going to die, it's just a cold.",
+    "I don't wanna die, I want to get better.",
+    "I'm going to end it with him tomorrow.",
+    "We want to end it on a high note.",
+    "We jumped off the cliff into the sea on holiday.",
+    "I jumped off the bus at the wrong stop.",
+    "The kids were jumping off the roof of the shed.",
+    "I'd never jump off a bridge.",
+    "I ran 10 kms today.",
+    "The hotel is a few kms from the beach.",
+    "kmsl that was hilarious",
+    "I collected my pills from the pharmacy.",
+    "I put my meds in the weekly organiser.",
+    "I'm going to take my tablets tonight.",
+    "Tonight is the night! First date.",
+    "I'm about to od on coffee.",
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY_POSITIVES)
+def test_everyday_crisis_phrasings_are_flagged(text):
+    result = assess(text)
+    assert result.flagged, text
+    assert result.phrase
+
+
+@pytest.mark.parametrize("text", EVERYDAY_NEGATIVES)
+def test_the_same_words_in_everyday_use_are_not_flagged(text):
+    assert not assess(text).flagged, (text, assess(text).phrase)
+
+
 @pytest.mark.parametrize("text", POSITIVES)
 def test_crisis_signals_are_flagged(text):
     result = assess(text)
