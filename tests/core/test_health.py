@@ -59,3 +59,40 @@ def test_redis_unreachable_is_reported_but_readiness_stays_up(client, settings, 
     assert any("Redis" in name for name in failing)
     assert client.get("/health/ready/").status_code == 200
     assert client.get("/health/live/").status_code == 200
+
+
+def _celery_ping_check():
+    from health_check.contrib.celery import Ping
+
+    from journal_project.health import full_checks
+    from monitoring.health import _instantiate
+
+    checks = [_instantiate(spec) for spec in full_checks()]
+    return next(check for check in checks if isinstance(check, Ping))
+
+
+def test_the_celery_check_is_configured_to_stop_at_the_first_worker(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/11"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert _celery_ping_check().limit == 1
+
+
+@pytest.mark.worker
+def test_the_celery_check_answers_as_soon_as_a_worker_answers(settings):
+    import time
+
+    from asgiref.sync import async_to_sync
+
+    from tests.support.celery_worker import running_worker
+
+    broker = "redis://127.0.0.1:6379/11"
+    settings.CELERY_BROKER_URL = broker
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    check = _celery_ping_check()
+    with running_worker(broker):
+        started = time.perf_counter()
+        result = async_to_sync(check.get_result)()
+        elapsed = time.perf_counter() - started
+    assert result.error is None, result.error
+    # Without a limit the ping waits its whole timeout (2 s) for more workers.
+    assert elapsed < check.timeout.total_seconds() * 0.75, elapsed
