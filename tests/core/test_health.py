@@ -96,3 +96,18 @@ def test_the_celery_check_answers_as_soon_as_a_worker_answers(settings):
     assert result.error is None, result.error
     # Without a limit the ping waits its whole timeout (2 s) for more workers.
     assert elapsed < check.timeout.total_seconds() * 0.75, elapsed
+
+
+@pytest.mark.parametrize("breaker_already_open", [False, True])
+def test_a_failing_cache_check_names_redis_as_the_cause(client, settings, redis_proxy, breaker_already_open):
+    from django.core.cache import cache
+
+    settings.METRICS_TOKEN = "s3cret-token"
+    redis_proxy.cut()
+    if breaker_already_open:
+        cache.get("health-test-key")  # a page's read fails first: the breaker opens
+    response = client.get("/health/", HTTP_AUTHORIZATION="Bearer s3cret-token", HTTP_ACCEPT="application/json")
+    assert response.status_code == 500
+    status = next(status for name, status in response.json().items() if name.startswith("Cache"))
+    assert "Redis" in status, status
+    assert "does not match" not in status
