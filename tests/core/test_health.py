@@ -111,3 +111,27 @@ def test_a_failing_cache_check_names_redis_as_the_cause(client, settings, redis_
     status = next(status for name, status in response.json().items() if name.startswith("Cache"))
     assert "Redis" in status, status
     assert "does not match" not in status
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/health/live/", 200), ("/health/ready/", 200), ("/health/", 400), ("/", 400)]
+)
+def test_load_balancer_probes_by_ip_pass_host_validation_and_nothing_else_does(client, settings, path, status):
+    # Kubernetes and many load balancers send the pod or host IP as the Host.
+    settings.ALLOWED_HOSTS = ["journal.example.org"]
+    settings.METRICS_TOKEN = "s3cret-token"
+    response = client.get(path, HTTP_HOST="10.0.0.5:8000", HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert response.status_code == status
+
+
+def test_a_probe_by_ip_keeps_the_request_id_the_security_headers_and_its_route_in_the_metrics(client, settings):
+    from monitoring.collector import collector
+
+    settings.ALLOWED_HOSTS = ["journal.example.org"]
+    response = client.get("/health/ready/", HTTP_HOST="10.0.0.5", HTTP_ACCEPT="*/*")  # kube-probe's Accept
+    assert response.status_code == 200
+    assert b"System status" in response.content
+    assert response["X-Request-ID"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    routes = {dict(labels).get("route") for name, labels in collector.peek() if name == "http_request"}
+    assert "/health/ready/" in routes
