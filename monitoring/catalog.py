@@ -79,7 +79,7 @@ COUNTERS: dict[str, Family] = {
     DROPPED_SAMPLES: Family(
         DROPPED_SAMPLES,
         "journal_monitoring_dropped_samples",
-        "Samples a process could not store because Redis was unreachable.",
+        "Samples and counter increments a process could not store in Redis (beyond what it keeps for later).",
     ),
 }
 

@@ -4,8 +4,13 @@ Recording a sample is a bisect and a few integer additions under a lock: no I/O,
 allocation once a series exists. A daemon thread per process swaps the buffer every
 MONITORING_FLUSH_INTERVAL seconds (ticks aligned to the wall clock, so with the default
 5 s a buffer never straddles a minute) and writes it in one pipelined round trip. If the
-store is unreachable the buffer is dropped and counted, never retried: memory stays
-bounded and requests never wait on monitoring. The count is reported once Redis is back.
+store cannot be reached, the buffer's counters and histogram buckets are kept and merged
+into the next flush: both are bounded by the label sets, not by the traffic, so an outage
+of any length costs at most MAX_RETAINED_SERIES series of memory. This is what makes a
+Redis outage visible at all: the failed Redis calls are counted while Redis is down, and
+the breaker keeps the flush away from Redis for just as long. What does not fit, and a
+write that may have reached Redis (it timed out), is dropped and counted; the count is
+reported once Redis is back. Requests never wait on monitoring.
 
 Processes: gunicorn and Celery fork their workers. A child must not flush samples its
 parent had buffered (they would be counted twice) and must start its own thread; an
@@ -30,6 +35,11 @@ from monitoring.store import Labels, SeriesKey, StoreUnavailable, encode, encode
 
 logger = logging.getLogger(__name__)
 
+# Series (label sets) of each kind kept across failed flushes. The URLconf, the query
+# operations and the cache namespaces bound them to a few hundred; this is the safety
+# net (a histogram series is about 1 KB, so at most ~1 MB per process).
+MAX_RETAINED_SERIES = 1000
+
 
 class _Buffer:
     __slots__ = ("counters", "histograms", "started")
@@ -41,6 +51,30 @@ class _Buffer:
 
     def samples(self) -> int:
         return sum(histogram.count for histogram in self.histograms.values())
+
+    def merge(self, other: _Buffer, limit: int | None = None) -> int:
+        """Add `other` into this buffer; returns the samples (and counts) that did not fit.
+
+        With a `limit`, a series this buffer does not have yet is added only while it holds
+        fewer than `limit` series of that kind; existing series always take their share.
+        """
+        lost = 0
+        histograms = self.histograms
+        for key, histogram in other.histograms.items():
+            mine = histograms.get(key)
+            if mine is None:
+                if limit is not None and len(histograms) >= limit:
+                    lost += histogram.count
+                    continue
+                mine = histograms[key] = Histogram()
+            mine.merge(histogram)
+        counters = self.counters
+        for key, value in other.counters.items():
+            if key not in counters and limit is not None and len(counters) >= limit:
+                lost += value
+                continue
+            counters[key] = counters.get(key, 0) + value
+        return lost
 
 
 @dataclass(frozen=True)
@@ -58,6 +92,9 @@ class Collector:
         self._flush_lock = threading.Lock()
         self._thread_lock = threading.Lock()
         self._buffer = _Buffer(time.time())
+        # What failed flushes could not store, sent with the next one (only touched under
+        # _flush_lock, so recording never waits for a merge).
+        self._retained: _Buffer | None = None
         self._pid = os.getpid()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -107,11 +144,16 @@ class Collector:
         with self._flush_lock:
             wall = time.time()
             with self._lock:
-                buffer, self._buffer = self._buffer, _Buffer(wall)
+                fresh, self._buffer = self._buffer, _Buffer(wall)
                 unreported = self._dropped_unreported
+            at = now if now is not None else (fresh.started + wall) / 2
+            # Samples kept from failed flushes go into this flush's minute: an outage's
+            # errors and slow calls are reported (late) rather than not at all.
+            buffer, self._retained = self._retained or fresh, None
+            if buffer is not fresh:
+                buffer.merge(fresh)
             if not buffer.histograms and not buffer.counters and not unreported:
                 return FlushResult(0, True)
-            at = now if now is not None else (buffer.started + wall) / 2
             fields, maxima = encode(buffer.histograms, buffer.counters)
             if unreported:
                 key = f"c|{_dropped_series()}"
@@ -121,7 +163,7 @@ class Collector:
             try:
                 get_store().write(minute_of(at), fields, maxima)
             except Exception as error:
-                self._dropped(samples, error, quiet=quiet)
+                self._failed(buffer, error, quiet=quiet)
                 return FlushResult(samples, False)
             elapsed = time.perf_counter() - started
             with self._lock:
@@ -137,22 +179,34 @@ class Collector:
                 self.record(catalog.MONITORING_FLUSH, elapsed)
             return FlushResult(samples, True)
 
-    def _dropped(self, samples: int, error: BaseException, *, quiet: bool = False) -> None:
+    def _failed(self, buffer: _Buffer, error: BaseException, *, quiet: bool = False) -> None:
+        """Keep what can be sent again safely (bounded), drop and count the rest."""
+        # Retained only when the store was certainly not written: not after a bug (the
+        # same data could fail every flush) nor after a timeout (Redis may still apply it).
+        if isinstance(error, StoreUnavailable) and not error.maybe_applied:
+            kept = _Buffer(buffer.started)
+            dropped = kept.merge(buffer, limit=MAX_RETAINED_SERIES)
+            self._retained = kept
+        else:
+            dropped = buffer.samples() + sum(buffer.counters.values())
         with self._lock:
-            self.dropped_samples += samples
-            self._dropped_unreported += samples
+            self.dropped_samples += dropped
+            self._dropped_unreported += dropped
         if quiet:
             return
         if not isinstance(error, StoreUnavailable):
-            logger.exception("Monitoring flush failed; %d samples dropped", samples)
+            logger.exception("Monitoring flush failed; %d samples dropped", dropped)
         elif not self._outage_logged:
             self._outage_logged = True
-            logger.warning("Monitoring store unavailable (%s); dropping and counting samples", error)
+            logger.warning(
+                "Monitoring store unavailable (%s); keeping counters and histograms for the next flush", error
+            )
 
     def discard(self) -> None:
         """Forget everything buffered and every count (tests); waits for a flush in progress."""
         with self._flush_lock, self._lock:
             self._buffer = _Buffer(time.time())
+            self._retained = None
             self.dropped_samples = 0
             self._dropped_unreported = 0
 
@@ -164,6 +218,12 @@ class Collector:
     def peek_counters(self) -> dict[SeriesKey, int]:
         with self._lock:
             return dict(self._buffer.counters)
+
+    @property
+    def retained_samples(self) -> int:
+        """Samples kept from failed flushes, waiting for the store (tests, the dashboard)."""
+        retained = self._retained
+        return retained.samples() if retained is not None else 0
 
     # --- The flush thread ---------------------------------------------------------------
 

@@ -44,7 +44,16 @@ SeriesKey = tuple[str, Labels]
 
 
 class StoreUnavailable(Exception):
-    """Redis cannot be used right now (breaker open, refused, timed out)."""
+    """Redis cannot be used right now (breaker open, refused, timed out).
+
+    `maybe_applied` is true when a write may still take effect: a command that timed out
+    was sent, and a paused or stopped Redis (CLIENT PAUSE, DEBUG SLEEP, SIGSTOP) executes
+    it once it resumes. Writing the same increments again would then count them twice.
+    """
+
+    def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_applied = maybe_applied
 
 
 def minute_of(moment: float | datetime) -> int:
@@ -234,7 +243,8 @@ class RedisStore:
             result = action(client)
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             self.breaker.record_failure(operation, error)
-            raise StoreUnavailable(type(error).__name__) from error
+            timed_out = isinstance(error, (RedisTimeoutError, TimeoutError))
+            raise StoreUnavailable(type(error).__name__, maybe_applied=timed_out) from error
         except RedisError as error:  # answered, but refused the command (e.g. read-only replica)
             raise StoreUnavailable(type(error).__name__) from error
         self.breaker.record_success()

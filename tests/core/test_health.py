@@ -59,3 +59,79 @@ def test_redis_unreachable_is_reported_but_readiness_stays_up(client, settings, 
     assert any("Redis" in name for name in failing)
     assert client.get("/health/ready/").status_code == 200
     assert client.get("/health/live/").status_code == 200
+
+
+def _celery_ping_check():
+    from health_check.contrib.celery import Ping
+
+    from journal_project.health import full_checks
+    from monitoring.health import _instantiate
+
+    checks = [_instantiate(spec) for spec in full_checks()]
+    return next(check for check in checks if isinstance(check, Ping))
+
+
+def test_the_celery_check_is_configured_to_stop_at_the_first_worker(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/11"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert _celery_ping_check().limit == 1
+
+
+@pytest.mark.worker
+def test_the_celery_check_answers_as_soon_as_a_worker_answers(settings):
+    import time
+
+    from asgiref.sync import async_to_sync
+
+    from tests.support.celery_worker import running_worker
+
+    broker = "redis://127.0.0.1:6379/11"
+    settings.CELERY_BROKER_URL = broker
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    check = _celery_ping_check()
+    with running_worker(broker):
+        started = time.perf_counter()
+        result = async_to_sync(check.get_result)()
+        elapsed = time.perf_counter() - started
+    assert result.error is None, result.error
+    # Without a limit the ping waits its whole timeout (2 s) for more workers.
+    assert elapsed < check.timeout.total_seconds() * 0.75, elapsed
+
+
+@pytest.mark.parametrize("breaker_already_open", [False, True])
+def test_a_failing_cache_check_names_redis_as_the_cause(client, settings, redis_proxy, breaker_already_open):
+    from django.core.cache import cache
+
+    settings.METRICS_TOKEN = "s3cret-token"
+    redis_proxy.cut()
+    if breaker_already_open:
+        cache.get("health-test-key")  # a page's read fails first: the breaker opens
+    response = client.get("/health/", HTTP_AUTHORIZATION="Bearer s3cret-token", HTTP_ACCEPT="application/json")
+    assert response.status_code == 500
+    status = next(status for name, status in response.json().items() if name.startswith("Cache"))
+    assert "Redis" in status, status
+    assert "does not match" not in status
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/health/live/", 200), ("/health/ready/", 200), ("/health/", 400), ("/", 400)]
+)
+def test_load_balancer_probes_by_ip_pass_host_validation_and_nothing_else_does(client, settings, path, status):
+    # Kubernetes and many load balancers send the pod or host IP as the Host.
+    settings.ALLOWED_HOSTS = ["journal.example.org"]
+    settings.METRICS_TOKEN = "s3cret-token"
+    response = client.get(path, HTTP_HOST="10.0.0.5:8000", HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert response.status_code == status
+
+
+def test_a_probe_by_ip_keeps_the_request_id_the_security_headers_and_its_route_in_the_metrics(client, settings):
+    from monitoring.collector import collector
+
+    settings.ALLOWED_HOSTS = ["journal.example.org"]
+    response = client.get("/health/ready/", HTTP_HOST="10.0.0.5", HTTP_ACCEPT="*/*")  # kube-probe's Accept
+    assert response.status_code == 200
+    assert b"System status" in response.content
+    assert response["X-Request-ID"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    routes = {dict(labels).get("route") for name, labels in collector.peek() if name == "http_request"}
+    assert "/health/ready/" in routes

@@ -75,7 +75,7 @@ def test_window_keys_expire_and_totals_too(settings):
     assert client.ttl(store.totals_key) > 0
 
 
-def test_unreachable_redis_drops_and_counts_without_raising(redis_proxy):
+def test_unreachable_redis_keeps_the_buffer_for_the_next_flush_without_raising(redis_proxy):
     now = timezone.now()
     redis_proxy.cut()
     for _ in range(4):
@@ -86,26 +86,120 @@ def test_unreachable_redis_drops_and_counts_without_raising(redis_proxy):
     result = collector.flush(now=now)
 
     assert not result.stored
-    assert collector.dropped_samples == buffered
-    assert collector.peek() == {}  # dropped, not kept: memory stays bounded
+    assert collector.dropped_samples == 0  # refused before anything was sent: nothing lost
+    assert collector.retained_samples == buffered
+
+
+def _wait_for_the_breaker(store) -> None:
+    deadline = time.monotonic() + 5
+    while store.breaker.is_open and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_redis_errors_of_an_outage_are_stored_once_redis_is_back(client, settings, redis_proxy):
+    """The failed calls are counted while Redis is down, exactly when no flush can store them."""
+    from django.core.cache import cache
+
+    redis_proxy.cut()
+    for _ in range(3):
+        cache.get("monitoring-outage-key")  # fails once, then refused by the open breaker
+    store = get_store()
+    assert store.breaker.is_open
+    errors = collector.peek_counters()[(catalog.REDIS_ERRORS, (("operation", "get"),))]
+    assert errors >= 1
+    assert not collector.flush().stored  # the breaker is still open: the store is not reachable
+
+    redis_proxy.restore()
+    _wait_for_the_breaker(store)
+    assert collector.flush().stored
+
+    totals = Aggregate.from_fields(store.read_totals())
+    assert totals.counters[(catalog.REDIS_ERRORS, (("operation", "get"),))] == errors
+    # The failed call's latency sample too: a hung Redis must show in the Redis p99.
+    assert totals.family(catalog.REDIS_COMMAND, operation="get").count >= 1
+    assert totals.counter(catalog.DROPPED_SAMPLES) == 0
+    settings.METRICS_TOKEN = "metrics-s3cret"
+    exposition = client.get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-s3cret").content.decode()
+    assert f'journal_redis_command_errors_total{{operation="get"}} {float(errors)}' in exposition
+
+
+def test_kept_samples_are_written_once(redis_proxy):
+    now = timezone.now()
+    redis_proxy.cut()
+    collector.record(catalog.SESSION_RETRIEVAL, 0.001)
+    collector.increment(catalog.REDIS_ERRORS, (("operation", "get"),))
+    assert not collector.flush(now=now).stored
+    assert not collector.flush(now=now).stored  # a second failure keeps them, not twice
+
+    redis_proxy.restore()
+    _wait_for_the_breaker(get_store())
+    collector.record(catalog.SESSION_RETRIEVAL, 0.002)
+    assert collector.flush(now=now).stored
+    assert collector.flush(now=now).samples <= 1  # at most the flush's own timing is left
+
+    totals = Aggregate.from_fields(get_store().read_totals())
+    assert totals.family(catalog.SESSION_RETRIEVAL).count == 2
+    assert totals.counter(catalog.REDIS_ERRORS) == 1
+    assert collector.retained_samples == 0
+
+
+def test_what_is_kept_is_bounded_and_the_rest_is_dropped_and_counted(redis_proxy, monkeypatch):
+    from monitoring import collector as collector_module
+
+    monkeypatch.setattr(collector_module, "MAX_RETAINED_SERIES", 2)
+    redis_proxy.cut()
+    for operation in ("a", "b", "c"):
+        collector.record(catalog.REDIS_COMMAND, 0.001, (("operation", operation),))
+        collector.increment(catalog.REDIS_ERRORS, (("operation", operation),), 5)
+    assert not collector.flush().stored
+    assert collector.retained_samples == 2
+    assert collector.dropped_samples == 1 + 5  # one histogram sample and one counter's five
+
+    # A long outage: the series already kept go on adding up, new ones still do not fit.
+    collector.record(catalog.REDIS_COMMAND, 0.001, (("operation", "a"),))
+    collector.record(catalog.REDIS_COMMAND, 0.001, (("operation", "d"),))
+    assert not collector.flush().stored
+    assert collector.retained_samples == 3
+    assert collector.dropped_samples == 1 + 5 + 1
+
+    redis_proxy.restore()
+    _wait_for_the_breaker(get_store())
+    assert collector.flush().stored
+    totals = Aggregate.from_fields(get_store().read_totals())
+    assert totals.family(catalog.REDIS_COMMAND).count == 3
+    assert totals.counter(catalog.REDIS_ERRORS) == 10
+    assert totals.counter(catalog.DROPPED_SAMPLES) == 7
+
+
+def test_a_write_that_timed_out_is_dropped_not_sent_twice(redis_proxy):
+    # A paused Redis (CLIENT PAUSE, DEBUG SLEEP, SIGSTOP) runs the commands it received
+    # when it resumes: sending them again would count them twice.
+    redis_proxy.hang()
+    collector.record(catalog.SESSION_RETRIEVAL, 0.001)
+    collector.increment(catalog.REDIS_ERRORS, (("operation", "get"),))
+    assert not collector.flush().stored
+    assert collector.retained_samples == 0
+    assert collector.dropped_samples == 2
 
 
 def test_open_breaker_skips_redis_and_the_drop_count_arrives_once_it_is_back(redis_proxy):
     from django.core.cache import cache
 
-    redis_proxy.cut()
-    cache.get("anything")  # a cache call fails: the breaker opens for everyone in the process
+    redis_proxy.hang()
+    collector.record(catalog.SESSION_RETRIEVAL, 0.001)
+    assert not collector.flush().stored  # timed out: dropped and counted
     store = get_store()
     assert store.breaker.is_open
-    collector.record(catalog.SESSION_RETRIEVAL, 0.001)
-    assert not collector.flush().stored  # refused by the breaker, without a connection attempt
-    assert store.breaker.is_open
-
     dropped = collector.dropped_samples
     assert dropped >= 1
 
+    cache.get("anything")  # refused by the breaker, without a connection attempt
+    assert not collector.flush().stored
+    assert store.breaker.is_open
+    assert collector.dropped_samples == dropped  # kept, not dropped: the store was never reached
+
     redis_proxy.restore()
-    time.sleep(0.6)  # the fixture's breaker cool-down
+    _wait_for_the_breaker(store)
     collector.record(catalog.SESSION_RETRIEVAL, 0.001)
     assert collector.flush().stored
     totals = Aggregate.from_fields(get_store().read_totals())

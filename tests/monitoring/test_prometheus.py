@@ -128,3 +128,31 @@ def test_openmetrics_is_served_when_asked_for(client, token, put):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/openmetrics-text")
     assert response.content.decode().rstrip().endswith("# EOF")
+
+
+def test_every_metric_name_in_the_documentation_is_one_metrics_exports():
+    import re
+    from pathlib import Path
+
+    from monitoring.histogram import Histogram
+    from monitoring.prometheus import build_registry
+    from monitoring.store import encode
+
+    # Every family with a sample, as a busy deployment would export it.
+    histograms = {(name, ()): Histogram.of([0.001]) for name in catalog.HISTOGRAMS}
+    histograms[(catalog.CACHE_READ, (("namespace", "entries"), ("result", "hit")))] = Histogram.of([0.001])
+    fields, _ = encode(histograms, {(name, ()): 1 for name in catalog.COUNTERS})
+    exported = set()
+    for family in build_registry(fields, []).collect():
+        exported.add(family.name)
+        exported.update(sample.name for sample in family.samples)
+
+    root = Path(__file__).resolve().parents[2]
+    suffixes = ("_total", "_seconds", "_bucket", "_sum", "_count", "_up", "_open", "_value", "_threshold")
+    documented = set()
+    for path in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        documented.update(
+            name for name in re.findall(r"\bjournal_[a-z_]+\b", path.read_text()) if name.endswith(suffixes)
+        )
+    assert "journal_redis_command_errors_total" in documented
+    assert sorted(documented - exported) == []
