@@ -223,11 +223,24 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _month_arg(value: str | None, fallback: datetime.date) -> datetime.date:
+    """The first day of ?month=YYYY-MM: `fallback`'s month when the value is not a month, the
+    first or last month a date can have when the year lies beyond them (a hand-edited URL)."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return datetime.date(year, month, 1)
     except ValueError:
         return fallback.replace(day=1)
+    if not 1 <= month <= 12:
+        return fallback.replace(day=1)
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    if year > datetime.MAXYEAR:
+        return datetime.date(datetime.MAXYEAR, 12, 1)
+    return datetime.date(year, month, 1)
+
+
+def _month_param(first: datetime.date) -> str:
+    # Not strftime("%Y"): the C library writes year 1 as "1", not "0001".
+    return f"{first.year:04d}-{first.month:02d}"
 
 
 @login_required
@@ -237,22 +250,28 @@ def calendar(request: HttpRequest) -> HttpResponse:
     first = _month_arg(request.GET.get("month"), today_local)
     data = selectors.calendar_month(user=request.user, year=first.year, month=first.month)
     weeks = []
-    for week in calendar_module.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
-        days = []
-        for day in week:
-            info = data["days"].get(day.isoformat()) if day.month == first.month else None
-            days.append(
-                {"date": day, "in_month": day.month == first.month, "is_today": day == today_local, "info": info}
-            )
+    # Day numbers (0 outside the month) rather than dates: the weeks around 0001-01 and
+    # 9999-12 run into days a date cannot hold, and those cells show nothing anyway.
+    for week in calendar_module.Calendar(firstweekday=0).monthdayscalendar(first.year, first.month):
+        days: list[dict[str, Any]] = []
+        for number in week:
+            if not number:
+                days.append({"in_month": False})
+                continue
+            day = first.replace(day=number)
+            info = data["days"].get(day.isoformat())
+            days.append({"date": day, "in_month": True, "is_today": day == today_local, "info": info})
         weeks.append(days)
-    previous_month = (first - datetime.timedelta(days=1)).replace(day=1)
-    next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+    # No link to a month before 0001-01 or after 9999-12: there is none to show.
+    previous_month = (first - datetime.timedelta(days=1)).replace(day=1) if first > datetime.date.min else None
+    last_day = first.replace(day=calendar_module.monthrange(first.year, first.month)[1])
+    next_month = last_day + datetime.timedelta(days=1) if last_day < datetime.date.max else None
     context = {
         "month": first,
         "weeks": weeks,
         "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        "previous_month": previous_month.strftime("%Y-%m"),
-        "next_month": next_month.strftime("%Y-%m"),
+        "previous_month": _month_param(previous_month) if previous_month else None,
+        "next_month": _month_param(next_month) if next_month else None,
         "entry_total": sum(day["count"] for day in data["days"].values()),
     }
     return render(request, "entries/calendar.html", context)

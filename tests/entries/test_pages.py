@@ -159,6 +159,34 @@ def test_calendar_shows_the_month(browser_client, user):
     assert browser_client.get("/calendar/?month=garbage").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("month", "shown", "previous", "following"),
+    [
+        ("9999-12", "December 9999", "month=9999-11", None),
+        ("1-1", "January 0001", None, "month=0001-02"),
+        ("0001-01", "January 0001", None, "month=0001-02"),
+        ("12345-06", "December 9999", "month=9999-11", None),  # beyond the last year: its last month
+        ("0-06", "January 0001", None, "month=0001-02"),
+    ],
+)
+def test_calendar_at_the_edges_of_the_date_range(browser_client, user, month, shown, previous, following):
+    # Entries may be dated on the first and last day a date can have; Previous/Next from them
+    # reach these months, whose weeks run into days that no date can hold.
+    EntryFactory(user=user, entry_date=datetime.date(9999, 12, 31))
+    EntryFactory(user=user, entry_date=datetime.date(1, 1, 1))
+    response = browser_client.get("/calendar/", {"month": month})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert shown in html
+    assert "1 entry this month." in html
+    nav = html.split('aria-label="Months"')[1].split("</nav>")[0]
+    assert ('rel="prev"' in nav) == bool(previous)
+    assert ('rel="next"' in nav) == bool(following)
+    for link in (previous, following):
+        if link:
+            assert f"?{link}" in nav
+
+
 def test_insights_draw_an_svg_chart(browser_client, user, run_commit_hooks):
     today = datetime.date.today()
     run_commit_hooks(EntryFactory, user=user, mood=4, body="A good day.", entry_date=today, tags=["t"])
