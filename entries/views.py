@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from entries import charts, rendering, selectors, services
 from entries.api.views import export_response, import_payload
-from entries.filters import EntryFilter
+from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry
 from journal_project.exceptions import InvalidInput, NotFound
@@ -104,9 +104,10 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def entry_list(request: HttpRequest) -> HttpResponse:
-    data = request.GET.copy()
-    data.pop("q", None)  # searching has its own page
-    filterset = EntryFilter(data=data, queryset=Entry.objects.none())
+    if request.GET.get("q", "").strip():
+        # Searching has its own page; a URL asking for words gets them looked for there.
+        return redirect(f"{reverse('entries:search')}?{_query_without_page(request)}")
+    filterset = EntryPageFilter(data=request.GET, queryset=Entry.objects.none())
     filters = filterset.canonical() if filterset.is_valid() else {}
     results, page = _paged(request, filters)
     context = {

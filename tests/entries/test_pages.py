@@ -140,6 +140,33 @@ def test_list_filters_pagination_and_empty_states(browser_client, user):
     assert browser_client.get("/entries/?mood=77").status_code == 200  # shown as a form error
 
 
+def test_list_filter_form_offers_only_what_the_page_applies(browser_client, user):
+    EntryFactory(user=user, title="Garden day", tags=["garden"], entry_date=datetime.date(2024, 5, 1))
+    EntryFactory(user=user, title="Office day", tags=["work"], entry_date=datetime.date(2024, 5, 2))
+    html = browser_client.get("/entries/").content.decode()
+    form = html.split('class="filter-form"')[1].split("</form>")[0]
+    assert 'name="q"' not in form  # words are searched on the search page, linked from here
+    assert 'href="/search/"' in form
+    assert 'name="updated_since"' not in form  # the sync API's, not a person's
+    assert "Updated at" not in form
+    assert "[invalid name]" not in form
+    assert '<label for="id_tag">Tag:</label>' in form
+    for name in ("tag", "mood", "date_from", "date_to"):
+        assert f'name="{name}"' in form
+
+    # A URL asking for words is sent to the search page, with its other filters.
+    response = browser_client.get("/entries/", {"q": "garden", "tag": "garden", "page": "2"})
+    assert response.status_code == 302
+    assert response["Location"] == "/search/?q=garden&tag=garden"
+    found = browser_client.get(response["Location"]).content.decode()
+    assert "1 result for" in found
+    assert "Office day" not in found
+    # Filters the page does not offer are not applied behind the person's back either.
+    listed = browser_client.get("/entries/", {"q": " ", "updated_since": "2999-01-01T00:00:00Z"}).content.decode()
+    assert "Garden day" in listed
+    assert "Office day" in listed
+
+
 def test_search_page_highlights_safely(browser_client, user):
     EntryFactory(user=user, title="Harbour <b>walk</b>", body="The harbour at dusk <img src=x onerror=alert(1)//")
     html = browser_client.get("/search/", {"q": "harbour"}).content.decode()
