@@ -26,6 +26,7 @@ from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry
 from journal_project.exceptions import InvalidInput, NotFound
+from journal_project.paging import page_number, query_without_page
 
 PAGE_SIZE = 20
 INSIGHT_WINDOWS = (30, 90, 365)
@@ -36,13 +37,6 @@ def _entry_or_404(user: Any, entry_id: int) -> dict[str, Any]:
         return selectors.entry_get(user=user, entry_id=entry_id)
     except NotFound:
         raise Http404("No such entry.") from None
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def _saved(request: HttpRequest, entry_id: int, draft_key: str, text: str) -> HttpResponse:
@@ -58,19 +52,13 @@ def _apply_service_errors(form: EntryForm, error: ValidationError) -> None:
 
 def _paged(request: HttpRequest, filters: dict[str, Any]) -> tuple[dict[str, Any], Page]:
     """One page from the selector, plus a Django Page for the template's pagination links."""
-    number = _page_number(request)
+    number = page_number(request)
     data = selectors.entry_list(user=request.user, filters=filters, page=number, page_size=PAGE_SIZE)
     if number > 1 and not data["results"]:
         raise Http404("No such page.")
     # A Paginator over a range only computes page numbers: the rows come from the selector.
     page = Paginator(range(data["count"]), PAGE_SIZE).get_page(number)
     return data, page
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # --- Today ------------------------------------------------------------------------------
@@ -106,7 +94,7 @@ def today(request: HttpRequest) -> HttpResponse:
 def entry_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("q", "").strip():
         # Searching has its own page; a URL asking for words gets them looked for there.
-        return redirect(f"{reverse('entries:search')}?{_query_without_page(request)}")
+        return redirect(f"{reverse('entries:search')}?{query_without_page(request)}")
     filterset = EntryPageFilter(data=request.GET, queryset=Entry.objects.none())
     filters = filterset.canonical() if filterset.is_valid() else {}
     results, page = _paged(request, filters)
@@ -116,7 +104,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "count": results["count"],
         "page": page,
         "filtered": bool(filters),
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
     }
     return render(request, "entries/entry_list.html", context)
 
@@ -219,7 +207,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if "q" in filters:
         results, page = _paged(request, filters)
         context.update(entries=results["results"], count=results["count"], page=page)
-    context["query"] = _query_without_page(request)
+    context["query"] = query_without_page(request)
     return render(request, "entries/search.html", context)
 
 
