@@ -39,9 +39,10 @@ def _entry_or_404(user: Any, entry_id: int) -> dict[str, Any]:
         raise Http404("No such entry.") from None
 
 
-def _saved(request: HttpRequest, entry_id: int, draft_key: str, text: str) -> HttpResponse:
-    # The message's extra tag tells entries.js which local draft the save made obsolete.
-    messages.success(request, text, extra_tags=f"clear-draft-{draft_key}")
+def _saved(request: HttpRequest, entry_id: int, draft_key: str, text: str, *, also_clears: str = "") -> HttpResponse:
+    # The message's extra tags tell entries.js which local drafts the save made obsolete.
+    tags = " ".join(f"clear-draft-{key}" for key in (draft_key, also_clears) if key)
+    messages.success(request, text, extra_tags=tags)
     return redirect("entries:detail", pk=entry_id)
 
 
@@ -115,17 +116,34 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "entries/entry_detail.html", {"entry": _entry_or_404(request.user, pk)})
 
 
-def _write_page(request: HttpRequest, form: EntryForm, *, entry: dict | None, draft_key: str) -> HttpResponse:
+def _write_page(
+    request: HttpRequest, form: EntryForm, *, entry: dict | None, draft_key: str, from_today: bool = False
+) -> HttpResponse:
     preview_html = None
     if request.method == "POST" and "preview" in request.POST:
         preview_html = rendering.render_markdown(rendering.clean_text(request.POST.get("body", "")))
-    context = {"form": form, "entry": entry, "preview_html": preview_html, "draft_key": draft_key}
+    context = {
+        "form": form,
+        "entry": entry,
+        "preview_html": preview_html,
+        "draft_key": draft_key,
+        "from_today": from_today,
+    }
     return render(request, "entries/entry_form.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
+    # Opened with Today's "Full editor" button, the editor carries that page's flag along, so
+    # that saving here also retires the draft kept for Today.
+    from_today = request.POST.get("from_today") == "1"
+    if request.method == "POST" and "full_editor" in request.POST:
+        # Today's form, sent here by that button: what was typed there opens in the editor,
+        # not saved yet and without "required" errors for what Today leaves optional.
+        initial = {name: request.POST.get(name, "") for name in ("title", "body", "mood", "tags")}
+        form = EntryForm(initial={**initial, "entry_date": services.local_today(request.user)})
+        return _write_page(request, form, entry=None, draft_key="new", from_today=True)
     if request.method == "POST":
         form = EntryForm(request.POST)
         if "preview" not in request.POST and form.is_valid():
@@ -134,10 +152,10 @@ def entry_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:
-                return _saved(request, entry.pk, "new", "Entry saved.")
+                return _saved(request, entry.pk, "new", "Entry saved.", also_clears="today" if from_today else "")
     else:
         form = EntryForm(initial={"entry_date": services.local_today(request.user)})
-    return _write_page(request, form, entry=None, draft_key="new")
+    return _write_page(request, form, entry=None, draft_key="new", from_today=from_today)
 
 
 @login_required

@@ -61,6 +61,34 @@ def test_quick_write_on_today_makes_a_title(browser_client, user):
     assert entry.entry_date is not None
 
 
+def test_full_editor_from_today_carries_what_was_typed_without_javascript(browser_client, user):
+    today_page = browser_client.get("/today/").content.decode()
+    form = today_page.split('<form method="post" action="/today/"')[1].split("</form>")[0]
+    button = re.search(r"<button[^>]*>Full editor</button>", form)
+    assert button, "the Full editor button is a button of Today's form"
+    assert 'formaction="/entries/new/"' in button.group(0)
+    assert 'name="full_editor"' in button.group(0)
+
+    typed = {"body": "Half a thought <about> the sea", "mood": "4", "title": "", "tags": "sea, calm"}
+    response = browser_client.post("/entries/new/", {**typed, "full_editor": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Half a thought &lt;about&gt; the sea</textarea>" in html
+    assert re.search(r'<input type="radio" name="mood" value="4"[^>]*checked', html)
+    assert 'value="sea, calm"' in html
+    assert "errorlist" not in html  # not a failed save: Today's optional title is not "required" yet
+    assert 'data-draft-bound="true"' in html  # entries.js keeps the carried text over an older draft
+    assert not Entry.objects.filter(user=user).exists()
+
+    # Saving in the editor retires the Today draft too (entries.js reads the message's classes).
+    saved = browser_client.post(
+        "/entries/new/", {**typed, "title": "By the sea", "entry_date": "", "from_today": "1"}, follow=True
+    )
+    entry = Entry.objects.get(user=user)
+    assert (entry.title, entry.body, entry.mood) == ("By the sea", typed["body"], 4)
+    assert "clear-draft-new clear-draft-today" in saved.content.decode()
+
+
 def test_create_flow_with_preview_without_javascript(browser_client, user):
     data = {"title": "Preview me", "body": "**bold** <script>x</script>", "mood": "5", "tags": "a, B", "preview": "1"}
     response = browser_client.post("/entries/new/", data)
