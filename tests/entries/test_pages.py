@@ -61,6 +61,21 @@ def test_quick_write_on_today_makes_a_title(browser_client, user):
     assert entry.entry_date is not None
 
 
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("today entry about *gardening*\nmore", "today entry about gardening"),
+        ("\n\n## A **calm** _morning_", "A calm morning"),
+        ("> [a link](https://example.test) and `code` & ~~no~~ __more__", "a link and code & ~~no~~ more"),
+        ("---\n- first of a list", "first of a list"),
+        ("<b>bold</b> 3 < 4", "bold 3 < 4"),
+    ],
+)
+def test_todays_title_is_the_first_lines_plain_text(browser_client, user, body, title):
+    assert browser_client.post("/today/", {"body": body}).status_code == 302
+    assert Entry.objects.get(user=user).title == title
+
+
 def test_full_editor_from_today_carries_what_was_typed_without_javascript(browser_client, user):
     today_page = browser_client.get("/today/").content.decode()
     form = today_page.split('<form method="post" action="/today/"')[1].split("</form>")[0]
