@@ -39,7 +39,7 @@ class EntryFilterForm(forms.Form):
 
 class EntryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search", max_length=Q_MAX_LENGTH)
-    tag = django_filters.CharFilter(method="filter_tag", max_length=TAG_MAX_LENGTH)
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag", max_length=TAG_MAX_LENGTH)
     mood = IntegerFilter(
         field_name="mood",
         min_value=MOOD_MIN,
@@ -122,3 +122,12 @@ class EntryFilter(django_filters.FilterSet):
 
     def errors_dict(self) -> dict[str, list[str]]:
         return {field: [str(message) for message in messages] for field, messages in self.form.errors.items()}
+
+
+class EntryPageFilter(EntryFilter):
+    """The entry list page's form: only the filters that page offers. Words are looked for on
+    the search page, and `updated_since` is for sync clients (the API); a form field the page
+    then ignores, or one labelled for a machine, misleads the person filling it in."""
+
+    q = None
+    updated_since = None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 
 from entries.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Mood
+from entries.rendering import render_markdown
 from entries.services import tag_names_normalise
 
 
@@ -71,9 +74,18 @@ class QuickEntryForm(EntryForm):
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
         if not data.get("title"):
-            first_line = next((line.strip(" #>*-") for line in data["body"].splitlines() if line.strip()), "")
+            first_line = next(filter(None, (plain_text(line) for line in data["body"].splitlines())), "")
             data["title"] = (first_line[:80] + "…") if len(first_line) > 80 else first_line or "Today"
         return data
+
+
+def plain_text(markdown_line: str) -> str:
+    """One line of Markdown as the text it shows: "## About *gardening*" → "About gardening".
+
+    Rendered and stripped rather than trimmed of marker characters, which left half of the
+    inline markup in a title ("about *gardening").
+    """
+    return " ".join(html.unescape(strip_tags(render_markdown(markdown_line))).split())
 
 
 class ImportForm(forms.Form):

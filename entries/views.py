@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from entries import charts, rendering, selectors, services
 from entries.api.views import export_response, import_payload
-from entries.filters import EntryFilter
+from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry
 from journal_project.exceptions import InvalidInput, NotFound
+from journal_project.paging import page_number, query_without_page
 
 PAGE_SIZE = 20
 INSIGHT_WINDOWS = (30, 90, 365)
@@ -38,16 +39,10 @@ def _entry_or_404(user: Any, entry_id: int) -> dict[str, Any]:
         raise Http404("No such entry.") from None
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def _saved(request: HttpRequest, entry_id: int, draft_key: str, text: str) -> HttpResponse:
-    # The message's extra tag tells entries.js which local draft the save made obsolete.
-    messages.success(request, text, extra_tags=f"clear-draft-{draft_key}")
+def _saved(request: HttpRequest, entry_id: int, draft_key: str, text: str, *, also_clears: str = "") -> HttpResponse:
+    # The message's extra tags tell entries.js which local drafts the save made obsolete.
+    tags = " ".join(f"clear-draft-{key}" for key in (draft_key, also_clears) if key)
+    messages.success(request, text, extra_tags=tags)
     return redirect("entries:detail", pk=entry_id)
 
 
@@ -58,19 +53,13 @@ def _apply_service_errors(form: EntryForm, error: ValidationError) -> None:
 
 def _paged(request: HttpRequest, filters: dict[str, Any]) -> tuple[dict[str, Any], Page]:
     """One page from the selector, plus a Django Page for the template's pagination links."""
-    number = _page_number(request)
+    number = page_number(request)
     data = selectors.entry_list(user=request.user, filters=filters, page=number, page_size=PAGE_SIZE)
     if number > 1 and not data["results"]:
         raise Http404("No such page.")
     # A Paginator over a range only computes page numbers: the rows come from the selector.
     page = Paginator(range(data["count"]), PAGE_SIZE).get_page(number)
     return data, page
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # --- Today ------------------------------------------------------------------------------
@@ -104,9 +93,10 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def entry_list(request: HttpRequest) -> HttpResponse:
-    data = request.GET.copy()
-    data.pop("q", None)  # searching has its own page
-    filterset = EntryFilter(data=data, queryset=Entry.objects.none())
+    if request.GET.get("q", "").strip():
+        # Searching has its own page; a URL asking for words gets them looked for there.
+        return redirect(f"{reverse('entries:search')}?{query_without_page(request)}")
+    filterset = EntryPageFilter(data=request.GET, queryset=Entry.objects.none())
     filters = filterset.canonical() if filterset.is_valid() else {}
     results, page = _paged(request, filters)
     context = {
@@ -115,7 +105,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "count": results["count"],
         "page": page,
         "filtered": bool(filters),
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
     }
     return render(request, "entries/entry_list.html", context)
 
@@ -126,17 +116,34 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "entries/entry_detail.html", {"entry": _entry_or_404(request.user, pk)})
 
 
-def _write_page(request: HttpRequest, form: EntryForm, *, entry: dict | None, draft_key: str) -> HttpResponse:
+def _write_page(
+    request: HttpRequest, form: EntryForm, *, entry: dict | None, draft_key: str, from_today: bool = False
+) -> HttpResponse:
     preview_html = None
     if request.method == "POST" and "preview" in request.POST:
         preview_html = rendering.render_markdown(rendering.clean_text(request.POST.get("body", "")))
-    context = {"form": form, "entry": entry, "preview_html": preview_html, "draft_key": draft_key}
+    context = {
+        "form": form,
+        "entry": entry,
+        "preview_html": preview_html,
+        "draft_key": draft_key,
+        "from_today": from_today,
+    }
     return render(request, "entries/entry_form.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
+    # Opened with Today's "Full editor" button, the editor carries that page's flag along, so
+    # that saving here also retires the draft kept for Today.
+    from_today = request.POST.get("from_today") == "1"
+    if request.method == "POST" and "full_editor" in request.POST:
+        # Today's form, sent here by that button: what was typed there opens in the editor,
+        # not saved yet and without "required" errors for what Today leaves optional.
+        initial = {name: request.POST.get(name, "") for name in ("title", "body", "mood", "tags")}
+        form = EntryForm(initial={**initial, "entry_date": services.local_today(request.user)})
+        return _write_page(request, form, entry=None, draft_key="new", from_today=True)
     if request.method == "POST":
         form = EntryForm(request.POST)
         if "preview" not in request.POST and form.is_valid():
@@ -145,10 +152,10 @@ def entry_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:
-                return _saved(request, entry.pk, "new", "Entry saved.")
+                return _saved(request, entry.pk, "new", "Entry saved.", also_clears="today" if from_today else "")
     else:
         form = EntryForm(initial={"entry_date": services.local_today(request.user)})
-    return _write_page(request, form, entry=None, draft_key="new")
+    return _write_page(request, form, entry=None, draft_key="new", from_today=from_today)
 
 
 @login_required
@@ -218,16 +225,29 @@ def search(request: HttpRequest) -> HttpResponse:
     if "q" in filters:
         results, page = _paged(request, filters)
         context.update(entries=results["results"], count=results["count"], page=page)
-    context["query"] = _query_without_page(request)
+    context["query"] = query_without_page(request)
     return render(request, "entries/search.html", context)
 
 
 def _month_arg(value: str | None, fallback: datetime.date) -> datetime.date:
+    """The first day of ?month=YYYY-MM: `fallback`'s month when the value is not a month, the
+    first or last month a date can have when the year lies beyond them (a hand-edited URL)."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return datetime.date(year, month, 1)
     except ValueError:
         return fallback.replace(day=1)
+    if not 1 <= month <= 12:
+        return fallback.replace(day=1)
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    if year > datetime.MAXYEAR:
+        return datetime.date(datetime.MAXYEAR, 12, 1)
+    return datetime.date(year, month, 1)
+
+
+def _month_param(first: datetime.date) -> str:
+    # Not strftime("%Y"): the C library writes year 1 as "1", not "0001".
+    return f"{first.year:04d}-{first.month:02d}"
 
 
 @login_required
@@ -237,22 +257,28 @@ def calendar(request: HttpRequest) -> HttpResponse:
     first = _month_arg(request.GET.get("month"), today_local)
     data = selectors.calendar_month(user=request.user, year=first.year, month=first.month)
     weeks = []
-    for week in calendar_module.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
-        days = []
-        for day in week:
-            info = data["days"].get(day.isoformat()) if day.month == first.month else None
-            days.append(
-                {"date": day, "in_month": day.month == first.month, "is_today": day == today_local, "info": info}
-            )
+    # Day numbers (0 outside the month) rather than dates: the weeks around 0001-01 and
+    # 9999-12 run into days a date cannot hold, and those cells show nothing anyway.
+    for week in calendar_module.Calendar(firstweekday=0).monthdayscalendar(first.year, first.month):
+        days: list[dict[str, Any]] = []
+        for number in week:
+            if not number:
+                days.append({"in_month": False})
+                continue
+            day = first.replace(day=number)
+            info = data["days"].get(day.isoformat())
+            days.append({"date": day, "in_month": True, "is_today": day == today_local, "info": info})
         weeks.append(days)
-    previous_month = (first - datetime.timedelta(days=1)).replace(day=1)
-    next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+    # No link to a month before 0001-01 or after 9999-12: there is none to show.
+    previous_month = (first - datetime.timedelta(days=1)).replace(day=1) if first > datetime.date.min else None
+    last_day = first.replace(day=calendar_module.monthrange(first.year, first.month)[1])
+    next_month = last_day + datetime.timedelta(days=1) if last_day < datetime.date.max else None
     context = {
         "month": first,
         "weeks": weeks,
         "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        "previous_month": previous_month.strftime("%Y-%m"),
-        "next_month": next_month.strftime("%Y-%m"),
+        "previous_month": _month_param(previous_month) if previous_month else None,
+        "next_month": _month_param(next_month) if next_month else None,
         "entry_total": sum(day["count"] for day in data["days"].values()),
     }
     return render(request, "entries/calendar.html", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -69,5 +70,43 @@ def entry_body(summary: dict[str, Any], messages: Sequence[dict[str, Any]]) -> s
     parts = [summary["text"], "## The conversation"]
     for message in messages:
         speaker = "Me" if message["role"] == "user" else "Companion"
-        parts.append(f"**{speaker}:** {message['content'].strip()}")
+        parts.append(f"**{speaker}:** {markdown_literal(message['content'])}")
     return "\n\n".join(parts)
+
+
+# Characters that are Markdown wherever they stand (`|` for the tables extension); each is
+# written with a backslash, which Python-Markdown turns back into the character itself.
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]|])")
+# What HTML would read as markup: the start of a tag, comment or autolink, and an entity.
+# A `<` or `&` otherwise ("I <3 it", "you & me") is left as typed: Markdown shows it as is.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_ORDERED_ITEM = re.compile(r"^(\d+)\.")
+
+
+def markdown_literal(text: str) -> str:
+    """`text` as Markdown that renders as exactly that text.
+
+    Chat messages are plain text (the chat shows them so); saved into an entry, which is
+    Markdown, `<b>` would turn bold and `*word*` italic, and the sanitiser would drop a
+    `<script>` the person typed as words. Escaped per line: tags and entities with an
+    entity, inline markup with a backslash, and what starts a block (a heading, quote,
+    list, rule, setext underline or code fence) at the start of a line. Leading spaces go:
+    a page does not show them, and four of them would start a code block.
+    """
+    lines = []
+    for line in text.strip().splitlines():
+        line = _TAG_START.sub("&lt;", _ENTITY.sub("&amp;", line.strip()))
+        line = _INLINE_MARKUP.sub(r"\\\1", line)
+        if line[:1] in ("#", "-", "+"):
+            line = "\\" + line
+        elif line[:1] == ">":
+            line = "&gt;" + line[1:]
+        elif line[:1] == "=":
+            line = "&#61;" + line[1:]
+        elif line[:1] == "~":
+            line = "&#126;" + line[1:]
+        else:
+            line = _ORDERED_ITEM.sub(r"\1\\.", line)
+        lines.append(line)
+    return "\n".join(lines)

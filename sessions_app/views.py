@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from journal_project.api.throttles import CompanionRateThrottle
 from journal_project.exceptions import Conflict, NotFound
+from journal_project.paging import page_number, query_without_page
 from sessions_app import selectors, services
 from sessions_app.forms import LibrarySearchForm, MessageForm, SessionEndForm, SessionStartForm
 from sessions_app.models import ReflectionSession
@@ -28,13 +29,6 @@ def _session_or_404(request: HttpRequest, session_id: int) -> dict:
         return selectors.session_detail(user=request.user, session_id=session_id)
     except NotFound:
         raise Http404("Session not found.") from None
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 @login_required
@@ -54,7 +48,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect("sessions_app:detail", session_id=session.pk)
-    page = _page_number(request)
+    page = page_number(request)
     data = selectors.session_list(user=request.user, page=page, page_size=PAGE_SIZE)
     return render(
         request,
@@ -133,7 +127,7 @@ def library(request: HttpRequest) -> HttpResponse:
     q = category = ""
     if form.is_valid():
         q, category = form.cleaned_data["q"], form.cleaned_data["category"]
-    page = _page_number(request)
+    page = page_number(request)
     data = selectors.knowledge_list(q=q, category=category, page=page, page_size=PAGE_SIZE)
     return render(
         request,
@@ -145,7 +139,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "q": q,
             "page": page,
             "has_next": page * PAGE_SIZE < data["count"],
-            "query_string": request.GET.urlencode(),
+            "query": query_without_page(request),
         },
     )
 

@@ -14,7 +14,13 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=False, help_text="Optional; only used to reset your password.")
+    email = forms.EmailField(
+        required=False,
+        help_text=(
+            "Optional. The journal never emails you (there is no password reset by email); "
+            "only the operator sees it, to contact you if needed."
+        ),
+    )
     # Filled in by the browser's own time zone when JavaScript runs; UTC otherwise.
     time_zone = forms.ChoiceField(
         choices=_time_zone_choices, initial="UTC", widget=forms.Select(attrs={"data-detect-time-zone": ""})

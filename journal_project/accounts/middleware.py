@@ -30,3 +30,28 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class PrivatePagesMiddleware:
+    """Pages shown to a signed-in person are never kept by the browser (`private, no-store`).
+
+    They hold journal text, and on a shared device a page left in the browser's disk cache
+    outlives logging out (Back, or the cache on disk). Only HTML pages: the API has its own
+    rules (ETags, conditional GET), and a view that set its own Cache-Control keeps it.
+    As in UserTimezoneMiddleware, without a session cookie nobody is signed in, and the
+    session user is not resolved.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.get("Content-Type", "").startswith("text/html")
+            and not response.has_header("Cache-Control")
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and getattr(getattr(request, "user", None), "is_authenticated", False)
+        ):
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "journal_project.accounts.middleware.UserTimezoneMiddleware",
+    "journal_project.accounts.middleware.PrivatePagesMiddleware",
     # Last, so it sees the outcome of the authentication and lockout backends.
     "axes.middleware.AxesMiddleware",
 ]

@@ -3,11 +3,11 @@ import datetime
 import pytest
 from django.conf import settings
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from journal_project.accounts.middleware import UserTimezoneMiddleware
+from journal_project.accounts.middleware import PrivatePagesMiddleware, UserTimezoneMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,47 @@ def test_an_api_request_still_answers_in_the_persons_days(auth_client, user):
 
     assert response.status_code == 200
     assert datetime.date.fromisoformat(response.json()["today"]) == today_there
+
+
+# --- PrivatePagesMiddleware -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/today/", "/entries/", "/entries/new/", "/search/?q=walk", "/calendar/", "/reflect/"]
+)
+def test_pages_of_a_signed_in_person_are_not_kept_by_the_browser(browser_client, path):
+    response = browser_client.get(path)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_an_entry_page_and_a_missing_one_are_not_kept_either(browser_client, user):
+    from tests.entries.factories import EntryFactory
+
+    entry = EntryFactory(user=user, body="Private words")
+    assert browser_client.get(f"/entries/{entry.pk}/")["Cache-Control"] == "private, no-store"
+    assert browser_client.get("/entries/999999/")["Cache-Control"] == "private, no-store"
+
+
+def test_pages_for_nobody_in_particular_and_api_answers_keep_their_own_rules(browser_client):
+    anonymous = Client()
+    assert not anonymous.get("/").has_header("Cache-Control")
+    assert not anonymous.get("/accounts/signup/").has_header("Cache-Control")
+    # The API's JSON (conditional GET with ETags) is left as the API sets it.
+    api = browser_client.get("/api/v1/entries/")
+    assert api.status_code == 200
+    assert "no-store" not in api.get("Cache-Control", "")
+    assert api.has_header("ETag")
+
+
+def test_a_view_that_sets_its_own_cache_control_keeps_it(user):
+    request = RequestFactory().get("/somewhere/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "a-session"
+    request.user = user
+
+    def view(request):
+        response = HttpResponse("<p>hi</p>")
+        response["Cache-Control"] = "max-age=60"
+        return response
+
+    assert PrivatePagesMiddleware(view)(request)["Cache-Control"] == "max-age=60"

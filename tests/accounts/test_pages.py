@@ -115,3 +115,10 @@ def test_pages_need_login(client):
 def test_forms_carry_csrf_tokens(client):
     assert b"csrfmiddlewaretoken" in client.get("/accounts/signup/").content
     assert b"csrfmiddlewaretoken" in client.get("/login/").content
+
+
+def test_signup_says_what_the_email_address_is_for(client):
+    # There is no password reset flow: the help text must not promise one.
+    html = client.get("/accounts/signup/").content.decode()
+    assert "reset your password" not in html
+    assert "The journal never emails you" in html

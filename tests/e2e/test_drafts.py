@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from entries.models import Entry
-from tests.e2e.support import Browser, log_in
+from tests.e2e.support import PASSWORD, Browser, log_in
 
 
 def test_draft_survives_a_reload_and_a_closed_tab(ui: Browser, writer) -> None:
@@ -65,3 +65,80 @@ def test_draft_survives_a_reload_and_a_closed_tab(ui: Browser, writer) -> None:
     expect(page.get_by_label("Entry")).to_have_value("")
     page.reload()
     expect(page.get_by_label("Entry")).to_have_value("")
+
+
+DRAFT_KEYS = "Object.keys(window.localStorage).filter((key) => key.startsWith('journal:draft:'))"
+
+
+def _session_cookie(user, base_url: str) -> dict:
+    """The session cookie of `user` signed in without the login page (a kept-open session)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": base_url,
+    }
+
+
+def _write_a_draft(page, text: str) -> None:
+    page.goto("/entries/new/")
+    page.get_by_label("Entry").fill(text)
+    expect(page.locator("[data-draft-status]")).to_have_text("Draft kept on this device.")
+
+
+def test_a_draft_never_reaches_the_next_person_on_the_same_browser(desktop_ui: Browser, writer) -> None:
+    from tests.factories import UserFactory
+
+    other = UserFactory()
+    context = desktop_ui.new_context()
+    page = context.new_page()
+
+    # Logging out takes the drafts with it.
+    log_in(page, writer.username)
+    _write_a_draft(page, "Something only I should read")
+    page.goto("/today/")
+    page.get_by_label("Entry").fill("A line for today, mine")
+    expect(page.locator("[data-draft-status]")).to_have_text("Draft kept on this device.")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(lambda url: "/today/" not in url)
+    assert page.evaluate(DRAFT_KEYS) == []
+    log_in(page, other.username)
+    for path in ("/entries/new/", "/today/"):
+        page.goto(path)
+        expect(page.get_by_label("Entry")).to_have_value("")
+        expect(page.locator("[data-draft-status]")).to_have_text("")
+
+    # A session that ends without logging out (cookie gone, another person's session in its
+    # place) leaves the draft on the device, but only its writer is offered it.
+    _write_a_draft(page, "The other person's half-thought")
+    their_cookies = context.cookies()
+    context.clear_cookies()
+    context.add_cookies([_session_cookie(writer, desktop_ui.base_url)])
+    page.goto("/entries/new/")
+    expect(page.get_by_label("Entry")).to_have_value("")
+    context.clear_cookies()
+    context.add_cookies(their_cookies)
+    page.goto("/entries/new/")
+    expect(page.get_by_label("Entry")).to_have_value("The other person's half-thought")
+
+    # The login page clears whatever is left, and so do drafts kept before they had a writer.
+    page.evaluate("window.localStorage.setItem('journal:draft:new', '{\"body\": \"old\"}')")
+    page.goto("/entries/")
+    assert page.evaluate(DRAFT_KEYS) == [f"journal:draft:{other.pk}:new"]
+    context.clear_cookies()
+    page.goto("/login/")
+    assert page.evaluate(DRAFT_KEYS) == []
+
+    # Deleting the account takes them too.
+    log_in(page, other.username)
+    _write_a_draft(page, "Last words")
+    page.goto("/accounts/delete/")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Delete everything").click()
+    page.wait_for_url(lambda url: "/accounts/delete/" not in url)
+    assert page.evaluate(DRAFT_KEYS) == []

@@ -93,7 +93,7 @@ def test_first_session_from_sign_up_to_log_out(ui: Browser) -> None:
     ui.screenshot(page, "today")
 
     # --- Write with mood, tags and a live preview ------------------------------------------
-    ui.press(page.get_by_role("link", name="Full editor"))
+    ui.press(page.get_by_role("button", name="Full editor"))
     expect(page).to_have_url(re.compile(r"/entries/new/$"))
     expect(page.get_by_label("Date")).to_have_value(local_today.isoformat())
     page.get_by_label("Title").fill(TITLE)

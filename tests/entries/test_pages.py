@@ -61,6 +61,49 @@ def test_quick_write_on_today_makes_a_title(browser_client, user):
     assert entry.entry_date is not None
 
 
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("today entry about *gardening*\nmore", "today entry about gardening"),
+        ("\n\n## A **calm** _morning_", "A calm morning"),
+        ("> [a link](https://example.test) and `code` & ~~no~~ __more__", "a link and code & ~~no~~ more"),
+        ("---\n- first of a list", "first of a list"),
+        ("<b>bold</b> 3 < 4", "bold 3 < 4"),
+    ],
+)
+def test_todays_title_is_the_first_lines_plain_text(browser_client, user, body, title):
+    assert browser_client.post("/today/", {"body": body}).status_code == 302
+    assert Entry.objects.get(user=user).title == title
+
+
+def test_full_editor_from_today_carries_what_was_typed_without_javascript(browser_client, user):
+    today_page = browser_client.get("/today/").content.decode()
+    form = today_page.split('<form method="post" action="/today/"')[1].split("</form>")[0]
+    button = re.search(r"<button[^>]*>Full editor</button>", form)
+    assert button, "the Full editor button is a button of Today's form"
+    assert 'formaction="/entries/new/"' in button.group(0)
+    assert 'name="full_editor"' in button.group(0)
+
+    typed = {"body": "Half a thought <about> the sea", "mood": "4", "title": "", "tags": "sea, calm"}
+    response = browser_client.post("/entries/new/", {**typed, "full_editor": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Half a thought &lt;about&gt; the sea</textarea>" in html
+    assert re.search(r'<input type="radio" name="mood" value="4"[^>]*checked', html)
+    assert 'value="sea, calm"' in html
+    assert "errorlist" not in html  # not a failed save: Today's optional title is not "required" yet
+    assert 'data-draft-bound="true"' in html  # entries.js keeps the carried text over an older draft
+    assert not Entry.objects.filter(user=user).exists()
+
+    # Saving in the editor retires the Today draft too (entries.js reads the message's classes).
+    saved = browser_client.post(
+        "/entries/new/", {**typed, "title": "By the sea", "entry_date": "", "from_today": "1"}, follow=True
+    )
+    entry = Entry.objects.get(user=user)
+    assert (entry.title, entry.body, entry.mood) == ("By the sea", typed["body"], 4)
+    assert "clear-draft-new clear-draft-today" in saved.content.decode()
+
+
 def test_create_flow_with_preview_without_javascript(browser_client, user):
     data = {"title": "Preview me", "body": "**bold** <script>x</script>", "mood": "5", "tags": "a, B", "preview": "1"}
     response = browser_client.post("/entries/new/", data)
@@ -140,6 +183,33 @@ def test_list_filters_pagination_and_empty_states(browser_client, user):
     assert browser_client.get("/entries/?mood=77").status_code == 200  # shown as a form error
 
 
+def test_list_filter_form_offers_only_what_the_page_applies(browser_client, user):
+    EntryFactory(user=user, title="Garden day", tags=["garden"], entry_date=datetime.date(2024, 5, 1))
+    EntryFactory(user=user, title="Office day", tags=["work"], entry_date=datetime.date(2024, 5, 2))
+    html = browser_client.get("/entries/").content.decode()
+    form = html.split('class="filter-form"')[1].split("</form>")[0]
+    assert 'name="q"' not in form  # words are searched on the search page, linked from here
+    assert 'href="/search/"' in form
+    assert 'name="updated_since"' not in form  # the sync API's, not a person's
+    assert "Updated at" not in form
+    assert "[invalid name]" not in form
+    assert '<label for="id_tag">Tag:</label>' in form
+    for name in ("tag", "mood", "date_from", "date_to"):
+        assert f'name="{name}"' in form
+
+    # A URL asking for words is sent to the search page, with its other filters.
+    response = browser_client.get("/entries/", {"q": "garden", "tag": "garden", "page": "2"})
+    assert response.status_code == 302
+    assert response["Location"] == "/search/?q=garden&tag=garden"
+    found = browser_client.get(response["Location"]).content.decode()
+    assert "1 result for" in found
+    assert "Office day" not in found
+    # Filters the page does not offer are not applied behind the person's back either.
+    listed = browser_client.get("/entries/", {"q": " ", "updated_since": "2999-01-01T00:00:00Z"}).content.decode()
+    assert "Garden day" in listed
+    assert "Office day" in listed
+
+
 def test_search_page_highlights_safely(browser_client, user):
     EntryFactory(user=user, title="Harbour <b>walk</b>", body="The harbour at dusk <img src=x onerror=alert(1)//")
     html = browser_client.get("/search/", {"q": "harbour"}).content.decode()
@@ -157,6 +227,34 @@ def test_calendar_shows_the_month(browser_client, user):
     assert "month=2024-01" in html
     assert "month=2024-03" in html
     assert browser_client.get("/calendar/?month=garbage").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("month", "shown", "previous", "following"),
+    [
+        ("9999-12", "December 9999", "month=9999-11", None),
+        ("1-1", "January 0001", None, "month=0001-02"),
+        ("0001-01", "January 0001", None, "month=0001-02"),
+        ("12345-06", "December 9999", "month=9999-11", None),  # beyond the last year: its last month
+        ("0-06", "January 0001", None, "month=0001-02"),
+    ],
+)
+def test_calendar_at_the_edges_of_the_date_range(browser_client, user, month, shown, previous, following):
+    # Entries may be dated on the first and last day a date can have; Previous/Next from them
+    # reach these months, whose weeks run into days that no date can hold.
+    EntryFactory(user=user, entry_date=datetime.date(9999, 12, 31))
+    EntryFactory(user=user, entry_date=datetime.date(1, 1, 1))
+    response = browser_client.get("/calendar/", {"month": month})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert shown in html
+    assert "1 entry this month." in html
+    nav = html.split('aria-label="Months"')[1].split("</nav>")[0]
+    assert ('rel="prev"' in nav) == bool(previous)
+    assert ('rel="next"' in nav) == bool(following)
+    for link in (previous, following):
+        if link:
+            assert f"?{link}" in nav
 
 
 def test_insights_draw_an_svg_chart(browser_client, user, run_commit_hooks):

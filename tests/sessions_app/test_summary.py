@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from sessions_app.summary import entry_body, summarize
 
 
@@ -43,3 +45,37 @@ def test_entry_body_has_the_summary_and_the_conversation():
     assert body.startswith("**Themes:**")
     assert "**Me:** Hi there" in body
     assert "**Companion:** Hello." in body
+
+
+TYPED = [
+    "<b>b</b> and <script>alert(1)</script> and <!-- a comment --> and <https://example.test>",
+    "*not italic*, __not bold__, `not code`, [not a link](https://example.test) and ![no image](x.png)",
+    "# not a heading",
+    "first line\n- not a list\n+ nor this\n* nor this\n1. nor a numbered one\n> not a quote",
+    "a title?\n===\nand another\n---\n~~~\nnot a fence\n~~~",
+    "a | b\n--|--\n1 | 2",
+    "back\\slash, &amp; an entity, &#60; a numbered one, I <3 you & me, 2 > 1",
+    "        indented, not code",
+]
+
+
+def _shown_text(html: str) -> str:
+    """The text a browser shows for `html`: tags dropped, entities decoded, spaces collapsed."""
+    import html as html_module
+
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_saved_conversation_shows_exactly_what_was_typed():
+    from entries.rendering import render_markdown
+
+    messages = [message("user", text) for text in TYPED] + [message("companion", "Try *this*: <breathe>.")]
+    html = render_markdown(entry_body(summarize(messages), messages))
+    shown = _shown_text(html)
+    for text in TYPED:
+        assert " ".join(text.split()) in shown, text
+    assert "Try *this*: <breathe>." in shown
+    # Nothing of it became markup: the only tags are the entry's own (speaker labels in bold,
+    # the heading over the conversation, paragraphs and line breaks).
+    assert set(re.findall(r"<(\w+)", html)) <= {"p", "strong", "h2", "br"}
+    assert html.count("<h2>") == 1

@@ -126,3 +126,15 @@ def test_pages_need_a_login(client):
     response = client.get("/reflect/")
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_library_page_links_carry_the_search_but_one_page_number(browser_client):
+    first = browser_client.get("/library/", {"category": ""}).content.decode()
+    assert 'href="?category=&amp;page=2"' in first
+    # Following Next, then Next again: each link names one page, never the pages before it.
+    second = browser_client.get("/library/?category=&page=2").content.decode()
+    links = re.findall(r'<nav class="pagination".*?</nav>', second, re.S)[0]
+    assert 'href="?category=&amp;page=1"' in links
+    assert links.count("page=") == len(re.findall(r"<a ", links))
+    plain = browser_client.get("/library/?page=2").content.decode()
+    assert 'href="?page=1"' in plain

@@ -3,10 +3,15 @@
 (function () {
   "use strict";
 
-  var PREFIX = "journal:draft:";
+  // Drafts are keyed by the writer (set on <body> for whoever is signed in), so on a shared
+  // browser one person's unsaved text is never offered to the next; js/app.js removes them
+  // all on logout and on the login page.
+  var owner = document.body.getAttribute("data-user-id");
+  var PREFIX = "journal:draft:" + owner + ":";
   var FIELDS = ["title", "body", "tags", "entry_date", "mood"];
 
   function storage() {
+    if (!owner) { return null; }
     try {
       var probe = PREFIX + "probe";
       window.localStorage.setItem(probe, "1");
@@ -113,6 +118,14 @@
     form.addEventListener("change", function () { save(); });
     // The tab may close between keystroke and timer: flush on the way out.
     window.addEventListener("pagehide", function () { if (timer) { save(); } });
+    // ...but not on the way out of the account (log out): that flush would bring back the
+    // draft app.js has just removed.
+    document.addEventListener("submit", function (event) {
+      if (event.target.hasAttribute("data-clear-drafts") && timer) {
+        window.clearTimeout(timer);
+        timer = null;
+      }
+    });
   }
 
   function setupPreview(form) {

@@ -21,6 +21,28 @@
     strip.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
   }
 
+  // Unsaved drafts (entries.js) live in this browser's localStorage under the writer's id.
+  // They go when someone leaves (log out, delete the account) and wherever someone is about
+  // to sign in: on a shared browser the next person must never meet them.
+  var DRAFTS = "journal:draft:";
+  function clearDrafts(keep) {
+    try {
+      var store = window.localStorage;
+      for (var index = store.length - 1; index >= 0; index--) {
+        var key = store.key(index);
+        if (key && key.indexOf(DRAFTS) === 0 && !(keep && keep.test(key.slice(DRAFTS.length)))) {
+          store.removeItem(key);
+        }
+      }
+    } catch (e) { /* storage disabled: nothing was kept */ }
+  }
+  if (document.querySelector('[data-clear-drafts="load"]')) {
+    clearDrafts(null);
+  } else {
+    // Drafts from before they were keyed by writer ("journal:draft:new") belong to nobody known.
+    clearDrafts(/^\d+:/);
+  }
+
   // Buttons that ask before doing something irreversible; and a form that is on its way is
   // marked busy and not sent twice (a double tap on a phone must not save an entry twice).
   document.addEventListener("submit", function (event) {
@@ -28,6 +50,9 @@
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
+    }
+    if (!event.defaultPrevented && form.getAttribute("data-clear-drafts") === "submit") {
+      clearDrafts(null);
     }
     if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") { return; }
     if (form.hasAttribute("data-submitting")) {

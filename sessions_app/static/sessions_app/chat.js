@@ -20,7 +20,15 @@
     return { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token ? token.value : "" };
   }
 
+  // One error at a time: a new one (or a new attempt) also retires the field errors the
+  // server rendered for an earlier post ("This field is required."), which no longer apply.
   function showError(text) {
+    Array.prototype.forEach.call(form.querySelectorAll(".errorlist"), function (list) {
+      if (list !== errorBox) { list.remove(); }
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (field) {
+      field.classList.remove("has-error");
+    });
     errorBox.textContent = text;
     errorBox.hidden = !text;
   }
@@ -137,7 +145,9 @@
       input.value = content;
       var error = result.body && result.body.error;
       if (result.status === 409) {
-        window.location.reload();
+        // Ended elsewhere (another tab): say so, as the page does without JavaScript, and keep
+        // the text in the box; a reload here would throw it away.
+        showError("This session has ended. Start a new one to keep reflecting.");
       } else if (result.status === 429) {
         showError("That's a lot of messages in a short time. Please wait a moment and try again.");
       } else {
