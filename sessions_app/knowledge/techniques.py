@@ -282,6 +282,8 @@ TECHNIQUES: list[dict[str, Any]] = [
             "Would you like to try it now: what are five things you can see around you?",
             "What are four things you can feel, like your feet on the floor or the chair under you?",
             "What are three sounds you can hear right now?",
+            "What are two things you can smell, or two smells you like?",
+            "What is one thing you can taste right now?",
         ],
         "patterns": [
             r"\banxi\w*\b",

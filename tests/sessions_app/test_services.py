@@ -115,3 +115,19 @@ def test_idle_sessions_are_abandoned_and_busy_ones_are_not(user, settings):
         services.message_post(user=user, session_id=idle.pk, content="Are you there?")
     # An abandoned session can still be ended, to get its summary.
     assert services.session_end(user=user, session_id=idle.pk).status == ReflectionSession.Status.ENDED
+
+
+def test_a_grounding_session_walks_through_all_five_senses(user):
+    session = services.session_create(user=user, technique_slug="grounding-5-4-3-2-1")
+    answers = [
+        "I see a lamp, a window, a mug, a plant and my phone.",
+        "I feel the chair, the floor, my sleeves and the cool air.",
+        "I hear traffic, the fridge and a bird.",
+        "I smell coffee and soap.",
+        "I taste mint.",
+    ]
+    questions = [
+        services.message_post(user=user, session_id=session.pk, content=text).reply.content for text in answers
+    ]
+    assert "smell" in questions[2]  # after the sounds, the fourth sense
+    assert "taste" in questions[3]
