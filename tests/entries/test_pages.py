@@ -306,3 +306,15 @@ def test_cached_pages_cost_only_the_session_user_query(browser_client, user, pat
     # that entry's version, under which its representation is stored.
     with django_assert_num_queries(2 if path == f"/entries/{entry.pk}/" else 1):
         assert browser_client.get(path).status_code == 200
+
+
+def test_text_people_write_takes_its_direction_from_itself(browser_client, user):
+    # A Hebrew or Arabic entry reads right to left inside a left-to-right page.
+    entry = EntryFactory(user=user, title="שלום עולם", body="יום טוב.", tags=["עברית"])
+    detail = browser_client.get(f"/entries/{entry.pk}/").content.decode()
+    assert '<h1 dir="auto">שלום עולם</h1>' in detail
+    assert '<div class="entry-body" dir="auto">' in detail
+    assert 'class="badge" dir="auto"' in detail
+    listing = browser_client.get("/entries/").content.decode()
+    assert '<h2 class="entry-card-title" dir="auto">' in listing
+    assert "<bdi>עברית</bdi>" in browser_client.get("/insights/").content.decode()

@@ -73,6 +73,7 @@
     label.textContent = message.role === "user" ? "You said:" : "Companion:";
     var text = document.createElement("div");
     text.className = "bubble-text";
+    text.dir = "auto";
     text.textContent = message.content; // textContent: never parsed as HTML
     item.appendChild(label);
     item.appendChild(text);
