@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -84,6 +85,12 @@ def user_delete(*, user: AbstractBaseUser) -> None:
     """Delete an account with its journal, sessions and tokens; its cached data goes with it.
 
     The cascade removes the rows; the signal handlers drop the cache generations and
-    queue the deletion of the user's Redis keys after commit.
+    queue the deletion of the user's Redis keys after commit. The login records
+    (django-axes keeps them by username, with IP addresses and browsers) go too: they
+    say when and from where the person used the journal.
     """
-    user.delete()
+    username = user.get_username()
+    with transaction.atomic():
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username=username).delete()
+        user.delete()

@@ -122,3 +122,15 @@ def test_signup_says_what_the_email_address_is_for(client):
     html = client.get("/accounts/signup/").content.decode()
     assert "reset your password" not in html
     assert "The journal never emails you" in html
+
+
+def test_account_delete_removes_the_login_records_too(browser_client, user):
+    from axes.models import AccessAttempt, AccessLog
+    from django.test import Client
+
+    Client().post("/login/", {"username": user.username, "password": "wrong"})  # from another browser
+    assert AccessLog.objects.filter(username=user.username).exists()  # the login of browser_client
+    assert AccessAttempt.objects.filter(username=user.username).exists()
+    browser_client.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"})
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
+    assert not AccessLog.objects.filter(username=user.username).exists()
