@@ -38,6 +38,19 @@ _FIRST_PERSON_CORES = [
     r"\bcan'?t\s+go\s+on\s+like\s+this\s+any\s?more\b",
     r"\bmy\s+suicide\s+note\b",
     r"\bunaliv(?:e|ing)\s+myself\b",
+    # The means, named: not the idiom "shot myself in the foot".
+    r"\b(?:hang|shoot|stab|drown|poison|suffocate|electrocute|gas)(?:ing|ed)?\s+myself\b"
+    r"(?!\s+in\s+the\s+foot\b)",
+    r"\bhung\s+myself\b|\bshot\s+myself\b(?!\s+in\s+the\s+foot\b)",
+    r"\b(?:slit|slitting|slic(?:e|ed|ing)|slash(?:ed|ing)?|cut(?:ting)?)\s+(?:open\s+)?my\s+wrists?\b",
+    r"\blife\s+(?:is\s*n'?t|isnt|is\s+not|ain'?t)\s+worth\s+living\b",
+    r"\bwish\s+i\s+(?:could|would|was\s+able\s+to)\s+(?:just\s+)?(?:die|stop\s+existing|not\s+exist)\b",
+    r"\bi\s+(?:should|might\s+as\s+well|may\s+as\s+well)\s+(?:just\s+)?die\b(?!\s+(?:of|from|laughing|my|your|it|the|them)\b)",
+    r"\b(?:hope|wish|pray)\s+i\s+(?:don'?t|do\s+not|never|won'?t|will\s+not)\s+wake\s+up\b(?!\s+(?:late|early|in\s+time|on\s+time|too|before|after)\b)",
+    r"\bi(?:'?m|\s+am)\s+(?:so\s+|just\s+)?(?:done|finished)\s+with\s+(?:life|living|being\s+alive|it\s+all)\b",
+    # Self-harm going on, without "myself": not cutting hair, corners or classes.
+    r"\b(?:keep|kept|started|start|been)\s+cutting\b(?!\s+(?:the|a|an|my\s+(?:hair|nails|fringe)|back|down|"
+    r"corners|costs|in|out|off|through|it|them|things|people|class(?:es)?|school|work|ties|sugar|carbs)\b)",
     # Meaning to die, with the writer named as the subject: "going to die" and "about to
     # die" are said of phones, plants and deadlines ("my phone is about to die") as often
     # as of oneself. Not the idioms ("I'm gonna die of embarrassment", "…if I don't get
@@ -77,6 +90,11 @@ _SUBJECT_CORES = [
     r"(?!\s+in(?:to)?\s+(?:the\s+)?(?:sea|water|lake|river|pool|ocean|waves?)\b)",
     r"\bwalk(?:ing)?\s+(?:out\s+)?into\s+(?:the\s+)?(?:traffic|the\s+sea)\b",
     r"\bwish(?:ed)?\s+(?:i\s+(?:was|were)\s+dead|to\s+die)\b",
+    r"\b(?:want(?:s|ed)?\s+to|wanna)\s+be\s+dead\b",
+    r"\b(?:slit|slitting|cut(?:ting)?)\s+(?:his|her|their|the)?\s*wrists?\b",
+    # Already taken, in a number no dose comes in: "took 30 pills" (not "took 2 tablets").
+    r"\b(?:took|taken|swallow(?:ed|ing)?)\s+(?:[1-9]\d+|a\s+handful\s+of|handfuls\s+of|all\s+(?:of\s+)?(?:my|the))\s+"
+    r"(?:\w+\s+)?(?:pills|tablets|meds|painkillers|paracetamol|sleeping\s+pills)\b",
     r"\bsuicidal\b",
     r"\bsuicid(?:e|al)\s+(?:thoughts?|plans?|notes?|attempt)\b",
     r"\b(?:thinking|thoughts)\s+(?:about|of)\s+suicide\b",

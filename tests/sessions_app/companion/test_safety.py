@@ -85,6 +85,24 @@ EVERYDAY_POSITIVES = [
     "I took the whole bottle of pills.",
     "I'm gonna od tonight.",
     "I want to unalive myself.",
+    # A second pass: the means named, pills already taken, wishing not to wake.
+    "thinking about slitting my wrists",
+    "I want to slit my wrists",
+    "I cut my wrists last night",
+    "I want to hang myself",
+    "I bought a rope to hang myself tonight",
+    "I want to shoot myself",
+    "life isnt worth living anymore",
+    "Life isn't worth living.",
+    "I wish I could die",
+    "I should just die",
+    "I hope I dont wake up tomorrow",
+    "I took 30 pills an hour ago",
+    "I've swallowed a handful of sleeping pills",
+    "I want to be dead",
+    "Im done with life",
+    "I keep cutting",
+    "I started cutting again last week.",
 ]
 
 # The same words in everyday, non-crisis use: idioms, phones and plants, break-ups,
@@ -114,6 +132,13 @@ EVERYDAY_NEGATIVES = [
     "I'm going to take my tablets tonight.",
     "Tonight is the night! First date.",
     "I'm about to od on coffee.",
+    "I really shot myself in the foot with that email.",
+    "I took 2 tablets for my headache.",
+    "I keep cutting my hair too short.",
+    "We kept cutting corners at work.",
+    "I'm done with work for today.",
+    "I hope I don't wake up late tomorrow.",
+    "I should just die my hair blue.",
 ]
 
 
