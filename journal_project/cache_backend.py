@@ -147,10 +147,15 @@ class _GuardedClient:
                 breaker.record_failure(name, error.__cause__)
                 _notify(name, time.perf_counter() - started, False)
                 raise
-            except RedisError as error:
+            except Exception as error:
                 # Not a broken connection, but not Redis answering either: another
-                # service on the port, a TLS mismatch, replies that do not parse.
-                # django-redis lets these through; they fail like an unreachable Redis.
+                # service on the port, a TLS mismatch, replies that do not parse or do
+                # not have the shape asked for (redis-py's own handshake then fails with
+                # an AttributeError). django-redis lets these through; they fail like an
+                # unreachable Redis. What is not a RedisError is logged in full, in case
+                # it is a bug of ours rather than a stranger on the port.
+                if not isinstance(error, RedisError):
+                    logger.warning("Redis call %s failed with %s", name, type(error).__name__, exc_info=True)
                 _call_state.failed = True
                 breaker.record_failure(name, error)
                 _notify(name, time.perf_counter() - started, False)

@@ -247,6 +247,11 @@ class RedisStore:
             raise StoreUnavailable(type(error).__name__, maybe_applied=timed_out) from error
         except RedisError as error:  # answered, but refused the command (e.g. read-only replica)
             raise StoreUnavailable(type(error).__name__) from error
+        except Exception as error:
+            # Answered with something Redis would not say (another service on the port):
+            # redis-py's parsing or handshake fails outside its own errors. Unavailable.
+            self.breaker.record_failure(operation, error)
+            raise StoreUnavailable(type(error).__name__) from error
         self.breaker.record_success()
         return result
 

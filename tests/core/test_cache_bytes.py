@@ -198,3 +198,15 @@ def test_a_full_redis_fails_the_lookup_without_turning_scripts_off_for_good(full
     scripts_before = full_redis.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
     assert cache.get_bytes_or_lock("bytes:full", "bytes:full:lock", 10) == (None, True)
     assert full_redis.info("commandstats")["cmdstat_evalsha"]["calls"] == scripts_before + 1  # one round trip again
+
+
+@pytest.mark.usefixtures("no_monitoring_flush")
+def test_a_resp3_handshake_with_a_server_that_is_not_redis_is_a_failure_not_an_exception(settings, redis_proxy):
+    # With RESP3 redis-py reads HELLO's reply as a map; "+OK" makes its handshake raise
+    # AttributeError, which neither redis-py nor django-redis turns into a Redis error.
+    location = f"{settings.CACHES['default']['LOCATION']}?protocol=3"
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": location}}
+    assert cache.set("bytes:resp3", 1)
+    redis_proxy.set_mode(redis_proxy.WRONG_REPLIES)
+    assert cache.get_bytes("bytes:resp3") is None
+    assert cache.breaker.is_open

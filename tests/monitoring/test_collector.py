@@ -90,6 +90,22 @@ def test_unreachable_redis_keeps_the_buffer_for_the_next_flush_without_raising(r
     assert collector.retained_samples == buffered
 
 
+def test_a_reply_redis_py_cannot_read_makes_the_store_unavailable():
+    # What a server that is not Redis causes in redis-py's handshake (seen on a RESP3
+    # connection answered "+OK"): an AttributeError, not one of redis-py's errors.
+    from monitoring.store import StoreUnavailable
+
+    store = get_store()
+
+    def handshake_meets_a_stranger(client):
+        raise AttributeError("'bytes' object has no attribute 'get'")
+
+    with pytest.raises(StoreUnavailable):
+        store._call("monitoring_flush", handshake_meets_a_stranger)
+    assert store.breaker.is_open
+    store.breaker.reset()
+
+
 def _wait_for_the_breaker(store) -> None:
     deadline = time.monotonic() + 5
     while store.breaker.is_open and time.monotonic() < deadline:

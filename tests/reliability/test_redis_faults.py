@@ -143,17 +143,23 @@ def test_slow_redis_costs_a_request_at_most_one_socket_timeout(
     record("fault: redis slow: socket timeouts paid", timeouts_paid)
 
 
-@pytest.mark.parametrize("mode", ["not-redis", "wrong-replies"])
+@pytest.mark.parametrize(("mode", "protocol"), [("not-redis", 2), ("wrong-replies", 2), ("wrong-replies", 3)])
 def test_a_server_that_is_not_redis_fails_like_an_unreachable_one(
-    auth_client, browser_client, user, settings, redis_proxy, mode
+    auth_client, browser_client, user, settings, redis_proxy, mode, protocol
 ):
     """Another service on Redis's port (or a TLS mismatch), or a RESP server answering +OK
     to everything: replies that do not parse, or do not have the shape asked for. Every
     request is served from PostgreSQL, the breaker opens, and the cache recovers by itself.
     """
+    if protocol == 3:  # RESP3 (`?protocol=3` in REDIS_URL): the handshake itself meets the odd replies
+        location = f"{settings.CACHES['default']['LOCATION']}?protocol=3"
+        settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": location}}
+        for breaker in cache_backend.all_breakers().values():
+            breaker.cooldown = 0.5
     journal = build_journal(auth_client, browser_client)
     read_everything(journal)
     breaker = cache_backend.breaker_for(settings.CACHES["default"]["LOCATION"])
+    breaker.cooldown = 0.5
     failures_before = breaker.failures
 
     redis_proxy.set_mode(mode)
@@ -163,7 +169,7 @@ def test_a_server_that_is_not_redis_fails_like_an_unreachable_one(
     assert [(a.label, a.status) for a in answers if a.status >= 400] == []
     assert_writes_are_visible(journal, user)
     assert breaker.failures > failures_before  # counted as Redis failing, not as misses
-    record(f"fault: redis {mode}: requests", len(answers))
+    record(f"fault: redis {mode} (RESP{protocol}): requests", len(answers))
 
     redis_proxy.restore()
     _wait_for_cache(journal)
