@@ -65,9 +65,13 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# A node name of its own for each worker: two with the default (celery@host) on one
+# machine clash on the broker (amqp ResourceLocked). make's process id tells them apart.
+WORKER_NAME ?= worker-$(shell echo $$PPID)@%h
+
 worker: $(VENV)/.base
 	@if [ -z "$$CELERY_BROKER_URL" ]; then echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1); without it tasks run inline and no worker is needed." >&2; exit 1; fi
-	$(VENV)/bin/celery -A journal_project worker --loglevel=INFO
+	$(VENV)/bin/celery -A journal_project worker --loglevel=INFO --hostname=$(WORKER_NAME)
 
 beat: $(VENV)/.base
 	@if [ -z "$$CELERY_BROKER_URL" ]; then echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1) to run periodic tasks." >&2; exit 1; fi
