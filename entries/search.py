@@ -25,7 +25,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 
 START, STOP = "\x02", "\x03"
 _CONFIG_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -130,11 +130,19 @@ def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int,
     if uses_postgres():
         config = search_config()
         query = SearchQuery(q, search_type="websearch", config=config)
+        marks = {"config": config, "start_sel": START, "stop_sel": STOP}
         found = rows.annotate(
-            _headline=SearchHeadline("body", query, config=config, start_sel=START, stop_sel=STOP, **HEADLINE_OPTIONS),
-            _title_headline=SearchHeadline(
-                "title", query, config=config, start_sel=START, stop_sel=STOP, highlight_all=True
+            # Fragments trim around the matches even when the whole body would fit: "Bad
+            # sleep again" came back as "sleep again". A body no longer than a headline is
+            # shown whole.
+            _headline=Case(
+                When(
+                    word_count__lte=HEADLINE_OPTIONS["max_words"],
+                    then=SearchHeadline("body", query, highlight_all=True, **marks),
+                ),
+                default=SearchHeadline("body", query, **marks, **HEADLINE_OPTIONS),
             ),
+            _title_headline=SearchHeadline("title", query, highlight_all=True, **marks),
         ).values_list("pk", "_headline", "_title_headline")
         return {pk: (mark_sentinels(body or ""), mark_sentinels(title or "")) for pk, body, title in found}
     include = [term for terms in _fallback_terms(q)[0] for term in terms]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from journal_project import health, views
+from journal_project.accounts import views as account_views
 
 api_v1 = [
     path("auth/", include(("journal_project.accounts.api.urls", "auth"))),
@@ -17,7 +18,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("journal_project.accounts.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("health/", health.FullHealthView.as_view(), name="health"),

@@ -76,3 +76,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         if services.tokens_revoke_all(user=form.user):
             messages.info(self.request, "Apps signed in with your old password must sign in again.")
         return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, which only a POST performs (a link or a prefetch must not log
+    anyone out), plus a page for a GET: someone who types /logout/ gets the button, not
+    a blank "405 Method Not Allowed"."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "registration/logout_confirm.html")

@@ -134,3 +134,12 @@ def test_account_delete_removes_the_login_records_too(browser_client, user):
     browser_client.post("/accounts/delete/", {"password": PASSWORD, "confirm": "on"})
     assert not AccessAttempt.objects.filter(username=user.username).exists()
     assert not AccessLog.objects.filter(username=user.username).exists()
+
+
+def test_logout_by_address_offers_the_button_and_logs_out_only_on_post(browser_client):
+    page = browser_client.get("/logout/")
+    assert page.status_code == 200
+    assert b'<form method="post" action="/logout/"' in page.content
+    assert browser_client.get("/entries/").status_code == 200  # still signed in after the GET
+    assert browser_client.post("/logout/").status_code == 302
+    assert browser_client.get("/logout/")["Location"] == "/login/"

@@ -222,3 +222,12 @@ def test_after_a_write_a_search_makes_headlines_only_for_the_changed_entries(use
     by_id = {item["id"]: item["headline"] for item in results}
     assert "<mark>walk</mark> to the shop" in by_id[found[1].pk]
     assert "long <mark>walk</mark> by the river" in by_id[found[0].pk]
+
+
+def test_a_short_body_comes_back_whole_in_its_headline(user):
+    EntryFactory(user=user, title="Night", body="Bad sleep again")
+    EntryFactory(user=user, title="Later", body="Could not sleep at all")
+    headlines = {
+        item["title"]: item["headline"] for item in selectors.entry_list(user=user, filters={"q": "sleep"})["results"]
+    }
+    assert headlines == {"Night": "Bad <mark>sleep</mark> again", "Later": "Could not <mark>sleep</mark> at all"}
