@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models import Case, Count, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -300,9 +300,16 @@ def _search(queryset: QuerySet[Technique], q: str) -> QuerySet[Technique]:
         config = getattr(settings, "JOURNAL_SEARCH_CONFIG", "english")
         # Computed per query rather than stored: the table holds ~100 short rows, so a
         # sequential scan costs well under a millisecond and the result is cached anyway.
+        # The category's label too: "CBT" finds the CBT techniques, "gratitude" every
+        # gratitude exercise, not only those that say so in their own words.
+        category_label = Case(
+            *[When(category=value, then=Value(label)) for value, label in Technique.Category.choices],
+            default=Value(""),
+            output_field=TextField(),
+        )
         vector = (
             SearchVector("name", weight="A", config=config)
-            + SearchVector("summary", "explanation", weight="B", config=config)
+            + SearchVector("summary", "explanation", category_label, weight="B", config=config)
             + SearchVector(Cast("steps", TextField()), Cast("questions", TextField()), weight="C", config=config)
         )
         query = SearchQuery(q, search_type="websearch", config=config)

@@ -66,6 +66,13 @@ def test_full_text_search_ranks_and_stems():
     assert selectors.knowledge_list(q="zzzqqq")["count"] == 0
 
 
+def test_full_text_search_finds_techniques_by_their_category():
+    cbt = {r["slug"] for r in selectors.knowledge_list(q="CBT", page_size=100)["results"]}
+    assert "thought-record" in cbt
+    gratitude = {r["slug"] for r in selectors.knowledge_list(q="gratitude", page_size=100)["results"]}
+    assert {"three-good-things", "savouring", "gratitude-letter"} <= gratitude
+
+
 def test_category_filter_and_pagination():
     page = selectors.knowledge_list(category="cognitive_distortion", page=1, page_size=5)
     assert page["count"] == 11
