@@ -64,6 +64,10 @@ class ProbeMiddleware:
         response = view(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()  # the HTML report is a TemplateResponse, rendered by the handler otherwise
+        # The framing and content rules the skipped middleware would have added (a probe
+        # answer needs nothing from anywhere).
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
         return response
 
 

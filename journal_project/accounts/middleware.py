@@ -49,6 +49,7 @@ class PrivatePagesMiddleware:
         response = self.get_response(request)
         if (
             response.get("Content-Type", "").startswith("text/html")
+            and not request.path_info.startswith("/api/")  # the API's own rules (its docs page holds no journal)
             and not response.has_header("Cache-Control")
             and settings.SESSION_COOKIE_NAME in request.COOKIES
             and getattr(getattr(request, "user", None), "is_authenticated", False)

@@ -315,7 +315,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# No 'unsafe-inline' anywhere: every script and style is a static file.
+# No 'unsafe-inline' anywhere: every script and style is a static file (one exception: a
+# style Swagger UI applies on the API docs page, which shows no journal; journal_project/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

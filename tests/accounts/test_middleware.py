@@ -90,6 +90,9 @@ def test_pages_for_nobody_in_particular_and_api_answers_keep_their_own_rules(bro
     assert api.status_code == 200
     assert "no-store" not in api.get("Cache-Control", "")
     assert api.has_header("ETag")
+    docs = browser_client.get("/api/v1/docs/")  # HTML, but the API's, and no journal in it
+    assert docs.status_code == 200
+    assert "no-store" not in docs.get("Cache-Control", "")
 
 
 def test_a_view_that_sets_its_own_cache_control_keeps_it(user):

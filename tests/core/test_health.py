@@ -133,5 +133,7 @@ def test_a_probe_by_ip_keeps_the_request_id_the_security_headers_and_its_route_i
     assert b"System status" in response.content
     assert response["X-Request-ID"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     routes = {dict(labels).get("route") for name, labels in collector.peek() if name == "http_request"}
     assert "/health/ready/" in routes
