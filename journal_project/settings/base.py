@@ -316,7 +316,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # No 'unsafe-inline' anywhere: every script and style is a static file (one exception: a
-# style Swagger UI applies on the API docs page, which shows no journal; journal_project/urls.py).
+# style Swagger UI sets on the API docs page, allowed by its hash; journal_project/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
