@@ -328,14 +328,6 @@ class BytesCommands:
     get_client: Callable[..., Any]
     make_key: Callable[..., Any]
 
-    def decode(self, value: Any) -> Any:
-        """django-redis's decoding; a value it cannot decode is a reply this cache never
-        stored (a server that is not our Redis), and fails like one."""
-        try:
-            return super().decode(value)  # type: ignore[misc]
-        except Exception as error:
-            raise InvalidResponse("a value this cache did not store") from error
-
     def get_bytes(self, key: str) -> bytes | None:
         client = self.get_client(write=False)
         try:
@@ -352,8 +344,6 @@ class BytesCommands:
             stored = client.mget([self.make_key(key) for key in keys])
         except _main_exceptions as error:
             raise ConnectionInterrupted(connection=client) from error
-        if not isinstance(stored, list) or len(stored) != len(keys):
-            raise ConnectionInterrupted(connection=client) from InvalidResponse("MGET answered something else")
         found = {}
         for key, value in zip(keys, stored, strict=True):
             payload = None if value is None else unpack_bytes(value)
