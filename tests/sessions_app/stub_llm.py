@@ -1,8 +1,10 @@
 """A local HTTP server that speaks the OpenAI chat-completions wire format, for provider tests.
 
-Modes: "success" (a normal completion), "slow" (answers after `delay` seconds), "error"
-(HTTP 500), "malformed" (200 with a body that is not a completion). Every request body
-and header set is recorded, so tests can check exactly what left the server.
+Modes: "success" (a normal completion), "slow" (answers after `delay` seconds), "trickle"
+(a normal completion sent a byte every `delay` seconds, so no single read waits long),
+"huge" (a completion whose body is over two megabytes), "error" (HTTP 500), "malformed"
+(200 with a body that is not a completion). Every request body and header set is
+recorded, so tests can check exactly what left the server.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ class StubChatServer:
                     self._send(500, {"error": {"message": "internal error", "type": "server_error"}})
                 elif stub.mode == "malformed":
                     self._send(200, {"unexpected": True})
+                elif stub.mode == "huge":
+                    completion = stub.completion(body)
+                    completion["choices"][0]["message"]["content"] = "word " * 500_000
+                    self._send(200, completion)
                 else:
                     self._send(200, stub.completion(body))
 
@@ -50,7 +56,13 @@ class StubChatServer:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if stub.mode != "trickle":
+                        self.wfile.write(data)
+                        return
+                    for index in range(len(data)):
+                        self.wfile.write(data[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(stub.delay)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 

@@ -176,16 +176,21 @@ def post_api(client, session_id: int, content: str):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("mode", "delay"), [("slow", 10.0), ("trickle", 0.05)])
 def test_without_a_broker_a_hung_provider_costs_one_short_attempt_and_the_offline_reply_is_returned(
-    auth_client, user, provider, settings
+    auth_client, user, provider, settings, mode, delay
 ):
-    """It took the whole retry chain (63 s by default), then answered `pending` with the reply already saved."""
+    """It took the whole retry chain (63 s by default), then answered `pending` with the reply already saved.
+
+    A provider trickling its answer (a byte every 50 ms: no single read waits long) held
+    the request for as long as the answer took.
+    """
     settings.AI_TIMEOUT = 20.0  # the defaults: a worker would try 3 times, 20 s each, with backoff
     settings.AI_MAX_RETRIES = 2
     settings.AI_RETRY_BACKOFF = 1.0
     settings.AI_INLINE_TIMEOUT = 1.0
-    provider.mode = "slow"
-    provider.delay = 10.0
+    provider.mode = mode
+    provider.delay = delay
     session = services.session_create(user=user)
     response, elapsed = post_api(auth_client, session.pk, "I feel anxious about my exam.")
     assert response.status_code == 201

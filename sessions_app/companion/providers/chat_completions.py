@@ -3,12 +3,16 @@
 `POST {AI_PROVIDER_URL}/chat/completions` with the recent turns and the retrieved
 techniques as grounding. Timeouts, connection errors, 429 and 5xx are retried with
 exponential backoff; any other failure raises `ProviderError` at once, and the caller
-falls back to the offline companion.
+falls back to the offline companion. Each attempt has a wall-clock limit
+(`ProviderConfig.timeout`) for the whole exchange, not only for each network step.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +27,8 @@ from sessions_app.companion.knowledge import Item
 logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 2000
+# A completion of MAX_REPLY_CHARS is a few kilobytes of JSON; anything near this is not a reply.
+MAX_RESPONSE_BYTES = 1_000_000
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 SYSTEM_PROMPT = (
@@ -110,15 +116,67 @@ def build_messages(history: Sequence[dict[str, str]], grounding: str) -> list[di
     return messages
 
 
-def _parse(response: httpx.Response) -> str:
+def _parse(body: bytes) -> str:
     try:
-        data: Any = response.json()
+        data: Any = json.loads(body)
         content = data["choices"][0]["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError) as error:
         raise ProviderMalformed(f"unexpected response shape: {type(error).__name__}") from None
     if not isinstance(content, str) or not content.strip():
         raise ProviderMalformed("empty reply")
     return content.strip()[:MAX_REPLY_CHARS]
+
+
+def _exchange(
+    config: ProviderConfig, payload: dict[str, Any], headers: dict[str, str], deadline: float
+) -> tuple[int, bytes]:
+    """One POST: the status and the whole (decoded) body, read by the deadline and under the size cap."""
+    timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 5.0))
+    try:
+        with (
+            httpx.Client(timeout=timeout, follow_redirects=False) as client,
+            client.stream("POST", config.endpoint, json=payload, headers=headers) as response,
+        ):
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise ProviderTimeout(f"no complete answer within {config.timeout}s")
+                if len(body) > MAX_RESPONSE_BYTES:
+                    raise ProviderMalformed(f"answer larger than {MAX_RESPONSE_BYTES} bytes")
+            return response.status_code, bytes(body)
+    except httpx.TimeoutException:
+        raise ProviderTimeout(f"no answer within {config.timeout}s") from None
+    except httpx.HTTPError as error:
+        raise ProviderUnavailable(type(error).__name__) from None
+
+
+def _attempt(config: ProviderConfig, payload: dict[str, Any], headers: dict[str, str]) -> tuple[int, bytes]:
+    """`_exchange` within `config.timeout` seconds of wall-clock time in all.
+
+    httpx's timeouts bound each network step (connect, send, each read), not their sum:
+    a provider that trickles its answer a byte at a time keeps every step short. The
+    exchange runs in a daemon thread, and the caller stops waiting at the deadline. The
+    thread stops at its next chunk past the deadline, or by httpx's own timeouts; it
+    holds no database connection.
+    """
+    deadline = time.monotonic() + config.timeout
+    outcome: queue.SimpleQueue[tuple[int, bytes] | BaseException] = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            outcome.put(_exchange(config, payload, headers, deadline))
+        except BaseException as error:  # handed to the caller's thread, raised there
+            outcome.put(error)
+
+    threading.Thread(target=run, name="chat-provider", daemon=True).start()
+    try:
+        result = outcome.get(timeout=max(deadline - time.monotonic(), 0.0))
+    except queue.Empty:
+        raise ProviderTimeout(f"no complete answer within {config.timeout}s") from None
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def complete(
@@ -132,28 +190,24 @@ def complete(
     if config.api_key:
         headers["Authorization"] = f"Bearer {config.api_key}"
     payload = {"model": config.model, "messages": messages, "temperature": 0.7, "max_tokens": 300, "stream": False}
-    timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 5.0))
     last_error: ProviderError = ProviderUnavailable("not attempted")
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for attempt in range(config.max_retries + 1):
-            try:
-                response = client.post(config.endpoint, json=payload, headers=headers)
-            except httpx.TimeoutException:
-                last_error = ProviderTimeout(f"no answer within {config.timeout}s")
-            except httpx.HTTPError as error:
-                last_error = ProviderUnavailable(type(error).__name__)
+    for attempt in range(config.max_retries + 1):
+        try:
+            status, body = _attempt(config, payload, headers)
+        except ProviderMalformed:
+            raise  # an oversized answer: asking again would bring the same
+        except ProviderError as error:
+            last_error = error
+        else:
+            if status in RETRYABLE_STATUS:
+                last_error = ProviderUnavailable(f"HTTP {status}")
+            elif status >= 400:
+                # 400/401/404…: retrying cannot help (wrong URL, key or model).
+                raise ProviderUnavailable(f"HTTP {status}")
             else:
-                if response.status_code in RETRYABLE_STATUS:
-                    last_error = ProviderUnavailable(f"HTTP {response.status_code}")
-                elif response.status_code >= 400:
-                    # 400/401/404…: retrying cannot help (wrong URL, key or model).
-                    raise ProviderUnavailable(f"HTTP {response.status_code}")
-                else:
-                    return _parse(response)
-            if attempt < config.max_retries:
-                delay = config.backoff * (2**attempt)
-                logger.warning(
-                    "Chat provider attempt %d failed (%s); retrying in %.2fs", attempt + 1, last_error, delay
-                )
-                sleep(delay)
+                return _parse(body)
+        if attempt < config.max_retries:
+            delay = config.backoff * (2**attempt)
+            logger.warning("Chat provider attempt %d failed (%s); retrying in %.2fs", attempt + 1, last_error, delay)
+            sleep(delay)
     raise last_error

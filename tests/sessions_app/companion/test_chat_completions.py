@@ -89,3 +89,20 @@ def test_a_malformed_answer_is_not_retried(server):
 def test_an_unreachable_provider_is_unavailable():
     with pytest.raises(ProviderUnavailable):
         complete(ProviderConfig(url="http://127.0.0.1:9/v1", model="m", timeout=0.3, max_retries=0), MESSAGES)
+
+
+def test_a_provider_trickling_its_answer_times_out_at_the_wall_clock_limit(server):
+    """Each byte came well within the per-read timeout, so the call lasted as long as the provider liked."""
+    server.mode = "trickle"
+    server.delay = 0.05  # the whole completion would take over ten seconds
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeout):
+        complete(config(server, max_retries=0), MESSAGES)
+    assert time.monotonic() - started < 1.0  # the 0.5 s limit, plus scheduling
+
+
+def test_an_oversized_answer_is_refused_without_retrying(server):
+    server.mode = "huge"
+    with pytest.raises(ProviderMalformed):
+        complete(config(server, timeout=5.0), MESSAGES)
+    assert len(server.requests) == 1
