@@ -56,6 +56,17 @@ class StoreUnavailable(Exception):
         self.maybe_applied = maybe_applied
 
 
+def _count_failed_command(operation: str) -> None:
+    """Count a command this store sent that failed, as the cache's failed calls are counted.
+
+    Only commands that reached the wire: one refused by the open breaker is not a Redis
+    error, and counting those would grow the buffer for as long as an outage lasts.
+    """
+    from monitoring.collector import collector  # the collector writes through this module
+
+    collector.increment(catalog.REDIS_ERRORS, (("operation", operation),))
+
+
 def minute_of(moment: float | datetime) -> int:
     """The epoch minute a timestamp (seconds or aware datetime) falls in."""
     seconds = moment.timestamp() if isinstance(moment, datetime) else moment
@@ -243,14 +254,17 @@ class RedisStore:
             result = action(client)
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             self.breaker.record_failure(operation, error)
+            _count_failed_command(operation)
             timed_out = isinstance(error, (RedisTimeoutError, TimeoutError))
             raise StoreUnavailable(type(error).__name__, maybe_applied=timed_out) from error
         except RedisError as error:  # answered, but refused the command (e.g. read-only replica)
+            _count_failed_command(operation)
             raise StoreUnavailable(type(error).__name__) from error
         except Exception as error:
             # Answered with something Redis would not say (another service on the port):
             # redis-py's parsing or handshake fails outside its own errors. Unavailable.
             self.breaker.record_failure(operation, error)
+            _count_failed_command(operation)
             raise StoreUnavailable(type(error).__name__) from error
         self.breaker.record_success()
         return result
@@ -303,7 +317,7 @@ class RedisStore:
             client.ping()
             return time.perf_counter() - started
 
-        return self._call("ping", action)
+        return self._call("probe", action)
 
 
 class LocalStore:
