@@ -1,10 +1,12 @@
 """Full-text search over entries.
 
 PostgreSQL: `Entry.search_vector` is computed by a trigger (installed by migration 0002,
-see `trigger_sql`) as title (weight A) > tag names (B) > body (C) in the configuration
-named by JOURNAL_SEARCH_CONFIG, and indexed with GIN. Queries use
-`websearch_to_tsquery` (quoted phrases, `-word`, `or`), order by `ts_rank`, and
-`ts_headline` makes the snippets.
+see `trigger_sql`) as title (weight A) > tag names (B) > body (C) in the text search
+configuration `journal_search`, and indexed with GIN. `journal_search` is a copy of the
+one named by JOURNAL_SEARCH_CONFIG with accents folded (the `unaccent` extension) before
+stemming, so "cafe" finds "café" and "Zoe" finds "Zoë" (`install_config`; migration 0004
+and `manage.py entries_reindex` build it). Queries use `websearch_to_tsquery` (quoted
+phrases, `-word`, `or`), order by `ts_rank`, and `ts_headline` makes the snippets.
 
 Headlines are built from raw user text, so they are never trusted: PostgreSQL marks the
 matches with two control characters that cannot occur in stored text (entries.rendering
@@ -12,20 +14,24 @@ strips them on save), the whole snippet is HTML-escaped, and only then do the
 markers become `<mark>` and `</mark>`.
 
 SQLite (the embedded default) has no text search: every word of the query must occur
-(case-insensitively) in the title, the tags or the body, `-word` excludes, results are
-newest first, and the snippet is the text around the first match. Good enough for a
-personal journal on one machine; the real stack is PostgreSQL.
+(case-insensitively, accents included) in the title, the tags or the body, `-word`
+excludes, results are newest first, and the snippet is the text around the first match.
+Good enough for a personal journal on one machine; the real stack is PostgreSQL.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Case, F, Q, QuerySet, When
+
+logger = logging.getLogger(__name__)
 
 START, STOP = "\x02", "\x03"
 _CONFIG_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -33,7 +39,16 @@ HEADLINE_OPTIONS = {"max_words": 30, "min_words": 12, "max_fragments": 2, "fragm
 _SNIPPET_CHARS = 160
 
 
+# What the index and every query use. Its own name, not the setting's: changing
+# JOURNAL_SEARCH_CONFIG takes effect when `entries_reindex` rebuilds this configuration
+# and the vectors together, so a query never meets vectors of another configuration.
+CONFIG = "journal_search"
+# The token types that can hold letters with accents (`asciiword` and the like cannot).
+_ACCENTED_TOKENS = ("word", "hword", "hword_part")
+
+
 def search_config() -> str:
+    """The configuration JOURNAL_SEARCH_CONFIG names, which `journal_search` copies."""
     config = getattr(settings, "JOURNAL_SEARCH_CONFIG", "english") or "english"
     if not _CONFIG_NAME.match(config):
         raise ValueError(f"JOURNAL_SEARCH_CONFIG must be a text search configuration name, not {config!r}")
@@ -82,6 +97,43 @@ def trigger_sql(config: str) -> list[str]:
     ]
 
 
+def install_config(cursor: CursorWrapper, base: str) -> bool:
+    """(Re)create `journal_search` as a copy of `base` that folds accents; True if it does.
+
+    Folding needs the `unaccent` extension (shipped with PostgreSQL, and trusted: a
+    database owner may create it). Where it cannot be created, the copy is left as it is
+    and search stays accent-sensitive, as before, rather than the migration failing.
+    """
+    if not _CONFIG_NAME.match(base):
+        raise ValueError(f"invalid text search configuration {base!r}")
+    try:
+        with transaction.atomic(using=cursor.db.alias):  # a savepoint: a refusal must not end the migration
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    except DatabaseError as error:
+        logger.warning("Search stays accent-sensitive: the unaccent extension is unavailable (%s)", error)
+    cursor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}")
+    cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = {base})")
+    cursor.execute("SELECT 1 FROM pg_ts_dict WHERE dictname = 'unaccent'")
+    if cursor.fetchone() is None:
+        return False
+    cursor.execute(
+        "SELECT t.alias, array_agg(d.dictname::text ORDER BY m.mapseqno) "
+        "FROM pg_ts_config c JOIN pg_ts_config_map m ON m.mapcfg = c.oid "
+        "JOIN ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype "
+        "JOIN pg_ts_dict d ON d.oid = m.mapdict "
+        "WHERE c.cfgname = %s AND t.alias = ANY(%s) GROUP BY t.alias",
+        [CONFIG, list(_ACCENTED_TOKENS)],
+    )
+    folded = False
+    for alias, dictionaries in cursor.fetchall():
+        if alias in _ACCENTED_TOKENS and all(_CONFIG_NAME.match(name) for name in dictionaries):
+            # unaccent is a filtering dictionary: it hands the folded word on to the next.
+            chain = ", ".join(["unaccent", *dictionaries])
+            cursor.execute(f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR {alias} WITH {chain}")
+            folded = True
+    return folded
+
+
 DROP_SQL = [
     f"DROP INDEX IF EXISTS {INDEX}",
     f"DROP TRIGGER IF EXISTS {TRIGGER} ON entries_entry",
@@ -95,7 +147,7 @@ DROP_SQL = [
 def apply_search(queryset: QuerySet, q: str) -> QuerySet:
     """Filter to entries matching `q`, best first (headlines are made apart: `headlines_for`)."""
     if uses_postgres():
-        query = SearchQuery(q, search_type="websearch", config=search_config())
+        query = SearchQuery(q, search_type="websearch", config=CONFIG)
         return (
             queryset.filter(search_vector=query)
             .annotate(_rank=SearchRank(F("search_vector"), query))
@@ -128,9 +180,8 @@ def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int,
     """
     rows = queryset.filter(pk__in=entry_ids).order_by()
     if uses_postgres():
-        config = search_config()
-        query = SearchQuery(q, search_type="websearch", config=config)
-        marks = {"config": config, "start_sel": START, "stop_sel": STOP}
+        query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
         found = rows.annotate(
             # Fragments trim around the matches even when the whole body would fit: "Bad
             # sleep again" came back as "sleep again". A body no longer than a headline is

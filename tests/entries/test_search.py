@@ -157,12 +157,38 @@ def test_the_configuration_comes_from_settings_and_reindex_applies_it(user, sett
     assert titles(user, "cat") == ["Cats"]
 
 
+def test_search_folds_accents_both_ways_and_marks_the_accented_word(auth_client, user):
+    """ "cafe" did not find "café": the english configuration keeps accents, so they are different words."""
+    EntryFactory(user=user, title="Morning", body="Coffee with Zoë at the café by the river.")
+    EntryFactory(user=user, title="Evening", body="Back to the cafe, alone this time.")
+    assert sorted(titles(user, "cafe")) == ["Evening", "Morning"]
+    assert sorted(titles(user, "café")) == ["Evening", "Morning"]
+    assert titles(user, "zoe") == ["Morning"]
+    items = {item["title"]: item for item in auth_client.get("/api/v1/entries/", {"q": "cafe"}).json()["results"]}
+    assert "<mark>café</mark>" in items["Morning"]["headline"]
+    assert "<mark>cafe</mark>" in items["Evening"]["headline"]
+
+
+def test_reindex_keeps_accents_folded_in_the_new_configuration(user, settings):
+    EntryFactory(user=user, title="Crème brûlée", body="Dessert.")
+    settings.JOURNAL_SEARCH_CONFIG = "simple"
+    out = io.StringIO()
+    call_command("entries_reindex", stdout=out)
+    assert "accents folded" in out.getvalue()
+    assert titles(user, "creme brulee") == ["Crème brûlée"]
+    settings.JOURNAL_SEARCH_CONFIG = "english"
+    call_command("entries_reindex", stdout=io.StringIO())
+    assert titles(user, "brulee") == ["Crème brûlée"]
+
+
 def test_an_unsafe_configuration_name_is_refused(settings):
     settings.JOURNAL_SEARCH_CONFIG = "english'; DROP TABLE x; --"
     with pytest.raises(ValueError, match="JOURNAL_SEARCH_CONFIG"):
         search.search_config()
     with pytest.raises(ValueError, match="invalid"):
         search.trigger_sql("bad name")
+    with connection.cursor() as cursor, pytest.raises(ValueError, match="invalid"):
+        search.install_config(cursor, "english; DROP TABLE x")
 
 
 def test_search_is_throttled_only_with_q(auth_client, settings):
