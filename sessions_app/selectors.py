@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import threading
 from collections import Counter
 from typing import Any
@@ -31,7 +32,7 @@ from monitoring.metrics import timed
 from sessions_app.companion.compose import short_citation
 from sessions_app.companion.knowledge import KnowledgeBase
 from sessions_app.companion.retrieval import Context
-from sessions_app.companion.themes import THEME_QUERIES
+from sessions_app.companion.themes import THEME_QUERIES, related_query
 from sessions_app.models import Message, ReflectionSession, Technique
 
 SESSION_LABEL = "session"
@@ -293,7 +294,8 @@ def normalize_query(q: str | None) -> str:
     return " ".join((q or "").split())[:200]
 
 
-def _search(queryset: QuerySet[Technique], q: str) -> QuerySet[Technique]:
+def _search(queryset: QuerySet[Technique], q: str, related: str = "") -> QuerySet[Technique]:
+    """Techniques matching `q`, best first; then those matching only `related` (a broader query)."""
     if settings.USES_POSTGRES:
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -313,20 +315,36 @@ def _search(queryset: QuerySet[Technique], q: str) -> QuerySet[Technique]:
             + SearchVector(Cast("steps", TextField()), Cast("questions", TextField()), weight="C", config=config)
         )
         query = SearchQuery(q, search_type="websearch", config=config)
+        if not related:
+            return (
+                queryset.annotate(search=vector)
+                .filter(search=query)
+                .annotate(rank=SearchRank(vector, query))
+                .order_by("-rank", "name")
+            )
+        broader = query | SearchQuery(related, search_type="websearch", config=config)
         return (
             queryset.annotate(search=vector)
-            .filter(search=query)
-            .annotate(rank=SearchRank(vector, query))
-            .order_by("-rank", "name")
+            .filter(search=broader)
+            .annotate(rank=SearchRank(vector, query), related_rank=SearchRank(vector, broader))
+            .order_by("-rank", "-related_rank", "name")
         )
     # SQLite (the embedded default): every word must appear in a text field, or any
-    # word when the query says "or".
+    # word when the query says "or"; then the matches of `related`.
+    condition = _fallback_condition(q)
+    if not related:
+        return queryset.filter(condition).order_by("name")
+    direct = Case(When(condition, then=Value(0)), default=Value(1))
+    return queryset.filter(condition | _fallback_condition(related)).order_by(direct, "name")
+
+
+def _fallback_condition(q: str) -> Q:
     words = [word for word in q.lower().split() if word not in {"or", "and"}]
     condition = Q()
     for word in words:
         match = Q(name__icontains=word) | Q(summary__icontains=word) | Q(explanation__icontains=word)
         condition = (condition | match) if " or " in f" {q.lower()} " else (condition & match)
-    return queryset.filter(condition).order_by("name")
+    return condition
 
 
 @timed("knowledge_lookup")
@@ -338,7 +356,12 @@ def knowledge_list(*, q: str = "", category: str = "", page: int = 1, page_size:
         queryset = Technique.objects.all()
         if category:
             queryset = queryset.filter(category=category)
-        queryset = _search(queryset, q) if q else queryset.order_by("category", "name")
+        if q:
+            # Exclusions and phrases say exactly what is wanted: no broadening then.
+            related = "" if re.search(r'(^|\s)-|"', q) else related_query(q)
+            queryset = _search(queryset, q, related)
+        else:
+            queryset = queryset.order_by("category", "name")
         count = queryset.count()
         start = (page - 1) * page_size
         return {"count": count, "results": [_technique_public(t) for t in queryset[start : start + page_size]]}

@@ -21,7 +21,8 @@ THEMES: dict[str, str] = {
     "sleep": r"\b(?:sleep\w*|insomnia|tired|exhausted|awake|nightmares?|bed)\b",
     "money": r"\b(?:money|bills?|debt|rent|mortgage|afford|salary|bank|financ\w*)\b",
     "loneliness": r"\b(?:lonely|alone|isolated|left\s+out|no\s+one\s+to\s+talk)\b",
-    "self-worth": r"\b(?:worthless|failure|not\s+good\s+enough|hate\s+myself|useless|confidence|idiot|loser)\b",
+    "self-worth": r"\b(?:worthless|failure|not\s+good\s+enough|hate\s+myself|useless|confidence|idiot|loser|"
+    r"self-critic\w*|inner\s+critic|perfectionis\w*)\b",
     "worry": r"\b(?:worr\w+|anxi\w+|nervous|scared|afraid|panic\w*|fear\w*|what\s+if)\b",
     "low mood": r"\b(?:sad|down|low|depress\w*|empty|hopeless|numb|crying|cried|miserable)\b",
     "anger": r"\b(?:angry|furious|annoyed|irritated|frustrat\w*|rage|resent\w*)\b",
@@ -79,3 +80,14 @@ THEME_QUERIES: dict[str, str] = {
     "stress": "stress or tension or breath",
     "gratitude": "gratitude or good",
 }
+
+
+def related_query(text: str) -> str:
+    """The knowledge-base query of every theme `text` touches, or "" (pure).
+
+    What a person types in the library is how they feel ("anxious", "overwhelmed",
+    "can't sleep"), where the techniques say what they work on ("worry", "stress",
+    "sleep"); the themes' lexicons already join the two for the companion.
+    """
+    queries = [THEME_QUERIES[name] for name in detect_themes(text) if name in THEME_QUERIES]
+    return " or ".join(dict.fromkeys(queries))

@@ -73,6 +73,40 @@ def test_full_text_search_finds_techniques_by_their_category():
     assert {"three-good-things", "savouring", "gratitude-letter"} <= gratitude
 
 
+def slugs(q: str) -> list[str]:
+    return [r["slug"] for r in selectors.knowledge_list(q=q, page_size=100)["results"]]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("anxious", "worry-time"),
+        ("panic", "worry-time"),
+        ("feeling sad", "behavioural-activation"),
+        ("overwhelmed", "box-breathing"),
+        ("insomnia", "progressive-muscle-relaxation"),
+        ("lonely", "prompt-connection"),
+        ("so self-critical", "self-compassion-break"),
+    ],
+)
+@pytest.mark.parametrize("postgres", [True, False], ids=["postgres", "sqlite-fallback"])
+def test_the_library_finds_techniques_for_how_a_person_feels(q, expected, postgres, settings):
+    """These found nothing: the techniques say what they work on ("worry"), people type how they feel."""
+    settings.USES_POSTGRES = postgres
+    assert expected in slugs(q)
+
+
+def test_what_the_words_match_comes_before_what_their_theme_adds():
+    found = slugs("anxiety")  # said by the grounding exercise; "anxi..." is the worry theme
+    assert found[0] == "grounding-5-4-3-2-1"
+    assert "worry-time" in found
+
+
+def test_exclusions_and_phrases_are_searched_as_typed():
+    assert slugs("anxious -sleep") == []
+    assert slugs('"anxious"') == []
+
+
 def test_category_filter_and_pagination():
     page = selectors.knowledge_list(category="cognitive_distortion", page=1, page_size=5)
     assert page["count"] == 11
