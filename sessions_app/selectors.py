@@ -237,6 +237,7 @@ def session_list(*, user: Any, page: int = 1, page_size: int = 20) -> dict[str, 
 def session_context(detail: dict[str, Any], *, upto_message_id: int | None = None) -> Context:
     """What the companion needs to know about the conversation so far (pure)."""
     companion_texts: list[str] = []
+    user_texts: list[str] = []
     used: list[str] = []
     for message in detail["messages"]:
         if upto_message_id is not None and message["id"] > upto_message_id and message["role"] == "user":
@@ -245,11 +246,14 @@ def session_context(detail: dict[str, Any], *, upto_message_id: int | None = Non
             companion_texts.append(message["content"])
             if message["technique"]:
                 used.append(message["technique"])
+        elif message["role"] == Message.Role.USER and not message["safety"]:
+            user_texts.append(message["content"])
     technique = detail.get("technique")
     return Context(
         session_technique=technique["slug"] if technique else None,
         companion_texts=tuple(companion_texts),
         used_techniques=tuple(used),
+        user_texts=tuple(user_texts),
     )
 
 

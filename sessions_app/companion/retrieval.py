@@ -3,16 +3,19 @@
 Pure scoring over the knowledge base: a named distortion and the techniques related to
 it come first, then the session's chosen technique, techniques whose patterns match the
 message, what the full-text search found for the message's themes, and the feelings in
-the message. A question already asked in the session is never asked again.
+the message. A question already asked in the session is never asked again, and a step the
+person has already answered in their own words is skipped.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sessions_app.companion.distortions import Detection
 from sessions_app.companion.knowledge import Item, KnowledgeBase
+from sessions_app.companion.themes import detect_emotions
 
 # Feelings that make a kind of technique a good fit (slugs of the shipped knowledge base;
 # a slug an editor removes is simply skipped).
@@ -49,6 +52,7 @@ class Context:
     session_technique: str | None = None
     companion_texts: tuple[str, ...] = ()
     used_techniques: tuple[str, ...] = ()
+    user_texts: tuple[str, ...] = ()  # the person's messages, oldest first
 
     @property
     def turn(self) -> int:
@@ -67,9 +71,35 @@ class Choice:
     scores: dict[str, float] = field(default_factory=dict, compare=False)
 
 
+# Steps people often answer before they are asked. Asking "what did you feel, from 0 to
+# 100?" right after "I felt humiliated, about 80" tells them nobody listened. Recognised
+# by the question's wording, so a question an editor rewrites is simply always asked.
+_ASKS_FOR_RATED_FEELINGS = re.compile(r"\bwhat did you feel\b.*\b0 to 100\b", re.IGNORECASE)
+_ASKS_FOR_THE_THOUGHT = re.compile(r"\bwhat thought went through your mind\b", re.IGNORECASE)
+# A rating: a number from 0 to 100 that is not part of a time, a date or a decimal.
+_A_RATING = re.compile(r"(?<![\d.:/])\b(?:100|[1-9]?\d)\b(?![.:/]?\d)")
+# The thought itself, reported as one: "I thought: …", "I told myself …", "went through
+# my head", "my first thought was". Not a plain "I thought", which mostly narrates.
+_REPORTS_A_THOUGHT = re.compile(
+    r"\bI\s+(?:just\s+)?thought\s*[:\"“‘]|\bI\s+thought\s+(?:that\s+)?I(?:'m|\s+am|\s+was)\b"
+    r"|\bI\s+(?:kept|keep)\s+thinking\b|\bI\s+(?:told|tell)\s+myself\b|\bthrough\s+my\s+(?:mind|head)\b"
+    r"|\bmy\s+(?:first\s+|automatic\s+|only\s+)?thought\s+(?:was|is)\b",
+    re.IGNORECASE,
+)
+
+
+def already_answered(question: str, said: Sequence[str]) -> bool:
+    """Whether the person's messages already answer this step of a technique (pure)."""
+    if _ASKS_FOR_RATED_FEELINGS.search(question):
+        return any(detect_emotions(text) and _A_RATING.search(text) for text in said)
+    if _ASKS_FOR_THE_THOUGHT.search(question):
+        return any(_REPORTS_A_THOUGHT.search(text) for text in said)
+    return False
+
+
 def next_question(item: Item, context: Context) -> str | None:
     for question in item.questions:
-        if not context.asked(question):
+        if not context.asked(question) and not already_answered(question, context.user_texts):
             return question
     return None
 
@@ -100,6 +130,8 @@ def retrieve(
     searched: Sequence[str] = (),
 ) -> Choice:
     """Choose what to draw on and the one question to ask (pure)."""
+    if not context.user_texts or context.user_texts[-1] != text:
+        context = replace(context, user_texts=(*context.user_texts, text))
     order = {slug: index for index, slug in enumerate(knowledge.items)}
     scores: dict[str, float] = {}
 

@@ -54,6 +54,46 @@ def test_the_sessions_chosen_technique_is_followed_step_by_step(kb):
     assert first.question == record.questions[1]
 
 
+def test_a_step_the_person_already_answered_is_skipped(kb):
+    """The thought record asked "what did you feel, 0 to 100?" right after "I felt humiliated, about 80"."""
+    record = kb.get("thought-record")
+    context = Context(session_technique="thought-record", companion_texts=(f"Let's start. {record.questions[0]}",))
+    first = choose(kb, "My boss criticised my report in front of everyone. I felt humiliated, about 80.", context)
+    assert first.question == record.questions[2]  # the thought, not the feelings again
+
+    context = Context(
+        session_technique="thought-record",
+        companion_texts=(record.questions[0], record.questions[1]),
+        user_texts=("At work, after the meeting.", "I told myself I'm useless and everyone saw it."),
+    )
+    second = choose(kb, "Ashamed, 70. Anxious, 50.", context)
+    assert second.question == record.questions[3]  # the thought was given before it was asked for
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was 9:30 and I felt anxious.",  # a time, not a rating
+        "I felt anxious on 12/05.",  # a date
+        "We had 3 meetings in a row.",  # a number, but no feeling
+    ],
+)
+def test_feelings_are_asked_for_unless_rated(kb, text):
+    record = kb.get("thought-record")
+    context = Context(session_technique="thought-record", companion_texts=(record.questions[0],))
+    assert choose(kb, text, context).question == record.questions[1]
+
+
+def test_a_thought_merely_narrated_does_not_skip_the_thought_step(kb):
+    record = kb.get("thought-record")
+    context = Context(
+        session_technique="thought-record",
+        companion_texts=(record.questions[0], record.questions[1]),
+        user_texts=("I thought I'd go for a walk after work, then my sister called.",),
+    )
+    assert choose(kb, "Upset, maybe 60.", context).question == record.questions[2]
+
+
 def test_a_distortion_still_gets_named_in_a_guided_session(kb):
     context = Context(session_technique="box-breathing")
     choice = choose(kb, "I'm such an idiot.", context)
