@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
@@ -88,10 +89,25 @@ def tag_names_normalise(names: Iterable[str] | str) -> list[str]:
     return result
 
 
+def _tags_lock(user_id: int) -> None:
+    """Serialise the person's tag writes until the end of the transaction.
+
+    Linking an entry to a tag and deleting a tag no entry uses race otherwise: a new
+    entry links "solo" while an edit that drops the last use of "solo" deletes it, and
+    one of the two fails at commit on the foreign key (a 500) or deadlocks. The lock is
+    the person's user row, taken `FOR NO KEY UPDATE`: it does not block the key-share
+    locks that inserting their entries takes, only the other tag writes of the same
+    person. Callers that also lock an entry lock it first (entry, then user), so two
+    writers cannot wait for each other. SQLite ignores it (its writes are serial).
+    """
+    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values_list("pk"))
+
+
 def _tags_resolve(user_id: int, names: Sequence[str]) -> dict[str, Tag]:
     """The user's Tag for each name (created if missing), keyed by lower-cased name."""
     if not names:
         return {}
+    _tags_lock(user_id)  # before reading: a tag found here must not be pruned before the commit
     wanted = {name.lower(): name for name in names}
     found = {
         tag.lname: tag
@@ -117,6 +133,7 @@ def _tags_resolve(user_id: int, names: Sequence[str]) -> dict[str, Tag]:
 
 def _tags_prune(user_id: int) -> None:
     """Delete the user's tags that no entry uses any more, so tag lists show no zero counts."""
+    _tags_lock(user_id)  # no concurrent write may link one of them meanwhile
     with deleting_unused_tags():
         Tag.objects.filter(user_id=user_id, entries__isnull=True).delete()
 
@@ -125,6 +142,9 @@ def entry_tags_set(*, entry: Entry, names: Iterable[str] | str) -> list[str]:
     """Replace an entry's tags by `names` (normalised); returns the names as stored."""
     with transaction.atomic(), coalesced_invalidation():
         cleaned = tag_names_normalise(names)
+        # The entry first, as every writer of an entry locks it (see entry_delete).
+        if not list(Entry.objects.select_for_update().filter(pk=entry.pk).values_list("pk")):
+            raise NotFound()
         _apply_tags(entry, cleaned)
         entry.updated_at = timezone.now()
         entry.save(update_fields=["tags_text", "updated_at"])
@@ -305,6 +325,13 @@ def entry_update(*, entry: Entry, **changes: Any) -> Entry:
 def entry_delete(*, entry: Entry) -> None:
     """Delete an entry, leaving a tombstone so syncing clients learn of it."""
     with transaction.atomic(), coalesced_invalidation():
+        # Locked first, as entry_update locks it: an update that is changing the tags
+        # commits before the delete reads the entry's tag links, so the delete removes
+        # the links that update added (unlocked, it missed them and failed at commit on
+        # the foreign key: a 500). An entry deleted meanwhile is a 404.
+        found = Entry.objects.select_for_update().filter(pk=entry.pk, user_id=entry.user_id).values_list("pk")
+        if not list(found):
+            raise NotFound()
         deleted, _ = Entry.objects.filter(pk=entry.pk, user_id=entry.user_id).delete()
         if not deleted:
             raise NotFound()
