@@ -9,6 +9,7 @@ the same cache key, whatever order or spelling the query string used.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import Any
 
 import django_filters
@@ -112,7 +113,10 @@ class EntryFilter(django_filters.FilterSet):
                 if not value:
                     continue
                 if name == "tag":
-                    value = value.lstrip("#").lower()
+                    # Spelled as tag names are stored (NFC), and not lowered here: the
+                    # database lowers both sides as the tag's unique index does, and
+                    # Python's lower() is not PostgreSQL's ("ΟΔΟΣ", "İstanbul").
+                    value = unicodedata.normalize("NFC", value.lstrip("#"))
             elif isinstance(value, datetime.datetime):
                 value = value.astimezone(datetime.UTC).isoformat()
             elif isinstance(value, datetime.date):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import unicodedata
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -63,7 +65,7 @@ def local_today(user: Any, *, now: datetime.datetime | None = None) -> datetime.
 
 
 def tag_names_normalise(names: Iterable[str] | str) -> list[str]:
-    """Clean tag names: trimmed, single-spaced, no leading '#', unique regardless of case.
+    """Clean tag names: trimmed, single-spaced, no leading '#', NFC, unique regardless of case.
 
     A string is split on commas (the browser form's input). Raises ValidationError
     (field "tags") for a name that is too long or for too many tags.
@@ -76,6 +78,9 @@ def tag_names_normalise(names: Iterable[str] | str) -> list[str]:
         if not isinstance(raw, str):
             raise ValidationError({"tags": ["Tags must be text."]})
         name = " ".join(rendering.clean_text(raw).replace(",", " ").split()).lstrip("#").strip()
+        # One spelling per tag: "Café" typed on one device and decomposed (e + U+0301) on
+        # another, or in an imported file, look the same and must be one tag.
+        name = unicodedata.normalize("NFC", name)
         if not name:
             continue
         if len(name) > TAG_MAX_LENGTH:
@@ -89,7 +94,7 @@ def tag_names_normalise(names: Iterable[str] | str) -> list[str]:
     return result
 
 
-def _tags_lock(user_id: int) -> None:
+def _tags_lock(user_id: int, *lowered: Any) -> tuple[Any, ...]:
     """Serialise the person's tag writes until the end of the transaction.
 
     Linking an entry to a tag and deleting a tag no entry uses race otherwise: a new
@@ -99,20 +104,47 @@ def _tags_lock(user_id: int) -> None:
     locks that inserting their entries takes, only the other tag writes of the same
     person. Callers that also lock an entry lock it first (entry, then user), so two
     writers cannot wait for each other. SQLite ignores it (its writes are serial).
+
+    The same query evaluates the expressions `lowered` (see _tags_resolve) and returns them.
     """
-    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values_list("pk"))
+    rows = list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values_list("pk", *lowered))
+    return rows[0][1:] if rows else ()
+
+
+_LOWER_CHUNK = 500
+
+
+def _lowered(names: Sequence[str]) -> list[Lower]:
+    return [Lower(Value(name, output_field=CharField())) for name in names]
 
 
 def _tags_resolve(user_id: int, names: Sequence[str]) -> dict[str, Tag]:
-    """The user's Tag for each name (created if missing), keyed by lower-cased name."""
+    """The user's Tag for each of `names` (created if missing), keyed by the name as given.
+
+    Names are matched as the unique constraint compares them: by the database's LOWER(),
+    never Python's. The two differ (PostgreSQL lowers "ΟΔΟΣ" to "οδοσ", Python to "οδος";
+    "İ" is one letter in one and two in the other; SQLite lowers only ASCII), and a name
+    lowered by Python could then match neither the existing tag nor the one just created:
+    a 500 for any upper-case Greek word ending in sigma, or "İstanbul".
+    """
     if not names:
         return {}
-    _tags_lock(user_id)  # before reading: a tag found here must not be pruned before the commit
-    wanted = {name.lower(): name for name in names}
-    found = {
-        tag.lname: tag
-        for tag in Tag.objects.annotate(lname=Lower("name")).filter(user_id=user_id, lname__in=list(wanted))
-    }
+    names = list(dict.fromkeys(names))
+    chunks = [names[start : start + _LOWER_CHUNK] for start in range(0, len(names), _LOWER_CHUNK)]
+    # Locked before reading: a tag found here must not be pruned before the commit.
+    keys = list(_tags_lock(user_id, *_lowered(chunks[0])))
+    for chunk in chunks[1:]:  # an import's many names (a SELECT holds at most 1664 columns)
+        keys.extend(get_user_model().objects.filter(pk=user_id).values_list(*_lowered(chunk)).get())
+    key_of = dict(zip(names, keys, strict=True))
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(key_of[name], name)  # the first spelling of a new tag wins
+
+    def lookup(keys: list[str]) -> dict[str, Tag]:
+        queryset = Tag.objects.annotate(lname=Lower("name")).filter(user_id=user_id, lname__in=keys)
+        return {tag.lname: tag for tag in queryset}
+
+    found = lookup(list(wanted))
     missing = [Tag(user_id=user_id, name=name) for key, name in wanted.items() if key not in found]
     if missing:
         for tag in missing:
@@ -120,15 +152,8 @@ def _tags_resolve(user_id: int, names: Sequence[str]) -> dict[str, Tag]:
         # A concurrent request may create the same name: ignore the conflict, read back.
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
         invalidate(user_id)  # bulk_create sends no post_save
-        found.update(
-            {
-                tag.lname: tag
-                for tag in Tag.objects.annotate(lname=Lower("name")).filter(
-                    user_id=user_id, lname__in=[tag.name.lower() for tag in missing]
-                )
-            }
-        )
-    return found
+        found.update(lookup([key for key in wanted if key not in found]))
+    return {name: found[key_of[name]] for name in names}
 
 
 def _tags_prune(user_id: int) -> None:
@@ -154,7 +179,8 @@ def entry_tags_set(*, entry: Entry, names: Iterable[str] | str) -> list[str]:
 
 def _apply_tags(entry: Entry, names: Sequence[str]) -> None:
     tags = _tags_resolve(entry.user_id, names)
-    ordered = [tags[name.lower()] for name in names]
+    # Two spellings can name one tag (a name and its existing tag's case): listed once.
+    ordered = list({tags[name].pk: tags[name] for name in names}.values())
     entry.tags.set(ordered)
     entry.tags_text = " ".join(tag.name for tag in ordered)
     entry.tag_names = [tag.name for tag in ordered]  # type: ignore[attr-defined]  # as stored (an existing tag's case)
@@ -418,9 +444,10 @@ def entries_import(*, user: Any, data: Any) -> int:
         tags = _tags_resolve(user.pk, sorted({name for names in new_tags for name in names}, key=str.lower))
         through = Entry.tags.through
         links = [
-            through(entry_id=entry.pk, tag_id=tags[name.lower()].pk)
+            through(entry_id=entry.pk, tag_id=tag_id)
             for entry, names in zip(new_entries, new_tags, strict=True)
-            for name in names
+            # Two spellings in one entry can name one tag: one link.
+            for tag_id in dict.fromkeys(tags[name].pk for name in names)
         ]
         through.objects.bulk_create(links, batch_size=1000)
         # bulk_create sends no signals: the one invalidation for the whole import.
