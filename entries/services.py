@@ -239,8 +239,7 @@ def _send_sentiment(entry_ids: list[int]) -> None:
             tasks.entries_sentiment_compute.delay(entry_ids)
     except Exception as error:  # kombu's errors vary by transport; any of them means "not queued"
         logger.warning("Could not queue sentiment (%s); scoring %d entries now", type(error).__name__, len(entry_ids))
-        for entry_id in entry_ids[:INLINE_SENTIMENT_LIMIT]:
-            entry_sentiment_refresh(entry_id=entry_id)
+        entries_sentiment_refresh(entry_ids=entry_ids[:INLINE_SENTIMENT_LIMIT])
 
 
 def entry_create(
@@ -378,6 +377,41 @@ def entry_sentiment_refresh(*, entry_id: int) -> float | None:
             entry.updated_at = timezone.now()
             entry.save(update_fields=["sentiment", "updated_at"])
         return value
+
+
+# Entries scored per transaction by entries_sentiment_refresh: one lock, one UPDATE and one
+# commit for the chunk instead of three round trips and a commit (with its WAL flush) each.
+SENTIMENT_CHUNK = 100
+
+
+def entries_sentiment_refresh(*, entry_ids: Sequence[int]) -> None:
+    """entry_sentiment_refresh for many entries (an import's), a chunk per transaction.
+
+    Scoring an import of 2,000 entries one transaction each took 13-20 s here; with the
+    tasks inline (no broker, the embedded default) that was the import request's time.
+    """
+    ids = sorted(set(entry_ids))  # locked in id order: two overlapping batches cannot deadlock
+    for start in range(0, len(ids), SENTIMENT_CHUNK):
+        with transaction.atomic(), coalesced_invalidation():
+            rows = list(
+                Entry.objects.select_for_update()
+                .filter(pk__in=ids[start : start + SENTIMENT_CHUNK])
+                .only("id", "user_id", "title", "body", "sentiment", "updated_at")
+                .order_by("pk")
+            )
+            now = timezone.now()
+            changed = []
+            for entry in rows:
+                value = sentiment.score(_sentiment_text(entry))
+                if entry.sentiment != value:
+                    entry.sentiment = value
+                    # A changed sentiment is a change clients must sync.
+                    entry.updated_at = now
+                    changed.append(entry)
+            if changed:
+                Entry.objects.bulk_update(changed, ["sentiment", "updated_at"])
+                for user_id in sorted({entry.user_id for entry in changed}):
+                    invalidate(user_id)  # bulk_update sends no post_save
 
 
 def tombstones_prune(*, now: datetime.datetime | None = None) -> int:
