@@ -1,83 +1,21 @@
 """Two writes to one person's journal at the same moment (two devices, a retry, a sync):
 both answer as if they had run one after the other, never a 500, on real PostgreSQL.
 
-Each test holds one write open in a transaction (a thread), sends the other through the
-API, waits until PostgreSQL shows it waiting for a lock, and only then commits the first:
-the interleaving that used to fail, every time, without sleeping and hoping.
+Each test holds one write open in a transaction, sends the other through the API, and
+commits the first once the second waits for it (tests/support/concurrency.py).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, transaction
 
 from entries import services
 from entries.models import Entry, Tag
 from tests.conftest import make_api_client
 from tests.entries.factories import EntryFactory
+from tests.support.concurrency import held_open, in_thread, release_when_blocked
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
-def held_open(write: Callable[[], object]) -> tuple[threading.Thread, threading.Event, list[BaseException]]:
-    """Run `write` in a transaction of its own thread and keep it uncommitted until released."""
-    done, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                write()
-                done.set()
-                release.wait(20)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-            done.set()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    assert done.wait(20)
-    assert not errors, errors
-    return thread, release, errors
-
-
-def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
-    results: list[object] = []
-
-    def run() -> None:
-        try:
-            results.append(call())
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, results
-
-
-def release_when_blocked(release: threading.Event, *threads: threading.Thread) -> None:
-    """Commit the held write once the other request waits for it (or has finished without waiting)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not waiting_for_a_lock() and all(t.is_alive() for t in threads):
-        time.sleep(0.02)
-    release.set()
-    for thread in threads:
-        thread.join(20)
-        assert not thread.is_alive()
 
 
 def test_delete_while_an_update_adds_tags_deletes_the_entry(user):
