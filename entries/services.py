@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import unicodedata
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -77,10 +76,9 @@ def tag_names_normalise(names: Iterable[str] | str) -> list[str]:
     for raw in names:
         if not isinstance(raw, str):
             raise ValidationError({"tags": ["Tags must be text."]})
+        # clean_text() makes it NFC: "Café" typed on one device and decomposed (e + U+0301)
+        # on another, or in an imported file, look the same and must be one tag.
         name = " ".join(rendering.clean_text(raw).replace(",", " ").split()).lstrip("#").strip()
-        # One spelling per tag: "Café" typed on one device and decomposed (e + U+0301) on
-        # another, or in an imported file, look the same and must be one tag.
-        name = unicodedata.normalize("NFC", name)
         if not name:
             continue
         if len(name) > TAG_MAX_LENGTH:
