@@ -9,6 +9,7 @@ the same cache key, whatever order or spelling the query string used.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import Any
 
 import django_filters
@@ -108,11 +109,15 @@ class EntryFilter(django_filters.FilterSet):
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                value = " ".join(value.split())
+                # NFC, as entries and tags are stored (entries.rendering.clean_text).
+                value = unicodedata.normalize("NFC", " ".join(value.split()))
                 if not value:
                     continue
                 if name == "tag":
-                    value = value.lstrip("#").lower()
+                    # Not lowered here: the database lowers both sides as the tag's
+                    # unique index does, and Python's lower() is not PostgreSQL's
+                    # ("ΟΔΟΣ", "İstanbul").
+                    value = value.lstrip("#")
             elif isinstance(value, datetime.datetime):
                 value = value.astimezone(datetime.UTC).isoformat()
             elif isinstance(value, datetime.date):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 
 import markdown
 import nh3
@@ -38,8 +39,13 @@ _WORD = re.compile(r"\w[\w'’-]*")
 
 
 def clean_text(value: str) -> str:
-    """Normalise newlines and drop control characters (they have no place in a journal)."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    """Normalise newlines, drop control characters (they have no place in a journal), NFC.
+
+    NFC: "é" typed as one character or as "e" and a combining accent (a file written on
+    a Mac, some keyboards) looks the same and is the same text, but full-text search
+    compares code points: one spelling never found the other. Search queries are NFC too.
+    """
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 _converters = threading.local()

@@ -14,8 +14,7 @@ def entry_sentiment_compute(entry_id: int) -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def entries_sentiment_compute(entry_ids: list[int]) -> None:
-    for entry_id in entry_ids:
-        services.entry_sentiment_refresh(entry_id=entry_id)
+    services.entries_sentiment_refresh(entry_ids=entry_ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from journal_project.accounts.models import ApiToken, Profile, hash_token
@@ -33,7 +33,13 @@ def user_register(*, username: str, password: str, email: str = "", time_zone: s
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from error
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Someone registered the name (in any case) since the check above: the unique
+        # indexes on username and UPPER(username) decided, and the answer is the same.
+        raise ValidationError({"username": ["A user with that username already exists."]}) from None
     profile, _ = Profile.objects.get_or_create(user=user)
     if time_zone and time_zone != profile.time_zone:
         profile_update(profile=profile, time_zone=time_zone)

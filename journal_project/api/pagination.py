@@ -40,15 +40,21 @@ def requested_page_size(request: Request, default_size: int = JournalPagination.
     return min(size, JournalPagination.max_page_size)
 
 
+_MAX_ROW = 2**63 - 1  # PostgreSQL's OFFSET and LIMIT are bigints
+
+
 def page_params(request: Request, default_size: int = JournalPagination.page_size) -> tuple[int, int]:
     """Validated (page, page_size) from the query string, for selectors that cache whole pages."""
     try:
         page = int(request.query_params.get("page", 1))
     except (TypeError, ValueError):
         raise NotFound("Invalid page.") from None  # DRF's answer for a page that is not there
-    if page < 1:
+    page_size = requested_page_size(request, default_size)
+    if page < 1 or page * page_size > _MAX_ROW:
+        # A page past any table there can be is past the end: a 404 like any other, not
+        # an OFFSET the database refuses ("bigint out of range", a 500).
         raise NotFound("Invalid page.")
-    return page, requested_page_size(request, default_size)
+    return page, page_size
 
 
 def paginated_response(request: Request, *, count: int, results: list[Any], page: int, page_size: int) -> Response:

@@ -108,3 +108,25 @@ def test_a_page_size_that_is_not_a_whole_number_from_one_is_a_400_naming_it(auth
     response = auth_client.get(path, {"page_size": page_size})
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["page_size"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/entries/",
+        "/api/v1/entries/?q=word",
+        "/api/v1/entries/?tag=word",
+        "/api/v1/tags/",
+        "/api/v1/sessions/",
+        "/api/v1/knowledge/",
+        "/api/v1/knowledge/?q=breathing",
+    ],
+)
+@pytest.mark.parametrize("page", [str(2**63 - 1), str(2**63), "9" * 30])
+def test_a_page_past_any_possible_end_is_a_404_not_a_database_error(auth_client, path, page):
+    # The offset of page 2**63-1 is past PostgreSQL's bigint: searches, sessions and
+    # knowledge sent it to the database and answered 500.
+    separator = "&" if "?" in path else "?"
+    response = auth_client.get(f"{path}{separator}page={page}")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Invalid page."}}

@@ -96,6 +96,22 @@ def test_a_search_that_matches_nothing(auth_client, user):
     assert auth_client.get("/api/v1/entries/", {"q": "the and of"}).json()["count"] == 0  # only stop words
 
 
+@pytest.mark.parametrize(
+    ("written", "searched"),
+    [("Résumé", "Re\u0301sume\u0301"), ("Re\u0301sume\u0301", "Résumé")],
+    ids=["composed text, decomposed query", "decomposed text, composed query"],
+)
+def test_an_accent_written_either_way_is_found_either_way(auth_client, user, written, searched):
+    # One "é" is a single code point or "e" plus a combining accent (a file from a Mac,
+    # some keyboards): they look the same, but search compared code points and never
+    # found the other spelling. Text and queries are NFC.
+    created = auth_client.post("/api/v1/entries/", {"title": "Jobs", "body": f"My {written} is ready"}, format="json")
+    assert created.json()["body"] == "My Résumé is ready"
+    data = auth_client.get("/api/v1/entries/", {"q": searched}).json()
+    assert [item["title"] for item in data["results"]] == ["Jobs"]
+    assert "<mark>Résumé</mark>" in data["results"][0]["headline"]
+
+
 def test_search_combines_with_filters(user):
     EntryFactory(user=user, title="Happy kite", body="kite", mood=5)
     EntryFactory(user=user, title="Sad kite", body="kite", mood=1)

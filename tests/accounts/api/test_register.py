@@ -70,3 +70,23 @@ def test_bad_registrations_answer_400_json(api_client, body):
     response = api_client.post(URL, body, format="json")
     assert response.status_code == 400
     assert "error" in response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second", ["ada", "ADA", "Ada"])
+def test_two_sign_ups_of_one_name_at_the_same_moment_make_one_account(second):
+    # Both passed the case-insensitive check before either had inserted: the same name
+    # twice was a 500 (Django's unique index), another case a second account.
+    from rest_framework.test import APIClient
+
+    from tests.support.concurrency import held_open, in_thread, release_when_blocked
+
+    users = get_user_model().objects
+    holder, release, errors = held_open(lambda: users.create_user(username="ada", password="x"))
+    client = APIClient()
+    other, results = in_thread(lambda: client.post(URL, {"username": second, "password": "correct horse battery"}))
+    release_when_blocked(release, holder, other)
+    assert not errors
+    assert results[0].status_code == 400, results[0].content
+    assert results[0].json()["error"]["fields"] == {"username": ["A user with that username already exists."]}
+    assert list(users.values_list("username", flat=True)) == ["ada"]
