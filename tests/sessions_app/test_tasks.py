@@ -238,3 +238,30 @@ def test_a_broker_outage_returns_the_offline_reply_in_the_answer(auth_client, us
     assert reply.provider == Message.Provider.OFFLINE
     assert body["reply"]["id"] == reply.pk
     assert provider.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("sent", ["A reply with a NUL\x00 in it.", "A reply with a lone surrogate \ud83d."])
+def test_a_reply_the_database_would_refuse_is_cleaned_and_saved(auth_client, user, provider, sent):
+    """Inline it was a 500 after the message was saved; on a worker the task failed and the
+    session waited for a reply forever."""
+    provider.reply = sent
+    session = services.session_create(user=user)
+    response, _ = post_api(auth_client, session.pk, "I keep worrying about money.")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "complete"
+    assert body["reply"]["content"].startswith("A reply with a ")
+    assert "\x00" not in body["reply"]["content"]
+    assert Message.objects.get(pk=body["reply"]["id"]).provider == Message.Provider.LLM
+    assert auth_client.get(f"/api/v1/sessions/{session.pk}/").json()["awaiting_reply"] is False
+
+
+def test_on_a_worker_a_reply_the_database_would_refuse_still_lands(user, provider):
+    provider.reply = "Half a reply\x00 and the rest."
+    session = services.session_create(user=user)
+    result = services.message_post(user=user, session_id=session.pk, content="I feel anxious about my exam.")
+    tasks.companion_reply.apply(args=[result.message.pk], throw=True)
+    reply = reply_to(result)
+    assert reply.provider == Message.Provider.LLM
+    assert reply.content == "Half a reply and the rest."

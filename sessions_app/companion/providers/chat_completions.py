@@ -9,6 +9,7 @@ falls back to the offline companion.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,13 @@ from sessions_app.companion.knowledge import Item
 logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 2000
+# What a reply may not carry into the database or the page: NUL (PostgreSQL's text type
+# refuses it, so saving the reply failed and the person's message was left unanswered),
+# the other C0 and C1 control characters but tab and line breaks (terminal escapes, a
+# bell), and lone UTF-16 surrogates, which JSON's "\ud83d" can produce but UTF-8 cannot
+# encode.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 SYSTEM_PROMPT = (
@@ -110,15 +118,30 @@ def build_messages(history: Sequence[dict[str, str]], grounding: str) -> list[di
     return messages
 
 
+def clean_reply(text: str) -> str:
+    """A provider's text made safe to store and show (pure): no control characters or lone
+    surrogates, trimmed, and at most MAX_REPLY_CHARS, cut at a word boundary."""
+    text = _SURROGATE.sub("\ufffd", _UNPRINTABLE.sub("", text)).strip()
+    if len(text) <= MAX_REPLY_CHARS:
+        return text
+    cut = text[: MAX_REPLY_CHARS - 1]
+    if " " in cut[MAX_REPLY_CHARS // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return f"{cut.rstrip()}…"
+
+
 def _parse(response: httpx.Response) -> str:
     try:
         data: Any = response.json()
         content = data["choices"][0]["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError) as error:
         raise ProviderMalformed(f"unexpected response shape: {type(error).__name__}") from None
-    if not isinstance(content, str) or not content.strip():
+    if not isinstance(content, str):
         raise ProviderMalformed("empty reply")
-    return content.strip()[:MAX_REPLY_CHARS]
+    content = clean_reply(content)
+    if not content:
+        raise ProviderMalformed("empty reply")
+    return content
 
 
 def complete(

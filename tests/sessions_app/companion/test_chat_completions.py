@@ -89,3 +89,35 @@ def test_a_malformed_answer_is_not_retried(server):
 def test_an_unreachable_provider_is_unavailable():
     with pytest.raises(ProviderUnavailable):
         complete(ProviderConfig(url="http://127.0.0.1:9/v1", model="m", timeout=0.3, max_retries=0), MESSAGES)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("A NUL\x00 in the middle.", "A NUL in the middle."),
+        ("A lone surrogate \ud83d here.", "A lone surrogate \ufffd here."),
+        ("A bell\x07, an \x1b[31mescape\x1b[0m and a C1\x85 control.", "A bell, an [31mescape[0m and a C1 control."),
+        ("Lines\nand\ttabs stay.", "Lines\nand\ttabs stay."),
+    ],
+)
+def test_a_reply_is_cleaned_of_what_cannot_be_stored_or_shown(server, sent, kept):
+    """A NUL in a reply made PostgreSQL refuse it, and a lone surrogate made UTF-8 refuse it:
+    the person's message was left without a reply (a 500 inline, a failed task on a worker)."""
+    server.reply = sent
+    assert complete(config(server), MESSAGES) == kept
+
+
+def test_a_reply_of_control_characters_only_is_empty():
+    """…and one with nothing left is no reply: the offline companion answers instead."""
+    from sessions_app.companion.providers.chat_completions import clean_reply
+
+    assert clean_reply("\x00\x07 \x1b") == ""
+
+
+def test_a_huge_reply_is_cut_at_a_word_boundary():
+    from sessions_app.companion.providers.chat_completions import MAX_REPLY_CHARS, clean_reply
+
+    text = clean_reply("word " * 2000)
+    assert len(text) <= MAX_REPLY_CHARS
+    assert text.endswith("word…")
+    assert clean_reply("x" * 5000) == "x" * (MAX_REPLY_CHARS - 1) + "…"
