@@ -8,11 +8,13 @@ falls back to the offline companion.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -159,6 +161,7 @@ def complete(
     last_error: ProviderError = ProviderUnavailable("not attempted")
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         for attempt in range(config.max_retries + 1):
+            asked: float | None = None
             try:
                 response = client.post(config.endpoint, json=payload, headers=headers)
             except httpx.TimeoutException:
@@ -168,6 +171,7 @@ def complete(
             else:
                 if response.status_code in RETRYABLE_STATUS:
                     last_error = ProviderUnavailable(f"HTTP {response.status_code}")
+                    asked = retry_after_seconds(response.headers.get("Retry-After"))
                 elif response.status_code >= 400:
                     # 400/401/404…: retrying cannot help (wrong URL, key or model).
                     raise ProviderUnavailable(f"HTTP {response.status_code}")
@@ -175,8 +179,32 @@ def complete(
                     return _parse(response)
             if attempt < config.max_retries:
                 delay = config.backoff * (2**attempt)
+                if asked is not None:
+                    # A rate-limited or overloaded provider says when to come back. Asking
+                    # sooner only earns another 429; waiting longer than an attempt may take
+                    # keeps the person from a reply the offline companion can give now.
+                    if asked > max(delay, config.timeout):
+                        logger.warning("Chat provider asked to retry in %.0fs; not waiting", asked)
+                        break
+                    delay = max(delay, asked)
                 logger.warning(
                     "Chat provider attempt %d failed (%s); retrying in %.2fs", attempt + 1, last_error, delay
                 )
                 sleep(delay)
     raise last_error
+
+
+def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date), or None (pure)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # RFC 9110 dates are GMT
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))

@@ -121,3 +121,53 @@ def test_a_huge_reply_is_cut_at_a_word_boundary():
     assert len(text) <= MAX_REPLY_CHARS
     assert text.endswith("word…")
     assert clean_reply("x" * 5000) == "x" * (MAX_REPLY_CHARS - 1) + "…"
+
+
+def test_a_retry_after_the_provider_asks_for_is_honoured(server):
+    """A 429's Retry-After was ignored: the retries came after 1 s and 2 s and earned 429s."""
+    server.mode, server.retry_after = "throttled", "3"
+    delays = []
+    with pytest.raises(ProviderUnavailable):
+        complete(config(server, backoff=0.5, timeout=5.0), MESSAGES, sleep=delays.append)
+    assert delays == [3.0, 3.0]  # what was asked, not 0.5 then 1.0
+    assert len(server.requests) == 3
+
+
+def test_a_retry_after_longer_than_an_attempt_ends_the_retries_at_once(server):
+    """Waiting minutes for a rate limit would keep the person from the offline reply."""
+    server.mode, server.retry_after = "throttled", "120"
+    delays = []
+    with pytest.raises(ProviderUnavailable):
+        complete(config(server, backoff=0.5, timeout=5.0), MESSAGES, sleep=delays.append)
+    assert delays == []
+    assert len(server.requests) == 1
+
+
+def test_a_429_without_retry_after_backs_off_as_usual(server):
+    server.mode = "throttled"
+    delays = []
+    with pytest.raises(ProviderUnavailable):
+        complete(config(server, backoff=0.5), MESSAGES, sleep=delays.append)
+    assert delays == [0.5, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("7", 7.0),
+        (" 0 ", 0.0),
+        ("Sat, 28 Nov 2026 20:00:30 GMT", 30.0),
+        ("Sat, 28 Nov 2026 19:00:00 GMT", 0.0),  # already past
+        ("soon", None),
+        ("-5", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(header, seconds):
+    import datetime
+
+    from sessions_app.companion.providers.chat_completions import retry_after_seconds
+
+    now = datetime.datetime(2026, 11, 28, 20, 0, tzinfo=datetime.UTC).timestamp()
+    assert retry_after_seconds(header, now=now) == seconds
