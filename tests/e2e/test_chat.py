@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from sessions_app import services
+from sessions_app.models import Message
 from tests.e2e.support import Browser, log_in
 
 ENDED = "This session has ended. Start a new one to keep reflecting."
@@ -47,3 +48,40 @@ def test_a_message_to_a_session_ended_in_another_tab_stays_in_the_box(desktop_ui
     desktop_ui.problems.errors[:] = [
         error for error in desktop_ui.problems.errors if not re.search(r"status of (400|409)", error)
     ]
+
+
+def test_the_page_keeps_waiting_for_a_reply_that_takes_longer_than_a_minute(desktop_ui: Browser, writer) -> None:
+    """The page stopped asking after a minute, while a worker's three attempts at a hung provider
+    take 63 s by default: the reply landed on a page still saying "The companion is thinking…"."""
+    session = services.session_create(user=writer, title="A slow provider")
+    waiting = Message.objects.create(session=session, role=Message.Role.USER, content="Is anyone there?")
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if f"/sessions/{session.pk}/" in request.url else None)
+    page.clock.install()
+    page.goto(f"/reflect/{session.pk}/")
+    expect(page.locator("#chat-pending")).to_be_visible()
+
+    # Minutes on the page's clock, until it has asked more often than the old limit of 41
+    # polls (it never would have: the old page gave up after a minute).
+    for _ in range(250):
+        if len(polls) > 45:
+            break
+        page.clock.run_for(5_000)
+        page.wait_for_timeout(40)
+    assert len(polls) > 45, len(polls)
+    expect(page.locator("#chat-pending")).to_be_visible()
+
+    Message.objects.create(
+        session=session,
+        role=Message.Role.COMPANION,
+        content="Thank you for waiting. What would help most right now?",
+        reply_to=waiting,
+        provider=Message.Provider.LLM,
+    )
+    for _ in range(4):
+        page.clock.run_for(15_000)
+        page.wait_for_timeout(100)
+    expect(page.locator(".bubble.companion").last).to_contain_text("Thank you for waiting.")
+    expect(page.locator("#chat-pending")).to_be_hidden()

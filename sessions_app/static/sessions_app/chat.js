@@ -94,23 +94,36 @@
     if (pending) { pending.hidden = !busy; }
   }
 
-  // Poll the session until a provider's reply lands (about a minute at most).
-  function waitForReply(attempt) {
+  // Poll the session until a provider's reply lands. A worker may take longer than a minute
+  // (three attempts of AI_TIMEOUT, 20 s each by default, plus backoff, plus the queue), and a
+  // reply always comes in the end (the offline companion's if need be), so the page keeps
+  // asking for as long as the session says one is owed: every 1.5 s for the first half
+  // minute, then less and less often, at most every 15 s.
+  function pollDelay(attempt) {
+    return attempt < 20 ? 1500 : Math.min(15000, 1500 * Math.pow(1.25, attempt - 20));
+  }
+
+  // One poller at a time: a second message sent while waiting restarts the quick cadence
+  // instead of starting a second loop.
+  var pollRun = 0;
+
+  function waitForReply(attempt, run) {
+    if (run === undefined) { run = ++pollRun; }
+    if (run !== pollRun) { return; }
     pending.hidden = false;
-    if (attempt > 40) { return; }
     window.setTimeout(function () {
+      if (run !== pollRun) { return; }
       fetch(form.getAttribute("data-session-url"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (session) {
-          if (!session) { return waitForReply(attempt + 1); }
+          if (!session) { return waitForReply(attempt + 1, run); }
           session.messages.forEach(function (message) { append(message); });
-          if (session.awaiting_reply) { return waitForReply(attempt + 1); }
+          if (session.awaiting_reply) { return waitForReply(attempt + 1, run); }
           setBusy(false);
         })
-        .catch(function () { waitForReply(attempt + 1); });
-    }, 1500);
+        .catch(function () { waitForReply(attempt + 1, run); });
+    }, pollDelay(attempt));
   }
-
 
   form.addEventListener("submit", function (event) {
     var content = input.value.trim();
