@@ -265,3 +265,32 @@ def test_on_a_worker_a_reply_the_database_would_refuse_still_lands(user, provide
     reply = reply_to(result)
     assert reply.provider == Message.Provider.LLM
     assert reply.content == "Half a reply and the rest."
+
+
+def test_a_guided_session_gives_the_provider_its_next_step(user, provider, django_capture_on_commit_callbacks):
+    """The provider got the technique's steps but not where the session was in them, so a
+    thought record turned into free conversation as soon as a model answered."""
+    session = services.session_create(user=user, technique_slug="thought-record")
+    second = "What did you feel, and how strong was each feeling from 0 to 100?"
+    third = "What thought went through your mind just before the feeling got stronger?"
+    provider.reply = f"That sounds like a tense morning. {second}"
+    post(user, session, "My boss ignored my email this morning.", django_capture_on_commit_callbacks)
+    system = provider.requests[0]["messages"][0]["content"]
+    assert f"word for word: {second}" in system
+    assert "thought record one step at a time" in system
+    # The model asked it: the next message moves on to the step after.
+    post(user, session, "Anxious, about 80.", django_capture_on_commit_callbacks)
+    assert f"word for word: {third}" in provider.requests[1]["messages"][0]["content"]
+
+
+def test_the_provider_is_told_to_write_plain_text_and_gets_no_empty_technique_list(
+    user, provider, django_capture_on_commit_callbacks
+):
+    """The page shows a reply as typed, so Markdown arrived as asterisks; a message nothing in the
+    knowledge base matched sent a "Techniques you may draw on:" heading with nothing under it."""
+    session = services.session_create(user=user)
+    post(user, session, "My cat is called Zebedee.", django_capture_on_commit_callbacks)
+    system = provider.requests[0]["messages"][0]["content"]
+    assert "no Markdown" in system
+    assert not system.rstrip().endswith("Techniques you may draw on:")
+    assert "word for word" not in system  # not a guided session

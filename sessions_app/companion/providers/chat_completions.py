@@ -41,7 +41,8 @@ SYSTEM_PROMPT = (
     "person's own words, then ask exactly one open question or offer one small, concrete suggestion. When one "
     "of the techniques below fits, draw on it and say in a few words why. Never repeat a question you already "
     "asked in this conversation. If the person seems to be in danger, encourage them to contact local emergency "
-    "services or a crisis line."
+    "services or a crisis line. Write plain text: no Markdown, headings, lists or links, since the app shows your "
+    "reply exactly as written."
 )
 
 
@@ -98,9 +99,22 @@ class ProviderConfig:
         return url if url.endswith("/chat/completions") else f"{url}/chat/completions"
 
 
-def grounding_text(techniques: Sequence[Item], distortions: Sequence[Item] = ()) -> str:
-    """The knowledge the reply may draw on, as plain text for the system message (pure)."""
-    lines = ["Techniques you may draw on:"]
+def grounding_text(
+    techniques: Sequence[Item],
+    distortions: Sequence[Item] = (),
+    *,
+    guided: Item | None = None,
+    next_step: str | None = None,
+) -> str:
+    """The knowledge the reply may draw on, as plain text for the system message (pure).
+
+    `guided`, `next_step`: the session works through a technique one question at a time.
+    The model is asked to end with that question word for word: the offline companion
+    tracks the steps by the questions already asked, so a paraphrase would repeat it.
+    """
+    lines = []
+    if techniques:
+        lines.append("Techniques you may draw on:")
     for item in techniques:
         steps = " ".join(f"({index}) {step}" for index, step in enumerate(item.steps, 1))
         cites = "; ".join(short_citation(source) for source in item.sources)
@@ -108,7 +122,12 @@ def grounding_text(techniques: Sequence[Item], distortions: Sequence[Item] = ())
     if distortions:
         names = ", ".join(item.lower_name for item in distortions)
         lines.append(f"The app noticed possible {names} in the latest message (it may be wrong).")
-    return "\n".join(lines)
+    if guided is not None and next_step:
+        lines.append(
+            f"This session works through {guided.lower_name} one step at a time. Acknowledge the person's answer "
+            f"briefly, then end your reply with the next step's question, word for word: {next_step}"
+        )
+    return "\n".join(lines) or "No technique stands out for this message: reflect and ask one open question."
 
 
 def build_messages(history: Sequence[dict[str, str]], grounding: str) -> list[dict[str, str]]:
