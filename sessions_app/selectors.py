@@ -420,6 +420,24 @@ def companion_knowledge() -> KnowledgeBase:
     return knowledge
 
 
+def knowledge_links(slug: str, related: list[str]) -> dict[str, list[dict[str, str]]]:
+    """Links for a technique's page, from the cached snapshot (pure over it): the items it
+    names as `related`, in its order, and the items that name it (a technique's page lists
+    the distortions it helps with). Slugs no longer in the knowledge base are left out."""
+    labels = dict(Technique.Category.choices)
+    items = {item["slug"]: item for item in knowledge_snapshot()["items"]}
+
+    def ref(item: dict[str, Any]) -> dict[str, str]:
+        return {"slug": item["slug"], "name": item["name"], "category_label": labels.get(item["category"], "")}
+
+    return {
+        "related": [ref(items[other]) for other in related if other in items and other != slug],
+        "referenced_by": [
+            ref(item) for item in items.values() if slug in item["related"] and item["slug"] not in related
+        ],
+    }
+
+
 def knowledge_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """(category label, [(slug, name)]) groups for the “start a session” form."""
     labels = dict(Technique.Category.choices)

@@ -138,3 +138,16 @@ def test_library_page_links_carry_the_search_but_one_page_number(browser_client)
     assert links.count("page=") == len(re.findall(r"<a ", links))
     plain = browser_client.get("/library/?page=2").content.decode()
     assert 'href="?page=1"' in plain
+
+
+def test_a_technique_page_links_the_related_items_both_ways(browser_client):
+    """The knowledge base names what helps with each distortion, but the page linked nothing:
+    a reader of "Catastrophizing" had no way to the techniques for it."""
+    html = browser_client.get("/library/catastrophizing/").content.decode()
+    assert "Techniques that can help" in html
+    assert 'href="/library/decatastrophizing/"' in html
+    # …and the technique's page names the distortions it helps with.
+    technique = browser_client.get("/library/decatastrophizing/").content.decode()
+    assert "Can help with" in technique
+    assert 'href="/library/catastrophizing/"' in technique
+    assert_no_inline_code(technique)
