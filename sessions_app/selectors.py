@@ -31,7 +31,7 @@ from monitoring.metrics import timed
 from sessions_app.companion.compose import short_citation
 from sessions_app.companion.knowledge import KnowledgeBase
 from sessions_app.companion.retrieval import Context
-from sessions_app.companion.themes import THEME_QUERIES
+from sessions_app.companion.themes import THEME_QUERIES, detect_emotions, detect_themes
 from sessions_app.models import Message, ReflectionSession, Technique
 
 SESSION_LABEL = "session"
@@ -293,7 +293,34 @@ def normalize_query(q: str | None) -> str:
     return " ".join((q or "").split())[:200]
 
 
-def _search(queryset: QuerySet[Technique], q: str) -> QuerySet[Technique]:
+# A feeling searched for by name finds what the companion offers for it: the items rarely
+# say "sad" or "lonely" in so many words.
+_EMOTION_THEMES = {
+    "anxious": "worry",
+    "sad": "low mood",
+    "angry": "anger",
+    "overwhelmed": "stress",
+    "lonely": "loneliness",
+    "ashamed": "self-worth",
+    "tired": "sleep",
+    "grateful": "gratitude",
+}
+
+
+def _feeling_queries(q: str) -> list[str]:
+    """The companion's theme searches for the feelings and themes a library query names (pure)."""
+    themes = [*detect_themes(q), *(_EMOTION_THEMES[e] for e in detect_emotions(q) if e in _EMOTION_THEMES)]
+    queries: list[str] = []
+    for theme in themes:
+        query = THEME_QUERIES.get(theme)
+        if query and query not in queries:
+            queries.append(query)
+    return queries
+
+
+def _search(queryset: QuerySet[Technique], q: str, *, feelings: bool = False) -> QuerySet[Technique]:
+    """Full-text search; `feelings`: also what the companion offers for a feeling the query names."""
+    extra = _feeling_queries(q) if feelings else []
     if settings.USES_POSTGRES:
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -313,6 +340,8 @@ def _search(queryset: QuerySet[Technique], q: str) -> QuerySet[Technique]:
             + SearchVector(Cast("steps", TextField()), Cast("questions", TextField()), weight="C", config=config)
         )
         query = SearchQuery(q, search_type="websearch", config=config)
+        for alternative in extra:
+            query = query | SearchQuery(alternative, search_type="websearch", config=config)
         return (
             queryset.annotate(search=vector)
             .filter(search=query)
@@ -326,6 +355,10 @@ def _search(queryset: QuerySet[Technique], q: str) -> QuerySet[Technique]:
     for word in words:
         match = Q(name__icontains=word) | Q(summary__icontains=word) | Q(explanation__icontains=word)
         condition = (condition | match) if " or " in f" {q.lower()} " else (condition & match)
+    for alternative in extra:
+        for word in alternative.split():
+            if word != "or":
+                condition |= Q(name__icontains=word) | Q(summary__icontains=word) | Q(explanation__icontains=word)
     return queryset.filter(condition).order_by("name")
 
 
@@ -338,7 +371,7 @@ def knowledge_list(*, q: str = "", category: str = "", page: int = 1, page_size:
         queryset = Technique.objects.all()
         if category:
             queryset = queryset.filter(category=category)
-        queryset = _search(queryset, q) if q else queryset.order_by("category", "name")
+        queryset = _search(queryset, q, feelings=True) if q else queryset.order_by("category", "name")
         count = queryset.count()
         start = (page - 1) * page_size
         return {"count": count, "results": [_technique_public(t) for t in queryset[start : start + page_size]]}
