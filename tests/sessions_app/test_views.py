@@ -151,3 +151,20 @@ def test_a_technique_page_links_the_related_items_both_ways(browser_client):
     assert "Can help with" in technique
     assert 'href="/library/catastrophizing/"' in technique
     assert_no_inline_code(technique)
+
+
+def test_a_long_session_can_be_ended_and_saved_as_an_entry(browser_client, user):
+    """Its messages (5,000 characters each) made the entry longer than an entry may be: the end
+    page answered 500 (the API a 400 naming a `body` nobody sent) and the session stayed open."""
+    from entries.models import BODY_MAX_LENGTH, Entry
+
+    session = services.session_create(user=user, title="A long evening")
+    for _ in range(21):
+        services.message_post(user=user, session_id=session.pk, content=("I feel sad today. " * 280)[:5000])
+    response = browser_client.post(f"/reflect/{session.pk}/end/", {"save_as_entry": "on"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == ReflectionSession.Status.ENDED
+    entry = Entry.objects.get(pk=session.entry_id)
+    assert len(entry.body) <= BODY_MAX_LENGTH
+    assert "kept in the session" in entry.body
