@@ -85,3 +85,22 @@ def test_the_page_keeps_waiting_for_a_reply_that_takes_longer_than_a_minute(desk
         page.wait_for_timeout(100)
     expect(page.locator(".bubble.companion").last).to_contain_text("Thank you for waiting.")
     expect(page.locator("#chat-pending")).to_be_hidden()
+
+
+def test_a_paste_longer_than_a_message_may_be_is_refused_whole_not_cut(desktop_ui: Browser, writer) -> None:
+    """The box's maxlength made the browser keep the first 5,000 characters of a long paste
+    without a word, and the rest was gone once sent."""
+    session = services.session_create(user=writer, title="A long paste")
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    page.goto(f"/reflect/{session.pk}/")
+    text = "Everything I wanted to say tonight. " * 300  # 10,800 characters
+    box = page.get_by_label("Your message")
+    box.fill(text)
+    expect(box).to_have_value(text)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#chat-error")).to_contain_text("5000 characters")
+    expect(box).to_have_value(text.strip())
+    expect(page.locator(".bubble.user")).to_have_count(0)
+    assert not Message.objects.filter(session=session, role=Message.Role.USER).exists()
+    desktop_ui.problems.errors[:] = [e for e in desktop_ui.problems.errors if "status of 400" not in e]
