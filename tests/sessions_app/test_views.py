@@ -168,3 +168,13 @@ def test_a_long_session_can_be_ended_and_saved_as_an_entry(browser_client, user)
     entry = Entry.objects.get(pk=session.entry_id)
     assert len(entry.body) <= BODY_MAX_LENGTH
     assert "kept in the session" in entry.body
+
+
+def test_a_right_to_left_session_title_keeps_its_direction(browser_client, user):
+    """The chat page's heading had dir="auto", but the session list and the end page showed a
+    Hebrew or Arabic title laid out left to right (the entries' pages already did this)."""
+    session = services.session_create(user=user, title="שיחה על העבודה")
+    listing = browser_client.get("/reflect/").content.decode()
+    assert f'href="/reflect/{session.pk}/" dir="auto"><strong>שיחה על העבודה</strong>' in listing
+    end = browser_client.get(f"/reflect/{session.pk}/end/").content.decode()
+    assert "<bdi>שיחה על העבודה</bdi>" in end
