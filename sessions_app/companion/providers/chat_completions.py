@@ -9,6 +9,7 @@ falls back to the offline companion.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import re
 import time
@@ -26,6 +27,10 @@ from sessions_app.companion.knowledge import Item
 logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 2000
+# A completion of max_tokens=300 is a few kilobytes. Anything far larger (a URL pointing at
+# something else, a misbehaving server) is refused as it arrives rather than read whole
+# into a worker's or a request's memory.
+MAX_RESPONSE_BYTES = 1024 * 1024
 # What a reply may not carry into the database or the page: NUL (PostgreSQL's text type
 # refuses it, so saving the reply failed and the person's message was left unanswered),
 # the other C0 and C1 control characters but tab and line breaks (terminal escapes, a
@@ -151,9 +156,24 @@ def clean_reply(text: str) -> str:
     return f"{cut.rstrip()}…"
 
 
-def _parse(response: httpx.Response) -> str:
+def _read_capped(response: httpx.Response) -> bytes:
+    """The body, refused past MAX_RESPONSE_BYTES instead of read whole into memory."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        raise ProviderMalformed(f"response of {declared} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ProviderMalformed(f"response over {MAX_RESPONSE_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(body: bytes) -> str:
     try:
-        data: Any = response.json()
+        data: Any = json.loads(body)
         content = data["choices"][0]["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError) as error:
         raise ProviderMalformed(f"unexpected response shape: {type(error).__name__}") from None
@@ -182,7 +202,8 @@ def complete(
         for attempt in range(config.max_retries + 1):
             asked: float | None = None
             try:
-                response = client.post(config.endpoint, json=payload, headers=headers)
+                with client.stream("POST", config.endpoint, json=payload, headers=headers) as response:
+                    body = _read_capped(response) if response.status_code < 400 else b""
             except httpx.TimeoutException:
                 last_error = ProviderTimeout(f"no answer within {config.timeout}s")
             except httpx.HTTPError as error:
@@ -195,7 +216,7 @@ def complete(
                     # 400/401/404…: retrying cannot help (wrong URL, key or model).
                     raise ProviderUnavailable(f"HTTP {response.status_code}")
                 else:
-                    return _parse(response)
+                    return _parse(body)
             if attempt < config.max_retries:
                 delay = config.backoff * (2**attempt)
                 if asked is not None:

@@ -171,3 +171,18 @@ def test_retry_after_is_read_as_seconds_or_an_http_date(header, seconds):
 
     now = datetime.datetime(2026, 11, 28, 20, 0, tzinfo=datetime.UTC).timestamp()
     assert retry_after_seconds(header, now=now) == seconds
+
+
+def test_a_response_far_larger_than_a_completion_is_refused_not_read_whole(server):
+    """A 500 MB answer (a URL pointing at something else) was read whole into memory."""
+    from sessions_app.companion.providers.chat_completions import MAX_RESPONSE_BYTES
+
+    server.reply = "A" * (MAX_RESPONSE_BYTES + 10)
+    with pytest.raises(ProviderMalformed):
+        complete(config(server), MESSAGES)
+    assert len(server.requests) == 1  # not retried: it would be as large again
+
+
+def test_a_response_just_under_the_cap_is_read(server):
+    server.reply = "word " * 100_000  # 500 KB
+    assert complete(config(server), MESSAGES).endswith("…")
