@@ -53,9 +53,75 @@ def detect_themes(text: str) -> list[str]:
     return [name for name, pattern in _THEMES.items() if pattern.search(text)]
 
 
+_NEGATIONS = frozenset(
+    {"not", "never", "no", "nor", "without", "hardly", "barely", "nt", "dont", "didnt", "isnt", "wasnt"}
+)
+# Words that may stand between a negation and the feeling it negates: "I don't FEEL
+# anxious", "not THAT sad", "not AT ALL angry". Any other word ("can't STOP feeling
+# anxious") ends the negation's reach.
+_NEGATION_GAP = frozenset(
+    {
+        "i",
+        "im",
+        "am",
+        "is",
+        "was",
+        "be",
+        "been",
+        "being",
+        "feel",
+        "feeling",
+        "felt",
+        "that",
+        "too",
+        "very",
+        "really",
+        "at",
+        "all",
+        "particularly",
+        "especially",
+        "even",
+        "remotely",
+        "a",
+        "bit",
+        "little",
+        "getting",
+        "get",
+        "as",
+        "longer",
+        "any",
+        "more",
+        "anymore",
+        "quite",
+        "so",
+    }
+)
+_WORD = re.compile(r"[a-z]+")
+
+
+def _negated(before: str) -> bool:
+    """Does a negation govern what follows `before` ("I'm not anxious", "I don't feel sad")?"""
+    clause = re.split(r"[.!?;,:]|\bbut\b", before.lower())[-1]
+    words = _WORD.findall(clause.replace("n't", " nt").replace("'", ""))
+    for index in range(len(words) - 1, max(-1, len(words) - 6), -1):
+        word = words[index]
+        if word in _NEGATIONS:
+            # "I've never felt so happy", "never been more anxious": an intensifier, not a denial.
+            return not (word == "never" and {"so", "more"} & set(words[index + 1 :]))
+        if word not in _NEGATION_GAP:
+            return False
+    return False
+
+
 def detect_emotions(text: str) -> list[str]:
-    """Emotions named in the text, in order of first mention."""
-    found = [(match.start(), name) for name, pattern in _EMOTIONS.items() if (match := pattern.search(text))]
+    """Emotions named in the text, in order of first mention; a denied one ("I'm not anxious,
+    just calm") is not a feeling the person has."""
+    found = []
+    for name, pattern in _EMOTIONS.items():
+        for match in pattern.finditer(text):
+            if not _negated(text[: match.start()]):
+                found.append((match.start(), name))
+                break
     return [name for _, name in sorted(found)]
 
 

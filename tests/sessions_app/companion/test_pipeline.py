@@ -69,3 +69,24 @@ def test_the_analysis_stored_with_a_message_holds_no_text(kb):
     analysis = pipeline.analyse("I always mess things up at work.", kb)
     stored = analysis.as_dict()
     assert stored == {"distortions": ["overgeneralization"], "themes": ["work"], "emotions": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "denied", "named"),
+    [
+        ("I am not anxious at all today, just calm.", "feeling anxious", "calmer"),
+        ("I don't feel sad any more, I feel hopeful.", "feeling low", "hope"),
+        ("Not lonely tonight, just tired.", "feeling lonely", "running on empty"),
+    ],
+)
+def test_a_feeling_the_person_denies_is_not_named_back_to_them(kb, text, denied, named):
+    """A reply to "I am not anxious at all today, just calm." said "It sounds like you're feeling
+    anxious", with a grounding exercise for the anxiety."""
+    result = pipeline.run(text, Context(), kb)
+    assert denied not in result.content
+    assert named in result.content
+
+
+def test_a_feeling_the_person_cannot_stop_is_still_named(kb):
+    result = pipeline.run("I can't stop feeling anxious about tomorrow.", Context(), kb)
+    assert "feeling anxious" in result.content
