@@ -104,3 +104,31 @@ def test_a_paste_longer_than_a_message_may_be_is_refused_whole_not_cut(desktop_u
     expect(page.locator(".bubble.user")).to_have_count(0)
     assert not Message.objects.filter(session=session, role=Message.Role.USER).exists()
     desktop_ui.problems.errors[:] = [e for e in desktop_ui.problems.errors if "status of 400" not in e]
+
+
+def test_the_safety_reply_keeps_its_lines_and_links_its_helplines(desktop_ui: Browser, writer) -> None:
+    """Added by the chat script, the safety reply lost its line breaks: its list of helplines
+    ran together into one paragraph, with no link to follow; after a reload it had lines but
+    still no links."""
+    session = services.session_create(user=writer, title="A hard night")
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    page.goto(f"/reflect/{session.pk}/")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Your message").fill("I don't know.\nI have nothing left to live for.")
+    page.get_by_role("button", name="Send").click()
+    reply = page.locator(".bubble.safety.companion")
+    expect(reply).to_be_visible()
+    assert page.evaluate("window.notReloaded === true")  # the script's bubble, not a page load
+
+    for _ in range(2):  # as the script adds it, then as the page renders it
+        text = reply.locator(".bubble-text").inner_text()
+        assert "any time:\n• " in text, text
+        assert "\n• Befrienders Worldwide: https://www.befrienders.org" in text
+        expect(reply.locator("a[href='https://findahelpline.com']")).to_have_count(1)
+        expect(reply.locator("a[href='https://www.befrienders.org']")).to_have_count(1)
+        words = page.locator(".bubble.user .bubble-text").inner_text()
+        assert words == "I don't know.\nI have nothing left to live for."
+        page.reload()
+    # The person's words are never turned into links.
+    expect(page.locator(".bubble.user a")).to_have_count(0)

@@ -65,6 +65,24 @@
     item.scrollIntoView({ block: "nearest" });
   }
 
+  // The safety reply's helplines as links, as the page renders them: text nodes and anchors
+  // built one by one (never parsed as HTML), http(s) addresses only.
+  function linkify(element, content) {
+    var pattern = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g;
+    var last = 0;
+    var match;
+    while ((match = pattern.exec(content)) !== null) {
+      element.appendChild(document.createTextNode(content.slice(last, match.index)));
+      var link = document.createElement("a");
+      link.href = match[0];
+      link.rel = "nofollow";
+      link.textContent = match[0];
+      element.appendChild(link);
+      last = match.index + match[0].length;
+    }
+    element.appendChild(document.createTextNode(content.slice(last)));
+  }
+
   function bubble(message) {
     var item = document.createElement("li");
     item.className = "bubble " + message.role + (message.safety ? " safety" : "");
@@ -74,7 +92,11 @@
     var text = document.createElement("div");
     text.className = "bubble-text";
     text.dir = "auto";
-    text.textContent = message.content; // textContent: never parsed as HTML
+    if (message.role === "companion" && message.safety) {
+      linkify(text, message.content);
+    } else {
+      text.textContent = message.content; // textContent: never parsed as HTML
+    }
     item.appendChild(label);
     item.appendChild(text);
     if (message.role === "companion" && message.technique) {
