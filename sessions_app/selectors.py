@@ -253,12 +253,25 @@ def session_context(detail: dict[str, Any], *, upto_message_id: int | None = Non
 
 
 def provider_history(detail: dict[str, Any], *, upto_message_id: int, limit: int = 12) -> list[dict[str, str]]:
-    """Recent turns for an outside provider. Flagged messages and safety replies never leave the server."""
+    """Recent turns for an outside provider. Flagged messages and safety replies never leave the server.
+
+    "Flagged" by today's safety check, not only by the one that ran when the message was
+    saved: a crisis phrasing an earlier version missed (and so answered normally) must not
+    go out with every later message once the check knows it. Its reply stays home too.
+    """
+    from sessions_app.companion.safety import assess
+
     turns: list[dict[str, str]] = []
+    withheld: set[int] = set()
     for message in detail["messages"]:
         if message["id"] > upto_message_id:
             break
         if message["safety"] or message["provider"] == Message.Provider.SAFETY:
+            continue
+        if message["role"] == Message.Role.USER and assess(message["content"]).flagged:
+            withheld.add(message["id"])
+            continue
+        if message["reply_to"] in withheld:
             continue
         turns.append({"role": message["role"], "content": message["content"]})
     return turns[-limit:]

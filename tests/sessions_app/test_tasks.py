@@ -294,3 +294,24 @@ def test_the_provider_is_told_to_write_plain_text_and_gets_no_empty_technique_li
     assert "no Markdown" in system
     assert not system.rstrip().endswith("Techniques you may draw on:")
     assert "word for word" not in system  # not a guided session
+
+
+def test_an_older_message_todays_safety_check_flags_never_reaches_the_provider(
+    user, provider, django_capture_on_commit_callbacks
+):
+    """A crisis phrasing an earlier safety check missed was saved unflagged and answered; it then
+    went to the provider with every later message of the session."""
+    session = services.session_create(user=user)
+    missed = Message.objects.create(session=session, role=Message.Role.USER, content="I'm planning my suicide.")
+    Message.objects.create(
+        session=session,
+        role=Message.Role.COMPANION,
+        content="What feels most important about that?",
+        reply_to=missed,
+        provider=Message.Provider.OFFLINE,
+    )
+    post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)
+    sent = provider.sent_text()
+    assert "suicide" not in sent
+    assert "What feels most important about that?" not in sent
+    assert provider.requests[0]["messages"][-1] == {"role": "user", "content": "Work was hard today."}
