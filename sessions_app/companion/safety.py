@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sessions_app.companion.text import normalize, sentences, tokens
 
@@ -356,7 +357,37 @@ def assess(text: str) -> SafetyResult:
     return SafetyResult(flagged=False)
 
 
-def crisis_reply(resources: list[dict[str, str]]) -> str:
+# Listed when CRISIS_RESOURCES holds nothing usable: a safety reply never goes out without
+# somewhere to turn.
+FALLBACK_RESOURCES = [
+    {"name": "Emergency services", "contact": "your local emergency number"},
+    {"name": "Find a Helpline (free, confidential lines worldwide)", "contact": "https://findahelpline.com"},
+]
+
+
+def _resource_lines(resources: Any) -> list[str]:
+    """One line per usable resource. CRISIS_RESOURCES is an operator's JSON: a list of
+    {"name", "contact"}, but a list of plain strings or a single object is read as meant,
+    and anything else is skipped rather than turning the safety reply into a server error."""
+    if isinstance(resources, dict):
+        resources = [resources]
+    if not isinstance(resources, (list, tuple)):
+        return []
+    lines = []
+    for resource in resources:
+        if isinstance(resource, str):
+            name, contact = resource.strip(), ""
+        elif isinstance(resource, dict):
+            name = str(resource.get("name") or "").strip()
+            contact = str(resource.get("contact") or "").strip()
+        else:
+            continue
+        if name or contact:
+            lines.append(f"• {name}: {contact}" if name and contact else f"• {name or contact}")
+    return lines
+
+
+def crisis_reply(resources: Any) -> str:
     """The fixed reply to a flagged message: kind, plain, with resources from settings.CRISIS_RESOURCES."""
     lines = [
         "Thank you for telling me. What you wrote sounds really painful, and you deserve support from a person "
@@ -365,11 +396,7 @@ def crisis_reply(resources: list[dict[str, str]]) -> str:
         "If you might act on these thoughts, or you are in danger, please contact emergency services now. "
         "You can also reach people who are ready to listen, any time:",
     ]
-    for resource in resources:
-        name = str(resource.get("name", "")).strip()
-        contact = str(resource.get("contact", "")).strip()
-        if name or contact:
-            lines.append(f"• {name}: {contact}" if name and contact else f"• {name or contact}")
+    lines += _resource_lines(resources) or _resource_lines(FALLBACK_RESOURCES)
     lines += [
         "",
         "If you can, reach out to someone you trust and let them know how you are feeling. "
