@@ -132,3 +132,29 @@ def test_the_safety_reply_keeps_its_lines_and_links_its_helplines(desktop_ui: Br
         page.reload()
     # The person's words are never turned into links.
     expect(page.locator(".bubble.user a")).to_have_count(0)
+
+
+def test_a_conversation_continued_in_two_tabs_reads_in_order_in_both(desktop_ui: Browser, writer) -> None:
+    """A message sent in another tab never showed in this one (until a reload), so the
+    conversation here skipped from one exchange to the next."""
+    session = services.session_create(user=writer, title="Two tabs")
+    context = desktop_ui.new_context()
+    first = context.new_page()
+    log_in(first, writer.username)
+    second = context.new_page()
+    for page in (first, second):
+        page.goto(f"/reflect/{session.pk}/")
+        page.evaluate("window.notReloaded = true")
+
+    second.get_by_label("Your message").fill("Written in the second tab.")
+    second.get_by_role("button", name="Send").click()
+    expect(second.locator(".bubble")).to_have_count(3)
+
+    first.get_by_label("Your message").fill("Written in the first tab.")
+    first.get_by_role("button", name="Send").click()
+    expect(first.locator(".bubble")).to_have_count(5)
+    users = first.locator(".bubble.user .bubble-text")
+    expect(users).to_have_text(["Written in the second tab.", "Written in the first tab."])
+    ids = [int(i) for i in first.locator("[data-message-id]").evaluate_all("els => els.map(e => e.dataset.messageId)")]
+    assert ids == sorted(ids)
+    assert first.evaluate("window.notReloaded === true")

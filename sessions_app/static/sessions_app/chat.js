@@ -53,8 +53,31 @@
     if (replacing) {
       log.replaceChild(item, replacing);
     } else {
-      place(item);
+      insertInOrder(item, Number(message.id));
     }
+  }
+
+  // Messages written in another tab arrive with the next answer: each goes where its id
+  // puts it, so the conversation reads in the order it happened.
+  function insertInOrder(item, id) {
+    var items = log.querySelectorAll("[data-message-id]");
+    for (var index = 0; index < items.length; index++) {
+      if (Number(items[index].getAttribute("data-message-id")) > id) {
+        log.insertBefore(item, items[index]);
+        return;
+      }
+    }
+    place(item);
+  }
+
+  // After a reply that came with the answer: anything another tab added meanwhile.
+  function catchUp() {
+    fetch(form.getAttribute("data-session-url"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (session) {
+        if (session) { session.messages.forEach(function (message) { append(message); }); }
+      })
+      .catch(function () { /* the next reload shows them */ });
   }
 
   function place(item) {
@@ -168,6 +191,7 @@
         if (result.body.reply) {
           setBusy(false);
           append(result.body.reply);
+          catchUp();
         } else {
           submit.disabled = false;
           waitForReply(0);
