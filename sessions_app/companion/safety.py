@@ -325,6 +325,10 @@ def _negated(before_tokens: list[str]) -> bool:
     window = before_tokens[-5:]
     for index in range(len(window) - 1, -1, -1):
         token = window[index]
+        # "No, I want to die": an answer, not a negation of what follows ("no" negates a
+        # noun, never the writer's own verb).
+        if token == "no" and window[index + 1 : index + 2] in (["i"], ["i'm"], ["im"], ["i'd"], ["i'll"]):
+            return False
         if token in _NEGATIONS or token.endswith("n't"):
             return all(word in _NEGATION_GAP for word in window[index + 1 :])
         if token not in _NEGATION_GAP:

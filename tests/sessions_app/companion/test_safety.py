@@ -136,6 +136,8 @@ THIRD_PASS_POSITIVES = [
     "I want out of this life.",
     "I want to crash my car on purpose.",
     "I keep thinking about driving into oncoming traffic.",
+    "No, I want to die.",
+    "no i want to kill myself",
 ]
 
 # The same words in everyday, non-crisis use: idioms, phones and plants, break-ups,
@@ -192,6 +194,8 @@ EVERYDAY_NEGATIVES = [
     "I want out of this job.",
     "I want to disappear for a weekend.",
     "I drove into a wall in the car park, nobody was hurt.",
+    "No, I don't want to die.",
+    "No I would never hurt myself.",
 ]
 
 
