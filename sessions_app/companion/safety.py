@@ -74,6 +74,18 @@ _FIRST_PERSON_CORES = [
     r"\b(?:no\s*(?:one|body)|nobody)\s+(?:would|will|'d)\s+(?:even\s+)?(?:care|notice|miss\s+me)\s+if\s+i\s+"
     r"(?:died|was\s+dead|were\s+dead|was\s+gone|were\s+gone|killed\s+myself|disappeared\s+for\s+good|"
     r"(?:was|were)(?:n'?t)\s+(?:here|around|alive)\s*$)",
+    # Slang and spellings: "off myself", "end myself", "k1ll myself", "suicdal"; sleeping
+    # and not waking; deserving to die, not deserving to live.
+    r"\b(?:want\s+to|wanna|going\s+to|gonna|about\s+to|(?:think(?:ing)?|thought)\s+(?:about|of)|should|might|"
+    r"could|will|'ll|gotta|need\s+to)\s+(?:just\s+)?(?:off|end)\s+myself\b",
+    r"\b(?:offing|ending)\s+myself\b",
+    r"\bk[i1!]l{1,2}\s+my\s?self\b",
+    r"\b(?:sleep|go\s+to\s+sleep|fall\s+asleep)\s+and\s+(?:not|never)\s+wake\s+up\b"
+    r"(?!\s+(?:late|early|in\s+time|on\s+time|too|before|after|until|till)\b)",
+    r"\bi\s+(?:really\s+|just\s+|probably\s+|honestly\s+)?deserve\s+to\s+die\b",
+    r"\bi\s+(?:don'?t|do\s+not|no\s+longer)\s+deserve\s+to\s+(?:live|be\s+alive|exist)\b",
+    r"\bi\s+should\s+(?:just\s+)?be\s+dead\b",
+    r"\bi\s+(?:should\s*n'?t|should\s+not)\s+(?:even\s+)?(?:exist|be\s+alive)\b",
     # Self-harm going on, without "myself": not cutting hair, corners or classes.
     r"\b(?:keep|kept|started|start|been)\s+cutting\b(?!\s+(?:the|a|an|my\s+(?:hair|nails|fringe)|back|down|"
     r"corners|costs|in|out|off|through|it|them|things|people|class(?:es)?|school|work|ties|sugar|carbs)\b)",
@@ -148,6 +160,7 @@ _SUBJECT_CORES = [
     r"(?:just\s+)?(?:crash(?:ing)?|driv(?:e|ing)|steer(?:ing)?|swerv(?:e|ing))\s+(?:my\s+car\s+|the\s+car\s+)?(?:into\s+(?:oncoming\s+traffic|"
     r"(?:a|the)\s+(?:wall|tree|lorry|truck))|off\s+(?:a|the)\s+(?:cliff|bridge|road))\b",
     r"\bcrash\w*\s+(?:my|the)\s+car\s+on\s+purpose\b",
+    r"\bs(?:ui|iu|u)c(?:i|ie)?d(?:al|le|el)\b",  # "suicdal", "sucidal", "suicidle"
     r"\bsuicidal\b",
     r"\bsuicid(?:e|al)\s+(?:thoughts?|plans?|notes?|attempt)\b",
     r"\b(?:thinking|thoughts)\s+(?:about|of)\s+suicide\b",

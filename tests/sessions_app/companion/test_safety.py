@@ -138,6 +138,16 @@ THIRD_PASS_POSITIVES = [
     "I keep thinking about driving into oncoming traffic.",
     "No, I want to die.",
     "no i want to kill myself",
+    # Slang, misspellings, not waking, deserving.
+    "I want to end myself.",
+    "thinking of offing myself",
+    "i want to k1ll myself",
+    "I want to kil myself",
+    "I feel so suicdal",
+    "I want to go to sleep and not wake up.",
+    "I deserve to die.",
+    "I don't deserve to live.",
+    "I should be dead.",
 ]
 
 # The same words in everyday, non-crisis use: idioms, phones and plants, break-ups,
@@ -196,6 +206,12 @@ EVERYDAY_NEGATIVES = [
     "I drove into a wall in the car park, nobody was hurt.",
     "No, I don't want to die.",
     "No I would never hurt myself.",
+    "I'll head off myself later.",
+    "I don't deserve to die for one mistake.",
+    "The villain deserves to die.",
+    "I shouldn't be here, I have an essay due.",
+    "I want to sleep and not wake up early for once.",
+    "She said she feels suicdal, I'm worried.",
 ]
 
 
