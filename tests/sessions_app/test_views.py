@@ -90,7 +90,10 @@ def test_ending_with_save_shows_the_summary_and_stops_the_form(browser_client):
     assert response.status_code == 302
     html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
     assert "Summary" in html
-    assert "Saved to your journal." in html
+    assert "Saved to your journal" in html
+    # …with the way to it (the page only said so).
+    session.refresh_from_db()
+    assert f'href="/entries/{session.entry_id}/">open the entry</a>' in html
     assert 'id="chat-form"' not in html
     late = browser_client.post(f"/reflect/{session.pk}/", {"content": "One more?"})
     assert late.status_code == 302
