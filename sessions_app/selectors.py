@@ -321,7 +321,13 @@ _EMOTION_THEMES = {
 
 
 def _feeling_queries(q: str) -> list[str]:
-    """The companion's theme searches for the feelings and themes a library query names (pure)."""
+    """The companion's theme searches for the feelings and themes a library query names (pure).
+
+    Not for a query that uses the search syntax ("-worry", a "quoted phrase"): it says
+    exactly what it wants, and an added alternative would bring back what it excludes.
+    """
+    if '"' in q or any(word.startswith("-") for word in q.split()):
+        return []
     themes = [*detect_themes(q), *(_EMOTION_THEMES[e] for e in detect_emotions(q) if e in _EMOTION_THEMES)]
     queries: list[str] = []
     for theme in themes:

@@ -259,3 +259,8 @@ def test_a_feeling_search_still_ranks_the_items_that_name_it_first():
 def test_the_embedded_defaults_search_finds_what_helps_with_a_feeling_too(settings):
     settings.USES_POSTGRES = False  # SQLite's fallback search (a query no other test caches)
     assert "worry-time" in [r["slug"] for r in selectors.knowledge_list(q="nervous", page_size=100)["results"]]
+
+
+def test_a_search_that_excludes_a_word_gets_no_feeling_alternatives():
+    slugs = [r["slug"] for r in selectors.knowledge_list(q="anxious -worry", page_size=100)["results"]]
+    assert "worry-time" not in slugs
