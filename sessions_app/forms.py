@@ -24,8 +24,16 @@ class MessageForm(forms.Form):
     content = forms.CharField(
         label="Your message",
         max_length=MAX_MESSAGE_LENGTH,
+        help_text=f"Up to {MAX_MESSAGE_LENGTH:,} characters.",
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "data-chat-input": ""}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No maxlength in the page: the browser silently cut a longer paste to the limit and
+        # the rest was lost once sent. The server refuses it instead, saying so, and the
+        # whole text stays in the box.
+        self.fields["content"].widget.attrs.pop("maxlength", None)
 
 
 class SessionEndForm(forms.Form):

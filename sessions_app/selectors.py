@@ -258,12 +258,25 @@ def session_context(detail: dict[str, Any], *, upto_message_id: int | None = Non
 
 
 def provider_history(detail: dict[str, Any], *, upto_message_id: int, limit: int = 12) -> list[dict[str, str]]:
-    """Recent turns for an outside provider. Flagged messages and safety replies never leave the server."""
+    """Recent turns for an outside provider. Flagged messages and safety replies never leave the server.
+
+    "Flagged" by today's safety check, not only by the one that ran when the message was
+    saved: a crisis phrasing an earlier version missed (and so answered normally) must not
+    go out with every later message once the check knows it. Its reply stays home too.
+    """
+    from sessions_app.companion.safety import assess
+
     turns: list[dict[str, str]] = []
+    withheld: set[int] = set()
     for message in detail["messages"]:
         if message["id"] > upto_message_id:
             break
         if message["safety"] or message["provider"] == Message.Provider.SAFETY:
+            continue
+        if message["role"] == Message.Role.USER and assess(message["content"]).flagged:
+            withheld.add(message["id"])
+            continue
+        if message["reply_to"] in withheld:
             continue
         turns.append({"role": message["role"], "content": message["content"]})
     return turns[-limit:]
@@ -445,6 +458,24 @@ def companion_knowledge() -> KnowledgeBase:
             _kb_memo.clear()
             _kb_memo[snapshot["fingerprint"]] = knowledge
     return knowledge
+
+
+def knowledge_links(slug: str, related: list[str]) -> dict[str, list[dict[str, str]]]:
+    """Links for a technique's page, from the cached snapshot (pure over it): the items it
+    names as `related`, in its order, and the items that name it (a technique's page lists
+    the distortions it helps with). Slugs no longer in the knowledge base are left out."""
+    labels = dict(Technique.Category.choices)
+    items = {item["slug"]: item for item in knowledge_snapshot()["items"]}
+
+    def ref(item: dict[str, Any]) -> dict[str, str]:
+        return {"slug": item["slug"], "name": item["name"], "category_label": labels.get(item["category"], "")}
+
+    return {
+        "related": [ref(items[other]) for other in related if other in items and other != slug],
+        "referenced_by": [
+            ref(item) for item in items.values() if slug in item["related"] and item["slug"] not in related
+        ],
+    }
 
 
 def knowledge_choices() -> list[tuple[str, list[tuple[str, str]]]]:

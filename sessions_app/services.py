@@ -283,9 +283,15 @@ def companion_reply_generate(*, message_id: int, offline_only: bool = False, inl
         grounding_items.append(chosen)
         grounding_items += [item for slug in chosen.related if (item := knowledge.get(slug)) is not None][:2]
     distortions = [item for d in analysis.distortions if (item := knowledge.get(d.slug)) is not None]
+    guided = offline.choice is not None and offline.choice.guided
     messages = chat_completions.build_messages(
         selectors.provider_history(detail, upto_message_id=message_id),
-        chat_completions.grounding_text(grounding_items, distortions),
+        chat_completions.grounding_text(
+            grounding_items,
+            distortions,
+            guided=chosen if guided else None,
+            next_step=offline.choice.question if guided else None,
+        ),
     )
     started = time.perf_counter()
     if offline_only:

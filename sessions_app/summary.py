@@ -65,12 +65,32 @@ def summary_text(summary: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
-def entry_body(summary: dict[str, Any], messages: Sequence[dict[str, Any]]) -> str:
-    """The journal entry a session is saved as: the summary, then the conversation."""
+def entry_body(summary: dict[str, Any], messages: Sequence[dict[str, Any]], *, limit: int | None = None) -> str:
+    """The journal entry a session is saved as: the summary, then the conversation.
+
+    At most `limit` characters (an entry's own limit by default): a long session (its
+    messages may hold 5,000 characters each) made the entry too long, so ending it with
+    "save as entry" failed. The conversation is then kept from its start, as far as it
+    fits, with a note of how many messages stayed in the session.
+    """
+    if limit is None:
+        from entries.models import BODY_MAX_LENGTH
+
+        limit = BODY_MAX_LENGTH
     parts = [summary["text"], "## The conversation"]
-    for message in messages:
+    length = len("\n\n".join(parts))
+    for index, message in enumerate(messages):
         speaker = "Me" if message["role"] == "user" else "Companion"
-        parts.append(f"**{speaker}:** {markdown_literal(message['content'])}")
+        part = f"**{speaker}:** {markdown_literal(message['content'])}"
+        left = len(messages) - index
+        note = f"*…and {left} more message{'s' if left != 1 else ''}, kept in the session (too long for one entry).*"
+        # Room for this message and, should the next one not fit, the note after it.
+        room = limit - length - 2 - (len(note) + 2)
+        if len(part) > room:
+            parts.append(note)
+            break
+        parts.append(part)
+        length += len(part) + 2
     return "\n\n".join(parts)
 
 

@@ -151,4 +151,5 @@ def technique(request: HttpRequest, slug: str) -> HttpResponse:
         item = selectors.knowledge_detail(slug=slug)
     except NotFound:
         raise Http404("Technique not found.") from None
-    return render(request, "sessions_app/technique.html", {"technique": item})
+    links = selectors.knowledge_links(item["slug"], item["related"])
+    return render(request, "sessions_app/technique.html", {"technique": item, **links})

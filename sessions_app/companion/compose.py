@@ -41,13 +41,24 @@ _FEELING = {
 }
 
 
+# "Surname, I. N." in an APA reference list: one author each.
+_AUTHOR = re.compile(r"([^,&]+?),\s*(?:[A-Z]\.\s*)+(?:,|$)")
+
+
 def short_citation(source: str) -> str:
-    """“Seligman et al., 2005” from a full citation."""
-    authors = source.split("(", 1)[0]
-    surname = authors.split(",", 1)[0].strip()
+    """The in-text form of a reference (APA): “Neff, 2011”, “Emmons & McCullough, 2003”,
+    “Seligman et al., 2005” (pure)."""
+    authors = source.split("(", 1)[0].replace("&", "").strip()
+    surnames = [match.group(1).strip() for match in _AUTHOR.finditer(authors)]
     year = re.search(r"\((\d{4}(?:/\d{4})?)\)", source)
-    several = "&" in authors or authors.count(",") > 2
-    return f"{surname}{' et al.' if several else ''}{', ' + year.group(1) if year else ''}"
+    if not surnames:  # not in the reference-list form: keep what is there
+        surnames = [authors.split(",", 1)[0].strip()]
+    if len(surnames) == 2:
+        # Two authors are both named; "et al." is for three or more.
+        names = f"{surnames[0]} & {surnames[1]}"
+    else:
+        names = surnames[0] + (" et al." if len(surnames) > 2 else "")
+    return f"{names}{', ' + year.group(1) if year else ''}"
 
 
 def salient_sentence(text: str, detections: Sequence[Detection]) -> str:

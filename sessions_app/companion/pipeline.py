@@ -85,9 +85,7 @@ def respond(
 ) -> Reply:
     """Stages 4–5 for an analysed message; a flagged one gets the fixed safety reply."""
     if analysis.safety.flagged:
-        return Reply(
-            content=safety.crisis_reply(list(crisis_resources)), technique=None, safety=True, analysis=analysis
-        )
+        return Reply(content=safety.crisis_reply(crisis_resources), technique=None, safety=True, analysis=analysis)
     choice = choose(analysis, context, knowledge, searched)
     content = compose_stage.compose(
         text=analysis.text,

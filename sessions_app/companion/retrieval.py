@@ -153,6 +153,12 @@ def retrieve(
     session_item = knowledge.get(context.session_technique)
     if session_item is not None and not session_item.is_distortion:
         add(session_item.slug, 9)
+    elif session_item is not None:
+        # A session started from a distortion stays with what helps with it, instead of
+        # drifting to whatever a short answer's tone suggests ("It did not crash." was
+        # offered three good things in a session about catastrophizing).
+        for rank, slug in enumerate(session_item.related):
+            add(slug, 6 - rank)
 
     for item in knowledge.techniques:
         if any(pattern.search(text) for pattern in item.compiled):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sessions_app.companion.text import normalize, sentences, tokens
 
@@ -32,7 +33,9 @@ _FIRST_PERSON_CORES = [
     r"\b(?:hurt|harm|cut|burn|starv)\w*\s+myself\b"
     r"(?!\s+(?:shaving|while|on\s+(?:a|an|the|some)|by\s+accident|accidentally|cooking|chopping|slicing))",
     r"\bbetter\s+off\s+without\s+me\b",
-    r"\bno\s+(?:reason|point)\s+(?:for\s+me\s+)?(?:to|in)\s+(?:live|living|go(?:ing)?\s+on|be(?:ing)?\s+alive)\b",
+    # Not "no point in going on about it".
+    r"\bno\s+(?:reason|point)\s+(?:for\s+me\s+)?(?:to|in)\s+(?:live|living|go(?:ing)?\s+on|be(?:ing)?\s+alive)\b"
+    r"(?!\s+(?:about|with|at|and\s+on)\b)",
     r"\bwant\s+(?:it\s+all|everything|my\s+life|this)\s+to\s+(?:end|stop|be\s+over)\b",
     r"\bcan'?t\s+go\s+on\s+(?:living|any\s?more|any\s+longer)\b",
     r"\bcan'?t\s+go\s+on\s+like\s+this\s+any\s?more\b",
@@ -48,6 +51,41 @@ _FIRST_PERSON_CORES = [
     r"\bi\s+(?:should|might\s+as\s+well|may\s+as\s+well)\s+(?:just\s+)?die\b(?!\s+(?:of|from|laughing|my|your|it|the|them)\b)",
     r"\b(?:hope|wish|pray)\s+i\s+(?:don'?t|do\s+not|never|won'?t|will\s+not)\s+wake\s+up\b(?!\s+(?:late|early|in\s+time|on\s+time|too|before|after)\b)",
     r"\bi(?:'?m|\s+am)\s+(?:so\s+|just\s+)?(?:done|finished)\s+with\s+(?:life|living|being\s+alive|it\s+all)\b",
+    # A third pass: wishing never to have been born or not to be alive, hoping to die in
+    # one's sleep, a weapon turned on oneself, wanting out of life, the means already
+    # bought, self-harm to the body named (not "cut my leg on a rock").
+    r"\bwish\s+i\s+(?:was|were|had|'d)\s+never\s+(?:been\s+)?born\b",
+    r"\bwish\s+i\s+(?:was|were)(?:n'?t|\s+not)\s+(?:alive|here\s+any\s?more)\b",
+    r"\b(?:hope|wish|pray)\s+i\s+(?:just\s+)?(?:die|don'?t\s+survive|get\s+(?:hit|killed))\b"
+    r"(?!\s+(?:of|from|laughing|before\s+i\s+get\s+old)\b)",
+    r"\b(?:use|turn|point)\s+(?:it|the\s+(?:gun|knife|blade)|a\s+(?:gun|knife|blade))\s+on\s+myself\b",
+    r"\bwant\s+out\s+of\s+(?:this\s+|my\s+)?(?:life|world|existence)\b",
+    r"\bmy\s+(?:own\s+)?suicide\b(?!\s+(?:prevention|awareness|research|training|hotline|helpline|risk\s+assessment)\b)",
+    r"\b(?:cut|cutting|carv(?:e|ed|ing))\s+(?:into\s+)?my\s+(?:arms?|thighs?|skin|stomach|legs?)\b"
+    r"(?!\s+(?:on|while|when|by\s+accident|accidentally|shaving|falling)\b)",
+    r"\b(?:i'?d|i\s+would)\s+(?:much\s+|honestly\s+|really\s+)?rather\s+(?:just\s+)?(?:be\s+dead|die)\b"
+    r"(?!\s+(?:of|from|laughing)\b)"
+    r"(?!\s+than\s+(?!(?:go|going|keep|keeping|live|living|carry|carrying|feel|feeling|be\s+alive|continue|"
+    r"wake|face|spend\s+(?:another|one\s+more)\s+day)\b))",
+    r"\b(?:everyone|everybody|people|they|my\s+family|the\s+world)(?:\s+\w+){0,3}\s+(?:better\s+off|happier|"
+    r"easier)\s+(?:if|when|once)\s+i\s+(?:(?:was|were|am|'m)\s+(?:dead|gone\s+for\s+good|not\s+(?:here|around|alive))|"
+    r"(?:was|were)(?:n'?t)\s+(?:here|around|alive)|died|killed\s+myself|didn'?t\s+exist|never\s+existed|"
+    r"had\s+never\s+been\s+born)\b(?!\s+(?:for|to|at|on|this|next|tomorrow|tonight|when|in)\b)",
+    r"\b(?:no\s*(?:one|body)|nobody)\s+(?:would|will|'d)\s+(?:even\s+)?(?:care|notice|miss\s+me)\s+if\s+i\s+"
+    r"(?:died|was\s+dead|were\s+dead|was\s+gone|were\s+gone|killed\s+myself|disappeared\s+for\s+good|"
+    r"(?:was|were)(?:n'?t)\s+(?:here|around|alive)\s*$)",
+    # Slang and spellings: "off myself", "end myself", "k1ll myself", "suicdal"; sleeping
+    # and not waking; deserving to die, not deserving to live.
+    r"\b(?:want\s+to|wanna|going\s+to|gonna|about\s+to|(?:think(?:ing)?|thought)\s+(?:about|of)|should|might|"
+    r"could|will|'ll|gotta|need\s+to)\s+(?:just\s+)?(?:off|end)\s+myself\b",
+    r"\b(?:offing|ending)\s+myself\b",
+    r"\bk[i1!]l{1,2}\s+my\s?self\b",
+    r"\b(?:sleep|go\s+to\s+sleep|fall\s+asleep)\s+and\s+(?:not|never)\s+wake\s+up\b"
+    r"(?!\s+(?:late|early|in\s+time|on\s+time|too|before|after|until|till)\b)",
+    r"\bi\s+(?:really\s+|just\s+|probably\s+|honestly\s+)?deserve\s+to\s+die\b",
+    r"\bi\s+(?:don'?t|do\s+not|no\s+longer)\s+deserve\s+to\s+(?:live|be\s+alive|exist)\b",
+    r"\bi\s+should\s+(?:just\s+)?be\s+dead\b",
+    r"\bi\s+(?:should\s*n'?t|should\s+not)\s+(?:even\s+)?(?:exist|be\s+alive)\b",
     # Self-harm going on, without "myself": not cutting hair, corners or classes.
     r"\b(?:keep|kept|started|start|been)\s+cutting\b(?!\s+(?:the|a|an|my\s+(?:hair|nails|fringe)|back|down|"
     r"corners|costs|in|out|off|through|it|them|things|people|class(?:es)?|school|work|ties|sugar|carbs)\b)",
@@ -75,8 +113,9 @@ _SUBJECT_CORES = [
     r"\b(?:want(?:s|ed)?\s+to|wanna)\s+(?:just\s+)?die\b(?!\s+(?:down|out|off|back|away)\b)",
     # "…end it" without "all" is a break-up or a meeting as often as a life: not when
     # what ends is named ("end it with him", "end it on a high note", "end it early").
-    r"\b(?:want(?:s|ed)?\s+to|wanna|going\s+to|gonna|about\s+to|ready\s+to|think(?:ing)?\s+(?:about|of))"
-    r"\s+(?:just\s+)?end(?:ing)?\s+it\b"
+    r"\b(?:want(?:s|ed)?\s+to|wanna|going\s+to|gonna|about\s+to|ready\s+to|decided\s+to|plann?(?:ing)?\s+to|"
+    r"think(?:ing)?\s+(?:about|of))"
+    r"\s+(?:just\s+)?end(?:ing)?\s+(?:it|things)\b"
     r"(?!\s+(?:with|between|there|early|on\s+a|for\s+(?:him|her|them|us)|and\s+(?:move|start)))",
     # Jumping from a height or in front of traffic; "jumped off the bus" and "jumped off
     # the cliff into the sea" are everyday, so neither a vehicle to jump *off* nor a
@@ -95,6 +134,33 @@ _SUBJECT_CORES = [
     # Already taken, in a number no dose comes in: "took 30 pills" (not "took 2 tablets").
     r"\b(?:took|taken|swallow(?:ed|ing)?)\s+(?:[1-9]\d+|a\s+handful\s+of|handfuls\s+of|all\s+(?:of\s+)?(?:my|the))\s+"
     r"(?:\w+\s+)?(?:pills|tablets|meds|painkillers|paracetamol|sleeping\s+pills)\b",
+    # A third pass: nothing to live for, tired of living, the point of going on, death as
+    # the way out, thinking of dying, wanting to stop existing, plans, and the pain to
+    # stop for good. Not "tired of living with my parents" or "paycheck to paycheck".
+    r"\b(?:nothing|no\s*one|nobody)\s+(?:left\s+)?to\s+live\s+for\b",
+    r"\b(?:tired|sick|weary)\s+(?:and\s+tired\s+)?of\s+(?:living|being\s+alive|existing|life)\b"
+    r"(?!\s+(?:in|with|at|on|here|there|as|like|paycheck|pay\s*check|out|off|alone|under|from|for|so|near|"
+    r"abroad|by|without|of|to)\b)",
+    r"\b(?:(?:what'?s|what\s+is|i\s+don'?t\s+see|i\s+can'?t\s+see)\s+the|(?:there'?s|there\s+is|i\s+see)\s+no)\s+point\s+"
+    r"(?:of|in)\s+(?:living|going\s+on|being\s+alive|existing|carrying\s+on|trying\s+to\s+live)\b"
+    r"(?!\s+(?:in|with|here|there|near|at|abroad|so|if|on|together|alone|about|to)\b)",
+    r"\b(?:death|dying|suicide|killing\s+myself)\s+(?:is|seems|feels)\s+(?:like\s+)?(?:the|my)\s+only\s+"
+    r"(?:way\s+out|option|answer|solution|escape|choice|way\s+to\s+make\s+it\s+stop)\b",
+    r"\bway\s+out\s+(?:but|except|other\s+than|apart\s+from|besides)\s+(?:death|dying|suicide|to\s+die|killing)\b",
+    r"\b(?:feel(?:s|ing)?\s+like|think(?:s|ing)?\s+(?:about|of)|thoughts\s+(?:about|of)|dream(?:s|ing)?\s+(?:about|of)|"
+    r"fantasi[sz](?:e|es|ing)\s+about)\s+(?:just\s+)?(?:dying|being\s+dead|not\s+being\s+(?:here|alive|around)|"
+    r"not\s+existing|not\s+waking\s+up)\b(?!\s+(?:my|your|her|his|their|the|it|them|of|from|in\s+(?:a|the)\s+"
+    r"(?:film|movie|book|game))\b)",
+    r"\b(?:want(?:s|ed)?\s+to|wanna|wish\s+i\s+could|would\s+like\s+to)\s+(?:just\s+)?(?:stop\s+existing|"
+    r"cease\s+to\s+exist|not\s+exist|disappear\s+(?:forever|for\s+good|permanently))\b",
+    r"\bplann?(?:ing|ed)\s+(?:my|a|the)\s+(?:own\s+)?(?:suicide|death|overdose)\b",
+    r"\b(?:want|need)\s+(?:it|the\s+pain|everything|this|it\s+all|the\s+hurting)\s+to\s+(?:end|stop)\s+"
+    r"(?:forever|for\s+good|permanently)\b",
+    r"\b(?:want\s+to|wanna|going\s+to|gonna|about\s+to|think(?:ing)?\s+(?:about|of)|tempted\s+to|could\s+just)\s+"
+    r"(?:just\s+)?(?:crash(?:ing)?|driv(?:e|ing)|steer(?:ing)?|swerv(?:e|ing))\s+(?:my\s+car\s+|the\s+car\s+)?(?:into\s+(?:oncoming\s+traffic|"
+    r"(?:a|the)\s+(?:wall|tree|lorry|truck))|off\s+(?:a|the)\s+(?:cliff|bridge|road))\b",
+    r"\bcrash\w*\s+(?:my|the)\s+car\s+on\s+purpose\b",
+    r"\bs(?:ui|iu|u)c(?:i|ie)?d(?:al|le|el)\b",  # "suicdal", "sucidal", "suicidle"
     r"\bsuicidal\b",
     r"\bsuicid(?:e|al)\s+(?:thoughts?|plans?|notes?|attempt)\b",
     r"\b(?:thinking|thoughts)\s+(?:about|of)\s+suicide\b",
@@ -272,6 +338,10 @@ def _negated(before_tokens: list[str]) -> bool:
     window = before_tokens[-5:]
     for index in range(len(window) - 1, -1, -1):
         token = window[index]
+        # "No, I want to die": an answer, not a negation of what follows ("no" negates a
+        # noun, never the writer's own verb).
+        if token == "no" and window[index + 1 : index + 2] in (["i"], ["i'm"], ["im"], ["i'd"], ["i'll"]):
+            return False
         if token in _NEGATIONS or token.endswith("n't"):
             return all(word in _NEGATION_GAP for word in window[index + 1 :])
         if token not in _NEGATION_GAP:
@@ -304,7 +374,37 @@ def assess(text: str) -> SafetyResult:
     return SafetyResult(flagged=False)
 
 
-def crisis_reply(resources: list[dict[str, str]]) -> str:
+# Listed when CRISIS_RESOURCES holds nothing usable: a safety reply never goes out without
+# somewhere to turn.
+FALLBACK_RESOURCES = [
+    {"name": "Emergency services", "contact": "your local emergency number"},
+    {"name": "Find a Helpline (free, confidential lines worldwide)", "contact": "https://findahelpline.com"},
+]
+
+
+def _resource_lines(resources: Any) -> list[str]:
+    """One line per usable resource. CRISIS_RESOURCES is an operator's JSON: a list of
+    {"name", "contact"}, but a list of plain strings or a single object is read as meant,
+    and anything else is skipped rather than turning the safety reply into a server error."""
+    if isinstance(resources, dict):
+        resources = [resources]
+    if not isinstance(resources, (list, tuple)):
+        return []
+    lines = []
+    for resource in resources:
+        if isinstance(resource, str):
+            name, contact = resource.strip(), ""
+        elif isinstance(resource, dict):
+            name = str(resource.get("name") or "").strip()
+            contact = str(resource.get("contact") or "").strip()
+        else:
+            continue
+        if name or contact:
+            lines.append(f"• {name}: {contact}" if name and contact else f"• {name or contact}")
+    return lines
+
+
+def crisis_reply(resources: Any) -> str:
     """The fixed reply to a flagged message: kind, plain, with resources from settings.CRISIS_RESOURCES."""
     lines = [
         "Thank you for telling me. What you wrote sounds really painful, and you deserve support from a person "
@@ -313,11 +413,7 @@ def crisis_reply(resources: list[dict[str, str]]) -> str:
         "If you might act on these thoughts, or you are in danger, please contact emergency services now. "
         "You can also reach people who are ready to listen, any time:",
     ]
-    for resource in resources:
-        name = str(resource.get("name", "")).strip()
-        contact = str(resource.get("contact", "")).strip()
-        if name or contact:
-            lines.append(f"• {name}: {contact}" if name and contact else f"• {name or contact}")
+    lines += _resource_lines(resources) or _resource_lines(FALLBACK_RESOURCES)
     lines += [
         "",
         "If you can, reach out to someone you trust and let them know how you are feeling. "

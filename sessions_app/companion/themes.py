@@ -20,12 +20,12 @@ THEMES: dict[str, str] = {
     "health": r"\b(?:health|ill|sick|pain|doctor|hospital|headache|diagnos\w*|symptoms?|injur\w*)\b",
     "sleep": r"\b(?:sleep\w*|insomnia|tired|exhausted|awake|nightmares?|bed)\b",
     "money": r"\b(?:money|bills?|debt|rent|mortgage|afford|salary|bank|financ\w*)\b",
-    "loneliness": r"\b(?:lonely|alone|isolated|left\s+out|no\s+one\s+to\s+talk)\b",
+    "loneliness": r"\b(?:lonely|loneliness|alone|isolated|left\s+out|no\s+one\s+to\s+talk)\b",
     "self-worth": r"\b(?:worthless|failure|not\s+good\s+enough|hate\s+myself|useless|confidence|idiot|loser|"
     r"self-critic\w*|inner\s+critic|perfectionis\w*)\b",
     "worry": r"\b(?:worr\w+|anxi\w+|nervous|scared|afraid|panic\w*|fear\w*|what\s+if)\b",
-    "low mood": r"\b(?:sad|down|low|depress\w*|empty|hopeless|numb|crying|cried|miserable)\b",
-    "anger": r"\b(?:angry|furious|annoyed|irritated|frustrat\w*|rage|resent\w*)\b",
+    "low mood": r"\b(?:sad|sadness|down|low|depress\w*|empty|hopeless|numb|crying|cried|miserable)\b",
+    "anger": r"\b(?:anger|angry|furious|annoyed|irritated|frustrat\w*|rage|resent\w*)\b",
     "grief": r"\b(?:grief|grieving|died|death|passed\s+away|funeral|loss|miss\s+(?:him|her|them))\b",
     "stress": r"\b(?:stress\w*|overwhelm\w*|too\s+much|pressure|burn(?:ed|t)?\s*out|busy)\b",
     "gratitude": r"\b(?:grateful|thankful|gratitude|appreciat\w*|lucky\s+to)\b",
@@ -54,9 +54,75 @@ def detect_themes(text: str) -> list[str]:
     return [name for name, pattern in _THEMES.items() if pattern.search(text)]
 
 
+_NEGATIONS = frozenset(
+    {"not", "never", "no", "nor", "without", "hardly", "barely", "nt", "dont", "didnt", "isnt", "wasnt"}
+)
+# Words that may stand between a negation and the feeling it negates: "I don't FEEL
+# anxious", "not THAT sad", "not AT ALL angry". Any other word ("can't STOP feeling
+# anxious") ends the negation's reach.
+_NEGATION_GAP = frozenset(
+    {
+        "i",
+        "im",
+        "am",
+        "is",
+        "was",
+        "be",
+        "been",
+        "being",
+        "feel",
+        "feeling",
+        "felt",
+        "that",
+        "too",
+        "very",
+        "really",
+        "at",
+        "all",
+        "particularly",
+        "especially",
+        "even",
+        "remotely",
+        "a",
+        "bit",
+        "little",
+        "getting",
+        "get",
+        "as",
+        "longer",
+        "any",
+        "more",
+        "anymore",
+        "quite",
+        "so",
+    }
+)
+_WORD = re.compile(r"[a-z]+")
+
+
+def _negated(before: str) -> bool:
+    """Does a negation govern what follows `before` ("I'm not anxious", "I don't feel sad")?"""
+    clause = re.split(r"[.!?;,:]|\bbut\b", before.lower())[-1]
+    words = _WORD.findall(clause.replace("n't", " nt").replace("'", ""))
+    for index in range(len(words) - 1, max(-1, len(words) - 6), -1):
+        word = words[index]
+        if word in _NEGATIONS:
+            # "I've never felt so happy", "never been more anxious": an intensifier, not a denial.
+            return not (word == "never" and {"so", "more"} & set(words[index + 1 :]))
+        if word not in _NEGATION_GAP:
+            return False
+    return False
+
+
 def detect_emotions(text: str) -> list[str]:
-    """Emotions named in the text, in order of first mention."""
-    found = [(match.start(), name) for name, pattern in _EMOTIONS.items() if (match := pattern.search(text))]
+    """Emotions named in the text, in order of first mention; a denied one ("I'm not anxious,
+    just calm") is not a feeling the person has."""
+    found = []
+    for name, pattern in _EMOTIONS.items():
+        for match in pattern.finditer(text):
+            if not _negated(text[: match.start()]):
+                found.append((match.start(), name))
+                break
     return [name for _, name in sorted(found)]
 
 
@@ -81,6 +147,18 @@ THEME_QUERIES: dict[str, str] = {
     "gratitude": "gratitude or good",
 }
 
+# The theme each feeling belongs to, for a feeling named without its theme's words.
+EMOTION_THEMES: dict[str, str] = {
+    "anxious": "worry",
+    "sad": "low mood",
+    "angry": "anger",
+    "overwhelmed": "stress",
+    "lonely": "loneliness",
+    "ashamed": "self-worth",
+    "tired": "sleep",
+    "grateful": "gratitude",
+}
+
 
 def related_query(text: str) -> str:
     """The knowledge-base query of every theme `text` touches, or "" (pure).
@@ -89,5 +167,6 @@ def related_query(text: str) -> str:
     "can't sleep"), where the techniques say what they work on ("worry", "stress",
     "sleep"); the themes' lexicons already join the two for the companion.
     """
-    queries = [THEME_QUERIES[name] for name in detect_themes(text) if name in THEME_QUERIES]
+    themes = [*detect_themes(text), *(EMOTION_THEMES[name] for name in detect_emotions(text) if name in EMOTION_THEMES)]
+    queries = [THEME_QUERIES[name] for name in themes if name in THEME_QUERIES]
     return " or ".join(dict.fromkeys(queries))

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from sessions_app import services
+from sessions_app.models import Message
 from tests.e2e.support import Browser, log_in
 
 ENDED = "This session has ended. Start a new one to keep reflecting."
@@ -47,3 +48,113 @@ def test_a_message_to_a_session_ended_in_another_tab_stays_in_the_box(desktop_ui
     desktop_ui.problems.errors[:] = [
         error for error in desktop_ui.problems.errors if not re.search(r"status of (400|409)", error)
     ]
+
+
+def test_the_page_keeps_waiting_for_a_reply_that_takes_longer_than_a_minute(desktop_ui: Browser, writer) -> None:
+    """The page stopped asking after a minute, while a worker's three attempts at a hung provider
+    take 63 s by default: the reply landed on a page still saying "The companion is thinking…"."""
+    session = services.session_create(user=writer, title="A slow provider")
+    waiting = Message.objects.create(session=session, role=Message.Role.USER, content="Is anyone there?")
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if f"/sessions/{session.pk}/" in request.url else None)
+    page.clock.install()
+    page.goto(f"/reflect/{session.pk}/")
+    expect(page.locator("#chat-pending")).to_be_visible()
+
+    # Minutes on the page's clock, until it has asked more often than the old limit of 41
+    # polls (it never would have: the old page gave up after a minute).
+    for _ in range(250):
+        if len(polls) > 45:
+            break
+        page.clock.run_for(5_000)
+        page.wait_for_timeout(40)
+    assert len(polls) > 45, len(polls)
+    expect(page.locator("#chat-pending")).to_be_visible()
+
+    Message.objects.create(
+        session=session,
+        role=Message.Role.COMPANION,
+        content="Thank you for waiting. What would help most right now?",
+        reply_to=waiting,
+        provider=Message.Provider.LLM,
+    )
+    for _ in range(4):
+        page.clock.run_for(15_000)
+        page.wait_for_timeout(100)
+    expect(page.locator(".bubble.companion").last).to_contain_text("Thank you for waiting.")
+    expect(page.locator("#chat-pending")).to_be_hidden()
+
+
+def test_a_paste_longer_than_a_message_may_be_is_refused_whole_not_cut(desktop_ui: Browser, writer) -> None:
+    """The box's maxlength made the browser keep the first 5,000 characters of a long paste
+    without a word, and the rest was gone once sent."""
+    session = services.session_create(user=writer, title="A long paste")
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    page.goto(f"/reflect/{session.pk}/")
+    text = "Everything I wanted to say tonight. " * 300  # 10,800 characters
+    box = page.get_by_label("Your message")
+    box.fill(text)
+    expect(box).to_have_value(text)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#chat-error")).to_contain_text("5000 characters")
+    expect(box).to_have_value(text.strip())
+    expect(page.locator(".bubble.user")).to_have_count(0)
+    assert not Message.objects.filter(session=session, role=Message.Role.USER).exists()
+    desktop_ui.problems.errors[:] = [e for e in desktop_ui.problems.errors if "status of 400" not in e]
+
+
+def test_the_safety_reply_keeps_its_lines_and_links_its_helplines(desktop_ui: Browser, writer) -> None:
+    """Added by the chat script, the safety reply lost its line breaks: its list of helplines
+    ran together into one paragraph, with no link to follow; after a reload it had lines but
+    still no links."""
+    session = services.session_create(user=writer, title="A hard night")
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    page.goto(f"/reflect/{session.pk}/")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Your message").fill("I don't know.\nI have nothing left to live for.")
+    page.get_by_role("button", name="Send").click()
+    reply = page.locator(".bubble.safety.companion")
+    expect(reply).to_be_visible()
+    assert page.evaluate("window.notReloaded === true")  # the script's bubble, not a page load
+
+    for _ in range(2):  # as the script adds it, then as the page renders it
+        text = reply.locator(".bubble-text").inner_text()
+        assert "any time:\n• " in text, text
+        assert "\n• Befrienders Worldwide: https://www.befrienders.org" in text
+        expect(reply.locator("a[href='https://findahelpline.com']")).to_have_count(1)
+        expect(reply.locator("a[href='https://www.befrienders.org']")).to_have_count(1)
+        words = page.locator(".bubble.user .bubble-text").inner_text()
+        assert words == "I don't know.\nI have nothing left to live for."
+        page.reload()
+    # The person's words are never turned into links.
+    expect(page.locator(".bubble.user a")).to_have_count(0)
+
+
+def test_a_conversation_continued_in_two_tabs_reads_in_order_in_both(desktop_ui: Browser, writer) -> None:
+    """A message sent in another tab never showed in this one (until a reload), so the
+    conversation here skipped from one exchange to the next."""
+    session = services.session_create(user=writer, title="Two tabs")
+    context = desktop_ui.new_context()
+    first = context.new_page()
+    log_in(first, writer.username)
+    second = context.new_page()
+    for page in (first, second):
+        page.goto(f"/reflect/{session.pk}/")
+        page.evaluate("window.notReloaded = true")
+
+    second.get_by_label("Your message").fill("Written in the second tab.")
+    second.get_by_role("button", name="Send").click()
+    expect(second.locator(".bubble")).to_have_count(3)
+
+    first.get_by_label("Your message").fill("Written in the first tab.")
+    first.get_by_role("button", name="Send").click()
+    expect(first.locator(".bubble")).to_have_count(5)
+    users = first.locator(".bubble.user .bubble-text")
+    expect(users).to_have_text(["Written in the second tab.", "Written in the first tab."])
+    ids = [int(i) for i in first.locator("[data-message-id]").evaluate_all("els => els.map(e => e.dataset.messageId)")]
+    assert ids == sorted(ids)
+    assert first.evaluate("window.notReloaded === true")

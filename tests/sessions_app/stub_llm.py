@@ -2,8 +2,9 @@
 
 Modes: "success" (a normal completion), "slow" (answers after `delay` seconds), "trickle"
 (a normal completion sent a byte every `delay` seconds, so no single read waits long),
-"huge" (a completion whose body is over two megabytes), "error" (HTTP 500), "malformed"
-(200 with a body that is not a completion). Every request body and header set is
+"error" (HTTP 500), "malformed"
+(200 with a body that is not a completion), "throttled" (HTTP 429 with
+`Retry-After: retry_after` when that is set). Every request body and header set is
 recorded, so tests can check exactly what left the server.
 """
 
@@ -21,6 +22,7 @@ class StubChatServer:
         self.mode = mode
         self.reply = reply
         self.delay = 2.0
+        self.retry_after: str | None = None
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.paths: list[str] = []
@@ -40,19 +42,20 @@ class StubChatServer:
                     time.sleep(stub.delay)
                 if stub.mode == "error":
                     self._send(500, {"error": {"message": "internal error", "type": "server_error"}})
+                elif stub.mode == "throttled":
+                    extra = {"Retry-After": stub.retry_after} if stub.retry_after is not None else {}
+                    self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, extra)
                 elif stub.mode == "malformed":
                     self._send(200, {"unexpected": True})
-                elif stub.mode == "huge":
-                    completion = stub.completion(body)
-                    completion["choices"][0]["message"]["content"] = "word " * 500_000
-                    self._send(200, completion)
                 else:
                     self._send(200, stub.completion(body))
 
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
+            def _send(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(status)
+                    for name, value in (extra or {}).items():
+                        self.send_header(name, value)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()

@@ -131,3 +131,24 @@ def test_a_grounding_session_walks_through_all_five_senses(user):
     ]
     assert "smell" in questions[2]  # after the sounds, the fourth sense
     assert "taste" in questions[3]
+
+
+@pytest.mark.parametrize(
+    ("resources", "listed"),
+    [
+        ({"name": "Lifeline", "contact": "13 11 14"}, ["• Lifeline: 13 11 14"]),  # one object, not a list
+        (["Call 988", "Text HOME to 741741"], ["• Call 988", "• Text HOME to 741741"]),
+        ([], ["• Find a Helpline (free, confidential lines worldwide): https://findahelpline.com"]),
+        ("call someone", ["• Emergency services: your local emergency number"]),
+        ([1, None, {"name": ""}], ["• Emergency services: your local emergency number"]),
+    ],
+)
+def test_a_crisis_message_gets_its_safety_reply_whatever_crisis_resources_holds(user, settings, resources, listed):
+    """CRISIS_RESOURCES is an operator's JSON; anything but a list of objects made the safety
+    reply itself raise (a 500, the message lost) at the one moment a reply matters most."""
+    settings.CRISIS_RESOURCES = resources
+    session = services.session_create(user=user)
+    result = services.message_post(user=user, session_id=session.pk, content="I want to die.")
+    assert result.reply.safety_flag
+    for line in listed:
+        assert line in result.reply.content

@@ -79,3 +79,22 @@ def test_saved_conversation_shows_exactly_what_was_typed():
     # the heading over the conversation, paragraphs and line breaks).
     assert set(re.findall(r"<(\w+)", html)) <= {"p", "strong", "h2", "br"}
     assert html.count("<h2>") == 1
+
+
+def test_a_conversation_too_long_for_one_entry_is_kept_from_its_start_with_a_note():
+    summary = {"text": "**Themes:** work"}
+    messages = [message("user" if i % 2 else "companion", f"Message {i}. " + "word " * 1000) for i in range(40)]
+    body = entry_body(summary, messages, limit=20_000)
+    assert len(body) <= 20_000
+    assert body.startswith("**Themes:** work")
+    assert "Message 0." in body
+    assert "Message 39." not in body
+    kept = body.count("Message ")
+    assert body.endswith(f"*…and {40 - kept} more messages, kept in the session (too long for one entry).*")
+    # What fits is whole: no message is cut in the middle.
+    assert body.count("word") == kept * 1000
+
+
+def test_a_conversation_that_fits_has_no_note():
+    body = entry_body({"text": "Summary"}, [message("user", "Short.")], limit=200)
+    assert "kept in the session" not in body

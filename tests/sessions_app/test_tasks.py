@@ -243,3 +243,80 @@ def test_a_broker_outage_returns_the_offline_reply_in_the_answer(auth_client, us
     assert reply.provider == Message.Provider.OFFLINE
     assert body["reply"]["id"] == reply.pk
     assert provider.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("sent", ["A reply with a NUL\x00 in it.", "A reply with a lone surrogate \ud83d."])
+def test_a_reply_the_database_would_refuse_is_cleaned_and_saved(auth_client, user, provider, sent):
+    """Inline it was a 500 after the message was saved; on a worker the task failed and the
+    session waited for a reply forever."""
+    provider.reply = sent
+    session = services.session_create(user=user)
+    response, _ = post_api(auth_client, session.pk, "I keep worrying about money.")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "complete"
+    assert body["reply"]["content"].startswith("A reply with a ")
+    assert "\x00" not in body["reply"]["content"]
+    assert Message.objects.get(pk=body["reply"]["id"]).provider == Message.Provider.LLM
+    assert auth_client.get(f"/api/v1/sessions/{session.pk}/").json()["awaiting_reply"] is False
+
+
+def test_on_a_worker_a_reply_the_database_would_refuse_still_lands(user, provider):
+    provider.reply = "Half a reply\x00 and the rest."
+    session = services.session_create(user=user)
+    result = services.message_post(user=user, session_id=session.pk, content="I feel anxious about my exam.")
+    tasks.companion_reply.apply(args=[result.message.pk], throw=True)
+    reply = reply_to(result)
+    assert reply.provider == Message.Provider.LLM
+    assert reply.content == "Half a reply and the rest."
+
+
+def test_a_guided_session_gives_the_provider_its_next_step(user, provider, django_capture_on_commit_callbacks):
+    """The provider got the technique's steps but not where the session was in them, so a
+    thought record turned into free conversation as soon as a model answered."""
+    session = services.session_create(user=user, technique_slug="thought-record")
+    second = "What did you feel, and how strong was each feeling from 0 to 100?"
+    third = "What thought went through your mind just before the feeling got stronger?"
+    provider.reply = f"That sounds like a tense morning. {second}"
+    post(user, session, "My boss ignored my email this morning.", django_capture_on_commit_callbacks)
+    system = provider.requests[0]["messages"][0]["content"]
+    assert f"word for word: {second}" in system
+    assert "thought record one step at a time" in system
+    # The model asked it: the next message moves on to the step after.
+    post(user, session, "Anxious, about 80.", django_capture_on_commit_callbacks)
+    assert f"word for word: {third}" in provider.requests[1]["messages"][0]["content"]
+
+
+def test_the_provider_is_told_to_write_plain_text_and_gets_no_empty_technique_list(
+    user, provider, django_capture_on_commit_callbacks
+):
+    """The page shows a reply as typed, so Markdown arrived as asterisks; a message nothing in the
+    knowledge base matched sent a "Techniques you may draw on:" heading with nothing under it."""
+    session = services.session_create(user=user)
+    post(user, session, "My cat is called Zebedee.", django_capture_on_commit_callbacks)
+    system = provider.requests[0]["messages"][0]["content"]
+    assert "no Markdown" in system
+    assert not system.rstrip().endswith("Techniques you may draw on:")
+    assert "word for word" not in system  # not a guided session
+
+
+def test_an_older_message_todays_safety_check_flags_never_reaches_the_provider(
+    user, provider, django_capture_on_commit_callbacks
+):
+    """A crisis phrasing an earlier safety check missed was saved unflagged and answered; it then
+    went to the provider with every later message of the session."""
+    session = services.session_create(user=user)
+    missed = Message.objects.create(session=session, role=Message.Role.USER, content="I'm planning my suicide.")
+    Message.objects.create(
+        session=session,
+        role=Message.Role.COMPANION,
+        content="What feels most important about that?",
+        reply_to=missed,
+        provider=Message.Provider.OFFLINE,
+    )
+    post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)
+    sent = provider.sent_text()
+    assert "suicide" not in sent
+    assert "What feels most important about that?" not in sent
+    assert provider.requests[0]["messages"][-1] == {"role": "user", "content": "Work was hard today."}

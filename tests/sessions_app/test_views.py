@@ -90,7 +90,10 @@ def test_ending_with_save_shows_the_summary_and_stops_the_form(browser_client):
     assert response.status_code == 302
     html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
     assert "Summary" in html
-    assert "Saved to your journal." in html
+    assert "Saved to your journal" in html
+    # …with the way to it (the page only said so).
+    session.refresh_from_db()
+    assert f'href="/entries/{session.entry_id}/">open the entry</a>' in html
     assert 'id="chat-form"' not in html
     late = browser_client.post(f"/reflect/{session.pk}/", {"content": "One more?"})
     assert late.status_code == 302
@@ -138,3 +141,43 @@ def test_library_page_links_carry_the_search_but_one_page_number(browser_client)
     assert links.count("page=") == len(re.findall(r"<a ", links))
     plain = browser_client.get("/library/?page=2").content.decode()
     assert 'href="?page=1"' in plain
+
+
+def test_a_technique_page_links_the_related_items_both_ways(browser_client):
+    """The knowledge base names what helps with each distortion, but the page linked nothing:
+    a reader of "Catastrophizing" had no way to the techniques for it."""
+    html = browser_client.get("/library/catastrophizing/").content.decode()
+    assert "Techniques that can help" in html
+    assert 'href="/library/decatastrophizing/"' in html
+    # …and the technique's page names the distortions it helps with.
+    technique = browser_client.get("/library/decatastrophizing/").content.decode()
+    assert "Can help with" in technique
+    assert 'href="/library/catastrophizing/"' in technique
+    assert_no_inline_code(technique)
+
+
+def test_a_long_session_can_be_ended_and_saved_as_an_entry(browser_client, user):
+    """Its messages (5,000 characters each) made the entry longer than an entry may be: the end
+    page answered 500 (the API a 400 naming a `body` nobody sent) and the session stayed open."""
+    from entries.models import BODY_MAX_LENGTH, Entry
+
+    session = services.session_create(user=user, title="A long evening")
+    for _ in range(21):
+        services.message_post(user=user, session_id=session.pk, content=("I feel sad today. " * 280)[:5000])
+    response = browser_client.post(f"/reflect/{session.pk}/end/", {"save_as_entry": "on"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == ReflectionSession.Status.ENDED
+    entry = Entry.objects.get(pk=session.entry_id)
+    assert len(entry.body) <= BODY_MAX_LENGTH
+    assert "kept in the session" in entry.body
+
+
+def test_a_right_to_left_session_title_keeps_its_direction(browser_client, user):
+    """The chat page's heading had dir="auto", but the session list and the end page showed a
+    Hebrew or Arabic title laid out left to right (the entries' pages already did this)."""
+    session = services.session_create(user=user, title="שיחה על העבודה")
+    listing = browser_client.get("/reflect/").content.decode()
+    assert f'href="/reflect/{session.pk}/" dir="auto"><strong>שיחה על העבודה</strong>' in listing
+    end = browser_client.get(f"/reflect/{session.pk}/end/").content.decode()
+    assert "<bdi>שיחה על העבודה</bdi>" in end

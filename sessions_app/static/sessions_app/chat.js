@@ -53,8 +53,31 @@
     if (replacing) {
       log.replaceChild(item, replacing);
     } else {
-      place(item);
+      insertInOrder(item, Number(message.id));
     }
+  }
+
+  // Messages written in another tab arrive with the next answer: each goes where its id
+  // puts it, so the conversation reads in the order it happened.
+  function insertInOrder(item, id) {
+    var items = log.querySelectorAll("[data-message-id]");
+    for (var index = 0; index < items.length; index++) {
+      if (Number(items[index].getAttribute("data-message-id")) > id) {
+        log.insertBefore(item, items[index]);
+        return;
+      }
+    }
+    place(item);
+  }
+
+  // After a reply that came with the answer: anything another tab added meanwhile.
+  function catchUp() {
+    fetch(form.getAttribute("data-session-url"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (session) {
+        if (session) { session.messages.forEach(function (message) { append(message); }); }
+      })
+      .catch(function () { /* the next reload shows them */ });
   }
 
   function place(item) {
@@ -63,6 +86,24 @@
     item.id = "latest";
     log.appendChild(item);
     item.scrollIntoView({ block: "nearest" });
+  }
+
+  // The safety reply's helplines as links, as the page renders them: text nodes and anchors
+  // built one by one (never parsed as HTML), http(s) addresses only.
+  function linkify(element, content) {
+    var pattern = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g;
+    var last = 0;
+    var match;
+    while ((match = pattern.exec(content)) !== null) {
+      element.appendChild(document.createTextNode(content.slice(last, match.index)));
+      var link = document.createElement("a");
+      link.href = match[0];
+      link.rel = "nofollow";
+      link.textContent = match[0];
+      element.appendChild(link);
+      last = match.index + match[0].length;
+    }
+    element.appendChild(document.createTextNode(content.slice(last)));
   }
 
   function bubble(message) {
@@ -74,7 +115,11 @@
     var text = document.createElement("div");
     text.className = "bubble-text";
     text.dir = "auto";
-    text.textContent = message.content; // textContent: never parsed as HTML
+    if (message.role === "companion" && message.safety) {
+      linkify(text, message.content);
+    } else {
+      text.textContent = message.content; // textContent: never parsed as HTML
+    }
     item.appendChild(label);
     item.appendChild(text);
     if (message.role === "companion" && message.technique) {
@@ -94,23 +139,36 @@
     if (pending) { pending.hidden = !busy; }
   }
 
-  // Poll the session until a provider's reply lands (about a minute at most).
-  function waitForReply(attempt) {
+  // Poll the session until a provider's reply lands. A worker may take longer than a minute
+  // (three attempts of AI_TIMEOUT, 20 s each by default, plus backoff, plus the queue), and a
+  // reply always comes in the end (the offline companion's if need be), so the page keeps
+  // asking for as long as the session says one is owed: every 1.5 s for the first half
+  // minute, then less and less often, at most every 15 s.
+  function pollDelay(attempt) {
+    return attempt < 20 ? 1500 : Math.min(15000, 1500 * Math.pow(1.25, attempt - 20));
+  }
+
+  // One poller at a time: a second message sent while waiting restarts the quick cadence
+  // instead of starting a second loop.
+  var pollRun = 0;
+
+  function waitForReply(attempt, run) {
+    if (run === undefined) { run = ++pollRun; }
+    if (run !== pollRun) { return; }
     pending.hidden = false;
-    if (attempt > 40) { return; }
     window.setTimeout(function () {
+      if (run !== pollRun) { return; }
       fetch(form.getAttribute("data-session-url"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (session) {
-          if (!session) { return waitForReply(attempt + 1); }
+          if (!session) { return waitForReply(attempt + 1, run); }
           session.messages.forEach(function (message) { append(message); });
-          if (session.awaiting_reply) { return waitForReply(attempt + 1); }
+          if (session.awaiting_reply) { return waitForReply(attempt + 1, run); }
           setBusy(false);
         })
-        .catch(function () { waitForReply(attempt + 1); });
-    }, 1500);
+        .catch(function () { waitForReply(attempt + 1, run); });
+    }, pollDelay(attempt));
   }
-
 
   form.addEventListener("submit", function (event) {
     var content = input.value.trim();
@@ -133,6 +191,7 @@
         if (result.body.reply) {
           setBusy(false);
           append(result.body.reply);
+          catchUp();
         } else {
           submit.disabled = false;
           waitForReply(0);

@@ -101,8 +101,98 @@ def test_a_provider_trickling_its_answer_times_out_at_the_wall_clock_limit(serve
     assert time.monotonic() - started < 1.0  # the 0.5 s limit, plus scheduling
 
 
-def test_an_oversized_answer_is_refused_without_retrying(server):
-    server.mode = "huge"
-    with pytest.raises(ProviderMalformed):
-        complete(config(server, timeout=5.0), MESSAGES)
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("A NUL\x00 in the middle.", "A NUL in the middle."),
+        ("A lone surrogate \ud83d here.", "A lone surrogate \ufffd here."),
+        ("A bell\x07, an \x1b[31mescape\x1b[0m and a C1\x85 control.", "A bell, an [31mescape[0m and a C1 control."),
+        ("Lines\nand\ttabs stay.", "Lines\nand\ttabs stay."),
+    ],
+)
+def test_a_reply_is_cleaned_of_what_cannot_be_stored_or_shown(server, sent, kept):
+    """A NUL in a reply made PostgreSQL refuse it, and a lone surrogate made UTF-8 refuse it:
+    the person's message was left without a reply (a 500 inline, a failed task on a worker)."""
+    server.reply = sent
+    assert complete(config(server), MESSAGES) == kept
+
+
+def test_a_reply_of_control_characters_only_is_empty():
+    """…and one with nothing left is no reply: the offline companion answers instead."""
+    from sessions_app.companion.providers.chat_completions import clean_reply
+
+    assert clean_reply("\x00\x07 \x1b") == ""
+
+
+def test_a_huge_reply_is_cut_at_a_word_boundary():
+    from sessions_app.companion.providers.chat_completions import MAX_REPLY_CHARS, clean_reply
+
+    text = clean_reply("word " * 2000)
+    assert len(text) <= MAX_REPLY_CHARS
+    assert text.endswith("word…")
+    assert clean_reply("x" * 5000) == "x" * (MAX_REPLY_CHARS - 1) + "…"
+
+
+def test_a_retry_after_the_provider_asks_for_is_honoured(server):
+    """A 429's Retry-After was ignored: the retries came after 1 s and 2 s and earned 429s."""
+    server.mode, server.retry_after = "throttled", "3"
+    delays = []
+    with pytest.raises(ProviderUnavailable):
+        complete(config(server, backoff=0.5, timeout=5.0), MESSAGES, sleep=delays.append)
+    assert delays == [3.0, 3.0]  # what was asked, not 0.5 then 1.0
+    assert len(server.requests) == 3
+
+
+def test_a_retry_after_longer_than_an_attempt_ends_the_retries_at_once(server):
+    """Waiting minutes for a rate limit would keep the person from the offline reply."""
+    server.mode, server.retry_after = "throttled", "120"
+    delays = []
+    with pytest.raises(ProviderUnavailable):
+        complete(config(server, backoff=0.5, timeout=5.0), MESSAGES, sleep=delays.append)
+    assert delays == []
     assert len(server.requests) == 1
+
+
+def test_a_429_without_retry_after_backs_off_as_usual(server):
+    server.mode = "throttled"
+    delays = []
+    with pytest.raises(ProviderUnavailable):
+        complete(config(server, backoff=0.5), MESSAGES, sleep=delays.append)
+    assert delays == [0.5, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("7", 7.0),
+        (" 0 ", 0.0),
+        ("Sat, 28 Nov 2026 20:00:30 GMT", 30.0),
+        ("Sat, 28 Nov 2026 19:00:00 GMT", 0.0),  # already past
+        ("soon", None),
+        ("-5", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(header, seconds):
+    import datetime
+
+    from sessions_app.companion.providers.chat_completions import retry_after_seconds
+
+    now = datetime.datetime(2026, 11, 28, 20, 0, tzinfo=datetime.UTC).timestamp()
+    assert retry_after_seconds(header, now=now) == seconds
+
+
+def test_a_response_far_larger_than_a_completion_is_refused_not_read_whole(server):
+    """A 500 MB answer (a URL pointing at something else) was read whole into memory."""
+    from sessions_app.companion.providers.chat_completions import MAX_RESPONSE_BYTES
+
+    server.reply = "A" * (MAX_RESPONSE_BYTES + 10)
+    with pytest.raises(ProviderMalformed):
+        complete(config(server), MESSAGES)
+    assert len(server.requests) == 1  # not retried: it would be as large again
+
+
+def test_a_response_just_under_the_cap_is_read(server):
+    server.reply = "word " * 100_000  # 500 KB
+    assert complete(config(server), MESSAGES).endswith("…")

@@ -76,3 +76,26 @@ def test_short_citation():
     assert short_citation("Beck, A. T., Rush, A. J., Shaw, B. F., & Emery, G. (1979). Cognitive Therapy.") == (
         "Beck et al., 1979"
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "cited"),
+    [
+        ("greenberger-padesky-2016", "Greenberger & Padesky, 2016"),
+        ("pennebaker-smyth-2016", "Pennebaker & Smyth, 2016"),
+        ("emmons-mccullough-2003", "Emmons & McCullough, 2003"),
+        ("dzurilla-nezu-2010", "D'Zurilla & Nezu, 2010"),
+        ("lyubomirsky-2005", "Lyubomirsky et al., 2005"),
+        ("frankl-1946", "Frankl, 1946/2006"),
+    ],
+)
+def test_two_authors_are_both_named_and_three_or_more_are_et_al(key, cited):
+    """Every two-author work was cited "et al." ("after Pennebaker et al., 2016"), against APA
+    and against docs/companion.md's own list."""
+    from sessions_app.knowledge.sources import SOURCES
+
+    assert short_citation(SOURCES[key]) == cited
+
+
+def test_a_citation_typed_in_the_admin_is_kept_as_written():
+    assert short_citation("Zaccaro et al. (2018).") == "Zaccaro et al., 2018"

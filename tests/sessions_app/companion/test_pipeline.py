@@ -69,3 +69,39 @@ def test_the_analysis_stored_with_a_message_holds_no_text(kb):
     analysis = pipeline.analyse("I always mess things up at work.", kb)
     stored = analysis.as_dict()
     assert stored == {"distortions": ["overgeneralization"], "themes": ["work"], "emotions": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "denied", "named"),
+    [
+        ("I am not anxious at all today, just calm.", "feeling anxious", "calmer"),
+        ("I don't feel sad any more, I feel hopeful.", "feeling low", "hope"),
+        ("Not lonely tonight, just tired.", "feeling lonely", "running on empty"),
+    ],
+)
+def test_a_feeling_the_person_denies_is_not_named_back_to_them(kb, text, denied, named):
+    """A reply to "I am not anxious at all today, just calm." said "It sounds like you're feeling
+    anxious", with a grounding exercise for the anxiety."""
+    result = pipeline.run(text, Context(), kb)
+    assert denied not in result.content
+    assert named in result.content
+
+
+def test_a_feeling_the_person_cannot_stop_is_still_named(kb):
+    result = pipeline.run("I can't stop feeling anxious about tomorrow.", Context(), kb)
+    assert "feeling anxious" in result.content
+
+
+def test_a_session_started_from_a_distortion_stays_with_what_helps_with_it(kb):
+    """ "It did not crash." in a session about catastrophizing was offered three good things."""
+    helpful = set(kb.get("catastrophizing").related)
+    context = Context(session_technique="catastrophizing")
+    for text in ["Yesterday I thought the plane would crash.", "It did not crash.", "I was fine in the end."]:
+        result = pipeline.run(text, context, kb)
+        assert result.technique in helpful, (text, result.technique)
+        used = (*context.used_techniques, result.technique) if result.technique else context.used_techniques
+        context = Context(
+            session_technique="catastrophizing",
+            companion_texts=(*context.companion_texts, result.content),
+            used_techniques=used,
+        )

@@ -105,6 +105,51 @@ EVERYDAY_POSITIVES = [
     "I started cutting again last week.",
 ]
 
+# A third pass: phrasings still unflagged (and so sent to the provider) after the first two.
+THIRD_PASS_POSITIVES = [
+    "I'm planning my suicide.",
+    "Everyone would be better off if I was dead.",
+    "I think everyone would be happier if I wasn't around.",
+    "Nobody would care if I died.",
+    "No one would miss me if I was gone.",
+    "I have nothing left to live for.",
+    "What's the point of living anymore?",
+    "What's the point of living like this?",
+    "I wish I had never been born.",
+    "I wish I was never born.",
+    "I want to stop existing.",
+    "I want to disappear forever.",
+    "I'm tired of living.",
+    "I'm so tired of being alive.",
+    "I hope I die in my sleep.",
+    "I'd rather be dead.",
+    "I would rather die than go on like this.",
+    "Sometimes I think about dying.",
+    "I feel like dying.",
+    "I don't see a way out except death.",
+    "Death is the only way out.",
+    "I've decided to end things.",
+    "I'm going to end things tonight.",
+    "I just want the pain to stop forever.",
+    "I cut my arms last night.",
+    "I've got a gun and I'm going to use it on myself.",
+    "I want out of this life.",
+    "I want to crash my car on purpose.",
+    "I keep thinking about driving into oncoming traffic.",
+    "No, I want to die.",
+    "no i want to kill myself",
+    # Slang, misspellings, not waking, deserving.
+    "I want to end myself.",
+    "thinking of offing myself",
+    "i want to k1ll myself",
+    "I want to kil myself",
+    "I feel so suicdal",
+    "I want to go to sleep and not wake up.",
+    "I deserve to die.",
+    "I don't deserve to live.",
+    "I should be dead.",
+]
+
 # The same words in everyday, non-crisis use: idioms, phones and plants, break-ups,
 # holidays, distances, prescriptions, and the fear of something that has passed.
 EVERYDAY_NEGATIVES = [
@@ -139,10 +184,38 @@ EVERYDAY_NEGATIVES = [
     "I'm done with work for today.",
     "I hope I don't wake up late tomorrow.",
     "I should just die my hair blue.",
+    # Near the third pass's phrasings.
+    "I'd rather die than sing karaoke in front of my boss.",
+    "I'm tired of living paycheck to paycheck.",
+    "I'm tired of living with my parents.",
+    "I'm tired of life in the city, I want to move to the countryside.",
+    "What's the point of living in London if you never go out?",
+    "There is no point in going on about it.",
+    "I want to end things with her before Christmas.",
+    "I cut my leg on a rock at the beach.",
+    "I wish I had been born in the sixties.",
+    "I feel like dying my hair pink.",
+    "I hope I die of old age surrounded by grandkids.",
+    "Nobody would notice if I left the party early.",
+    "Everyone would be happier if I wasn't so grumpy in the mornings.",
+    "It'd be easier if I wasn't here for the delivery.",
+    "We talked about my suicide prevention training at work.",
+    "My friend has nothing to live for, she says, and I'm scared for her.",
+    "I want out of this job.",
+    "I want to disappear for a weekend.",
+    "I drove into a wall in the car park, nobody was hurt.",
+    "No, I don't want to die.",
+    "No I would never hurt myself.",
+    "I'll head off myself later.",
+    "I don't deserve to die for one mistake.",
+    "The villain deserves to die.",
+    "I shouldn't be here, I have an essay due.",
+    "I want to sleep and not wake up early for once.",
+    "She said she feels suicdal, I'm worried.",
 ]
 
 
-@pytest.mark.parametrize("text", POSITIVES + EVERYDAY_POSITIVES)
+@pytest.mark.parametrize("text", POSITIVES + EVERYDAY_POSITIVES + THIRD_PASS_POSITIVES)
 def test_crisis_signals_are_flagged(text):
     result = assess(text)
     assert result.flagged, text
