@@ -6,4 +6,4 @@ class SessionsAppConfig(AppConfig):
     verbose_name = "Reflection sessions"
 
     def ready(self) -> None:
-        from sessions_app import signals  # noqa: F401
+        from sessions_app import checks, signals  # noqa: F401
