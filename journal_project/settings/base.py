@@ -73,7 +73,8 @@ MIDDLEWARE = [
     "journal_project.middleware.ProbeMiddleware",
     "journal_project.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, also checking that a browser session read from Redis still exists in PostgreSQL.
+    "journal_project.accounts.middleware.SessionAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
