@@ -445,6 +445,7 @@ DJANGO_GUID = {
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json | text
 DEFAULT_EXCEPTION_REPORTER_FILTER = "journal_project.logging.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "journal_project.logging.PrivateExceptionReporter"
 
 LOGGING = {
     "version": 1,
@@ -454,7 +455,7 @@ LOGGING = {
     },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "journal_project.logging.PrivateJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
