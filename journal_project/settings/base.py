@@ -220,21 +220,24 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Filled by the apps (each adds its periodic tasks in its AppConfig.ready()).
 CELERY_BEAT_SCHEDULE: dict = {}
 # Monitoring (docs/monitoring.md): a Redis probe, the minute roll-up into PostgreSQL, the
-# target evaluation, and pruning. `expires` keeps a backlogged queue from piling them up.
+# target evaluation, and pruning. An expiry keeps a backlogged queue (no worker running)
+# from piling them up and running them in a burst when a worker returns. It is
+# `expire_seconds`, not Celery's `expires`: the DatabaseScheduler copies the schedule into
+# its table and keeps only the options it has columns for (`expires` was dropped silently).
 CELERY_BEAT_SCHEDULE["monitoring-probe-redis"] = {
     "task": "monitoring.tasks.probe_redis",
     "schedule": timedelta(seconds=15),
-    "options": {"expires": 15},
+    "options": {"expire_seconds": 15},
 }
 CELERY_BEAT_SCHEDULE["monitoring-rollup"] = {
     "task": "monitoring.tasks.rollup_windows",
     "schedule": timedelta(minutes=1),
-    "options": {"expires": 60},
+    "options": {"expire_seconds": 60},
 }
 CELERY_BEAT_SCHEDULE["monitoring-evaluate"] = {
     "task": "monitoring.tasks.evaluate_targets",
     "schedule": timedelta(minutes=1),
-    "options": {"expires": 60},
+    "options": {"expire_seconds": 60},
 }
 CELERY_BEAT_SCHEDULE["monitoring-prune"] = {
     "task": "monitoring.tasks.prune_snapshots",
@@ -248,7 +251,7 @@ CELERY_BEAT_SCHEDULE["entries-prune-tombstones"] = {
 CELERY_BEAT_SCHEDULE["sessions-abandon-idle"] = {
     "task": "sessions_app.tasks.sessions_abandon_idle",
     "schedule": timedelta(minutes=10),
-    "options": {"expires": 600},
+    "options": {"expire_seconds": 600},
 }
 
 # --- Auth and accounts ------------------------------------------------------------
