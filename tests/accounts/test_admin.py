@@ -1,0 +1,100 @@
+"""Users in the admin: an operator can delete an account (with its journal) and reset a
+password, and both do what the person's own settings page does."""
+
+from __future__ import annotations
+
+import pytest
+from axes.models import AccessLog
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from entries.models import Entry, Tag
+from journal_project.accounts.models import ApiToken
+from journal_project.accounts.services import token_issue
+from sessions_app.models import Message, ReflectionSession
+from tests.entries.factories import EntryFactory
+from tests.factories import PASSWORD
+from tests.sessions_app.factories import MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "my secret diary walrus"
+
+
+@pytest.fixture
+def operator(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def _journal(user) -> None:
+    """A journal full of the secret word, a login record and a token."""
+    EntryFactory(user=user, title=SECRET, body=SECRET, tags=[f"{SECRET} tag"])
+    MessageFactory(session__user=user, session__title=SECRET, content=SECRET)
+    Client().post("/login/", {"username": user.username, "password": PASSWORD})
+    token_issue(user=user)
+    assert AccessLog.objects.filter(username=user.username).exists()
+
+
+def _gone(user) -> None:
+    assert not get_user_model().objects.filter(pk=user.pk).exists()
+    assert not Entry.objects.filter(user_id=user.pk).exists()
+    assert not Tag.objects.filter(user_id=user.pk).exists()
+    assert not ReflectionSession.objects.filter(user_id=user.pk).exists()
+    assert not Message.objects.filter(session__user_id=user.pk).exists()
+    assert not ApiToken.objects.filter(user_id=user.pk).exists()
+    # The login records (address, browser) go too, as with the settings page's deletion.
+    assert not AccessLog.objects.filter(username=user.username).exists()
+
+
+def test_an_operator_deletes_an_account_with_its_journal_from_its_delete_page(operator, user, other_user):
+    """The entry and tag admins are read-only, so Django's admin refused to delete any
+    user who had written something ("your account doesn't have permission to delete
+    ... entry, tag"), and deleting one who had not kept their login records."""
+    _journal(user)
+    _journal(other_user)
+    page = operator.get(f"/admin/auth/user/{user.pk}/delete/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "permission to delete" not in html
+    assert "Are you sure" in html
+    assert "walrus" not in html  # metadata only, as everywhere in the admin
+
+    response = operator.post(f"/admin/auth/user/{user.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    _gone(user)
+    assert Entry.objects.filter(user=other_user).count() == 1  # the neighbour keeps everything
+    assert AccessLog.objects.filter(username=other_user.username).exists()
+
+
+def test_the_delete_action_deletes_the_selected_accounts_the_same_way(operator, user, other_user):
+    _journal(user)
+    _journal(other_user)
+    selected = {"action": "delete_selected", "_selected_action": [user.pk, other_user.pk]}
+    confirmation = operator.post("/admin/auth/user/", selected)
+    assert confirmation.status_code == 200
+    assert "permission to delete" not in confirmation.content.decode()
+    assert "walrus" not in confirmation.content.decode()
+
+    response = operator.post("/admin/auth/user/", {**selected, "post": "yes"})
+    assert response.status_code == 302
+    _gone(user)
+    _gone(other_user)
+
+
+def test_a_password_set_by_an_operator_revokes_the_accounts_api_tokens(operator, user):
+    """An operator resets the password of an account that may be compromised: as when the
+    person changes it themselves, no token issued before keeps working."""
+    from tests.conftest import make_api_client
+
+    api = make_api_client(user)
+    assert api.get("/api/v1/auth/me/").status_code == 200
+    new = "an-operator-chosen-passphrase-9"
+    response = operator.post(
+        f"/admin/auth/user/{user.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content
+    user.refresh_from_db()
+    assert user.check_password(new)
+    assert api.get("/api/v1/auth/me/").status_code == 401
