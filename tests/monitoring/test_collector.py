@@ -299,6 +299,7 @@ def test_without_a_broker_one_process_a_minute_rolls_up_and_evaluates_the_shared
     count each breach several times."""
     from monitoring.models import Target, TargetStatus, Violation
 
+    settings.MONITORING_INLINE_MAINTENANCE = None  # decided from the settings, as outside the tests
     settings.CELERY_BROKER_URL = ""
     assert get_store().shared
     put(catalog.SESSION_RETRIEVAL, 0.030, count=40)  # p99 30 ms: the 10 ms target is breached
@@ -319,6 +320,7 @@ def test_without_a_broker_one_process_a_minute_rolls_up_and_evaluates_the_shared
 def test_with_a_broker_the_flush_threads_leave_maintenance_to_beat(settings, seeded_targets, put):
     from monitoring.models import Target
 
+    settings.MONITORING_INLINE_MAINTENANCE = None
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/10"
     put(catalog.SESSION_RETRIEVAL, 0.030, count=40)
     worker = Collector()
