@@ -282,7 +282,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "journal_project.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+# Masked in the failed-login records the admin shows: `next` is the page the person was
+# on (a search of their journal, say) and the CSRF token a secret of their browser.
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "next", "csrfmiddlewaretoken"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # --- Internationalisation ---------------------------------------------------------

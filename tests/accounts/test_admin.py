@@ -98,3 +98,27 @@ def test_a_password_set_by_an_operator_revokes_the_accounts_api_tokens(operator,
     user.refresh_from_db()
     assert user.check_password(new)
     assert api.get("/api/v1/auth/me/").status_code == 401
+
+
+def test_failed_login_records_shown_in_the_admin_hold_no_search_or_form_token(client, user):
+    """django-axes keeps the query and form of each failed login for the admin. A login
+    page reached from an expired session carries `next`, the page the person was on:
+    possibly a search of their journal. The CSRF token is a secret of the browser."""
+    from axes.models import AccessAttempt
+
+    login = client.get("/login/", {"next": "/search/?q=my secret divorce"})
+    token = str(login.context["csrf_token"])
+    client.post(
+        "/login/?next=/search/%3Fq%3Dmy%2Bsecret%2Bdivorce",
+        {
+            "username": user.username,
+            "password": "wrong",
+            "next": "/search/?q=my secret divorce",
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    attempt = AccessAttempt.objects.get(username=user.username)
+    recorded = attempt.get_data + attempt.post_data
+    assert "next=" in recorded  # the parameter's name stays
+    for secret in ("secret", "divorce", token, "wrong"):
+        assert secret not in recorded, secret
