@@ -247,6 +247,12 @@ CELERY_BEAT_SCHEDULE["entries-prune-tombstones"] = {
     "task": "entries.tasks.tombstones_prune",
     "schedule": timedelta(hours=6),
 }
+# Expired browser sessions and login records older than LOGIN_RECORDS_DAYS (docs/operations.md).
+CELERY_BEAT_SCHEDULE["accounts-prune"] = {
+    "task": "journal_project.accounts.tasks.accounts_prune",
+    "schedule": timedelta(hours=24),
+    "options": {"expire_seconds": 3600},
+}
 # Reflection sessions idle longer than SESSION_IDLE_MINUTES become "abandoned" (docs/companion.md).
 CELERY_BEAT_SCHEDULE["sessions-abandon-idle"] = {
     "task": "sessions_app.tasks.sessions_abandon_idle",
@@ -286,6 +292,8 @@ AXES_VERBOSE = False
 # on (a search of their journal, say) and the CSRF token a secret of their browser.
 AXES_SENSITIVE_PARAMETERS = ["password", "token", "next", "csrfmiddlewaretoken"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Days the sign-in records (address and browser of each login, failed or not) are kept.
+LOGIN_RECORDS_DAYS = env.int("LOGIN_RECORDS_DAYS", default=90)
 
 # --- Internationalisation ---------------------------------------------------------
 

@@ -122,3 +122,37 @@ def test_failed_login_records_shown_in_the_admin_hold_no_search_or_form_token(cl
     assert "next=" in recorded  # the parameter's name stays
     for secret in ("secret", "divorce", token, "wrong"):
         assert secret not in recorded, secret
+
+
+def test_beat_clears_expired_browser_sessions_and_old_login_records(settings, user, other_user):
+    """Nothing removed expired browser sessions (Django leaves that to the site) nor the
+    login records django-axes keeps (address and browser of every sign-in): both grew for
+    ever. A daily task removes sessions past their expiry and records older than
+    LOGIN_RECORDS_DAYS."""
+    import datetime
+
+    from axes.models import AccessFailureLog
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from journal_project.accounts import tasks
+
+    assert settings.CELERY_BEAT_SCHEDULE["accounts-prune"]["task"] == "journal_project.accounts.tasks.accounts_prune"
+    live, expired = SessionStore(), SessionStore()
+    live.create()
+    expired.create()
+    Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now() - datetime.timedelta(1))
+    old = timezone.now() - datetime.timedelta(days=settings.LOGIN_RECORDS_DAYS + 1)
+    AccessLog.objects.create(username=user.username, ip_address="10.0.0.1", user_agent="old", attempt_time=old)
+    AccessLog.objects.create(username=user.username, ip_address="10.0.0.2", user_agent="recent")
+    AccessFailureLog.objects.create(username=other_user.username, ip_address="10.0.0.3", attempt_time=old)
+    AccessLog.objects.filter(user_agent="old").update(attempt_time=old)  # auto_now_add on create
+    AccessFailureLog.objects.update(attempt_time=old)
+
+    tasks.accounts_prune()
+
+    assert set(Session.objects.values_list("session_key", flat=True)) >= {live.session_key}
+    assert not Session.objects.filter(session_key=expired.session_key).exists()
+    assert list(AccessLog.objects.values_list("user_agent", flat=True)) == ["recent"]
+    assert not AccessFailureLog.objects.exists()
