@@ -7,6 +7,7 @@ path and the parameters, never their values.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest
@@ -31,6 +32,19 @@ class PrivateJsonFormatter(JsonFormatter):
         for key, value in log_data.items():
             if isinstance(value, HttpRequest):
                 log_data[key] = describe_request(value)
+
+
+class RequestLineWithoutQuery(logging.Filter):
+    """For django.server (runserver, i.e. `make run`): its lines start with the request line
+    ("GET /search/?q=... HTTP/1.1"); the query string goes, the path stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and args and isinstance(args[0], str) and "?" in args[0]:
+            method, _, rest = args[0].partition(" ")
+            target, space, protocol = rest.partition(" ")
+            record.args = (f"{method} {target.split('?', 1)[0]}{space}{protocol}", *args[1:])
+        return True
 
 
 class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -465,6 +465,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "request_line_without_query": {"()": "journal_project.logging.RequestLineWithoutQuery"},
     },
     "formatters": {
         "json": {
@@ -492,7 +493,12 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
         # The dev server's access log repeats what our request metrics already record.
-        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+            "filters": ["request_line_without_query"],
+        },
         "celery": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_guid": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -101,3 +101,25 @@ def test_the_gunicorn_access_log_if_switched_on_leaves_out_query_strings_and_ref
     assert "%(U)s" in log_format  # the path
     for atom in ("%(r)s", "%(q)s", "%(f)s", "{"):  # request line, query string, referrer, raw headers
         assert atom not in log_format, atom
+
+
+def test_the_development_servers_log_lines_leave_out_query_strings(settings):
+    """`make run` serves with runserver, whose django.server logger writes the request line
+    of every 4xx and 5xx: a search past its last page logged what was searched for."""
+    import io
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_production_json_formatter(settings))
+    server_logger = logging.getLogger("django.server")
+    server_logger.addHandler(handler)
+    try:
+        # As django.core.servers.basehttp.WSGIRequestHandler.log_message logs it.
+        server_logger.warning('"%s" %s %s', "GET /search/?q=my+secret+divorce&page=9 HTTP/1.1", "404", "1843")
+    finally:
+        server_logger.removeHandler(handler)
+    line = stream.getvalue()
+    assert "GET /search/ HTTP/1.1" in line
+    assert "404" in line
+    for secret in ("secret", "divorce", "page=9"):
+        assert secret not in line, line
