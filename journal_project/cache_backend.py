@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -318,6 +319,26 @@ class _SendChannel:
         self._connection, self._pending = None, 0
 
 
+# One send channel per connection pool, for the whole process. Django gives every thread
+# a cache object (and django-redis client) of its own, over one shared pool: a channel per
+# client held one pooled connection per thread for good, and a server that starts a
+# thread per connection (runserver, i.e. `make run`) used up the pool within
+# REDIS_MAX_CONNECTIONS requests, after which every cache call failed. The channel's lock
+# serialises the sends, which only write to a socket and read replies that have arrived.
+_send_channels: weakref.WeakKeyDictionary[Any, _SendChannel] = weakref.WeakKeyDictionary()
+_send_channels_lock = threading.Lock()
+
+
+def _send_channel_for(pool: Any) -> _SendChannel:
+    channel = _send_channels.get(pool)
+    if channel is None:
+        with _send_channels_lock:
+            channel = _send_channels.get(pool)
+            if channel is None:
+                channel = _send_channels[pool] = _SendChannel(pool)
+    return channel
+
+
 class BytesCommands:
     """Commands for values that are bytes already (see above), for a django-redis client.
 
@@ -391,9 +412,7 @@ class BytesCommands:
         """Like `set_bytes_many`, without waiting for the replies (`_SendChannel`)."""
         if not values:
             return
-        channel = getattr(self, "_send_channel", None)
-        if channel is None:
-            channel = self._send_channel = _SendChannel(self.get_client(write=True).connection_pool)
+        channel = _send_channel_for(self.get_client(write=True).connection_pool)
         commands = [("SET", self.make_key(key), pack_bytes(payload), "EX", timeout) for key, payload in values.items()]
         try:
             channel.send(commands)
@@ -402,7 +421,7 @@ class BytesCommands:
 
     def drain_sent(self) -> None:
         """Wait until Redis has taken everything `send_bytes_many` sent."""
-        channel = getattr(self, "_send_channel", None)
+        channel = _send_channels.get(self.get_client(write=True).connection_pool)
         if channel is not None:
             try:
                 channel.drain()

@@ -374,6 +374,49 @@ def bump(namespace: Namespace, scope_id: int | None = None) -> None:
         _bump_hooks()[key] = (_transaction_token(), _committed)
 
 
+# Stands for "every scope" of a namespace in the dirty flags and bump hooks.
+EVERY_SCOPE = -1
+
+
+def bump_every_scope(namespace: Namespace) -> None:
+    """Invalidate a per-user namespace for everyone at once, atomically with the caller's write.
+
+    For a shared row that per-user values embed (a technique's name, in every session's
+    state that drew on it): one UPDATE moves every user's generation, in the current
+    transaction, with the same guarantees as `bump()`. A scope without a generation row
+    has nothing cached yet, and starts from the clock when it gets one.
+    """
+    from journal_project.models import CacheGeneration
+
+    if namespace.scope != USER:
+        bump(namespace)
+        return
+    key = (namespace.name, EVERY_SCOPE)
+    in_transaction = _in_transaction()
+    if in_transaction and _bumped_in_this_transaction(key):
+        return
+    table = connection.ops.quote_name(CacheGeneration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE namespace = %s", [namespace.name])
+    _forget_remembered(namespace)
+    if in_transaction:
+        _dirty_set().add(key)
+
+        def _committed() -> None:
+            _dirty_set().discard(key)
+            _bump_hooks().pop(key, None)
+            _forget_remembered(namespace)
+
+        transaction.on_commit(_committed)
+        _bump_hooks()[key] = (_transaction_token(), _committed)
+
+
+def _forget_remembered(namespace: Namespace) -> None:
+    memo = _memo_dict()
+    for key in [key for key in memo if key[0] == namespace.name]:
+        del memo[key]
+
+
 def _bump_hooks() -> dict[tuple[str, int], tuple[Any, Callable[[], None]]]:
     hooks = getattr(_dirty, "bump_hooks", None)
     if hooks is None:
@@ -459,12 +502,15 @@ def _in_transaction() -> bool:
 
 def _must_bypass(key: tuple[str, int]) -> bool:
     dirty = _dirty_set()
-    if key not in dirty:
+    if not dirty:
+        return False
+    flags = [flag for flag in (key, (key[0], EVERY_SCOPE)) if flag in dirty]
+    if not flags:
         return False
     if _in_transaction():
         return True
-    # The transaction ended (a rollback leaves no on_commit call): forget the flag.
-    dirty.discard(key)
+    # The transaction ended (a rollback leaves no on_commit call): forget the flags.
+    dirty.difference_update(flags)
     return False
 
 

@@ -22,6 +22,10 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 100_000))
 max_requests_jitter = max_requests // 10
 # The request metrics middleware already records every request; the app logs JSON.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# If it is switched on: the path without its query string (`q` is what someone searched their
+# journal for) and no referrer (the previous page's URL, query included). Gunicorn's default
+# format logs the whole request line ("%(r)s") and the referrer ("%(f)s").
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,10 +1,50 @@
-"""Keep journal text, session messages, passwords and tokens out of logs and error reports."""
+"""Keep journal text, session messages, passwords and tokens out of logs and error reports.
+
+Besides bodies and variables, the query string is private too: `q` is what someone
+searched their journal for and `tag` one of their tag names. Logs and reports name the
+path and the parameters, never their values.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.views.debug import SafeExceptionReporterFilter
+from django.http import HttpRequest
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+from pythonjsonlogger.json import JsonFormatter
+
+# The request line as servers put it in the WSGI environ, query string included.
+_RAW_URI_KEYS = ("QUERY_STRING", "RAW_URI", "REQUEST_URI")
+
+
+def describe_request(request: HttpRequest) -> str:
+    """What a log line says about a request: its method and path, not its query string."""
+    return f"<{type(request).__name__}: {request.method} {request.path!r}>"
+
+
+class PrivateJsonFormatter(JsonFormatter):
+    """The JSON log formatter, writing a request passed in `extra` (django.request does) as
+    method and path: its default rendering, the request's repr, holds the query string."""
+
+    def add_fields(self, log_data: dict[str, Any], record: Any, message_dict: dict[str, Any]) -> None:
+        super().add_fields(log_data, record, message_dict)
+        for key, value in log_data.items():
+            if isinstance(value, HttpRequest):
+                log_data[key] = describe_request(value)
+
+
+class RequestLineWithoutQuery(logging.Filter):
+    """For django.server (runserver, i.e. `make run`): its lines start with the request line
+    ("GET /search/?q=... HTTP/1.1"); the query string goes, the path stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and args and isinstance(args[0], str) and "?" in args[0]:
+            method, _, rest = args[0].partition(" ")
+            target, space, protocol = rest.partition(" ")
+            record.args = (f"{method} {target.split('?', 1)[0]}{space}{protocol}", *args[1:])
+        return True
 
 
 class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
@@ -28,7 +68,27 @@ class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
 
     def get_safe_request_meta(self, request: Any) -> dict[str, Any]:
         meta = super().get_safe_request_meta(request)
-        for header in ("HTTP_AUTHORIZATION", "HTTP_COOKIE"):
+        for header in ("HTTP_AUTHORIZATION", "HTTP_COOKIE", *_RAW_URI_KEYS):
             if header in meta:
                 meta[header] = self.cleansed_substitute
         return meta
+
+    def get_safe_cookies(self, request: Any) -> dict[str, Any]:
+        # Django cleanses only cookies named like a secret: the session cookie ("sessionid")
+        # is not, and a report in a mailbox must not let its reader sign in as the person.
+        cookies = getattr(request, "COOKIES", None) or {}
+        return dict.fromkeys(cookies, self.cleansed_substitute)
+
+
+class PrivateExceptionReporter(ExceptionReporter):
+    """Django's error report with the query string's values left out (names kept)."""
+
+    def _get_raw_insecure_uri(self) -> str:
+        return f"{self.request.scheme}://{self.request._get_raw_host()}{self.request.path}"
+
+    def get_traceback_data(self) -> dict[str, Any]:
+        data = super().get_traceback_data()
+        if self.request is not None:
+            substitute = self.filter.cleansed_substitute
+            data["request_GET_items"] = [(name, substitute) for name in self.request.GET]
+        return data

@@ -54,7 +54,7 @@ def _with_values(params: Sequence[Any], positions: Sequence[int], values: Sequen
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    position: int  # of the varying parameter
+    positions: tuple[int, ...]  # of the varying parameters, in the order of the sentinels
     model: type[Model]
     init_list: list[str]
     start: int
@@ -68,25 +68,28 @@ class PrecompiledQuery(Generic[M]):
     """`build(value)` returns the queryset; `first(value)` runs its SQL compiled once.
 
     `build` must put `value` into exactly one query parameter (a filter) and nothing
-    else may depend on it: it is called once, with a sentinel.
+    else may depend on it: it is called once, with a sentinel. A query that varies in
+    several values takes `sentinels` (one per argument of `build` and of `first`).
     """
 
-    def __init__(self, build: Callable[[Any], QuerySet[M]], sentinel: Any) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], sentinel: Any = None, *, sentinels: Sequence[Any] | None = None
+    ) -> None:
         self._build = build
-        self._sentinel = sentinel
+        self._sentinels = tuple(sentinels) if sentinels is not None else (sentinel,)
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, using: str) -> _Compiled:
-        queryset = self._build(self._sentinel)[:1]
+        queryset = self._build(*self._sentinels)[:1]
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        (position,) = _sentinel_positions(params, (self._sentinel,))
+        positions = _sentinel_positions(params, self._sentinels)
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         compiled = _Compiled(
             sql=sql,
             params=tuple(params),
-            position=position,
+            positions=positions,
             model=klass_info["model"],
             init_list=[column[0].target.attname for column in select[start:end]],
             start=start,
@@ -98,10 +101,12 @@ class PrecompiledQuery(Generic[M]):
         self._compiled[using] = compiled
         return compiled
 
-    def first(self, value: Any, *, using: str = DEFAULT_DB_ALIAS) -> M | None:
+    def first(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> M | None:
+        if len(values) != len(self._sentinels):
+            raise TypeError(f"expected {len(self._sentinels)} values, got {len(values)}")
         compiled = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
-        params = _with_values(compiled.params, (compiled.position,), (value,))
+        params = _with_values(compiled.params, compiled.positions, values)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()

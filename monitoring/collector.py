@@ -250,13 +250,21 @@ class Collector:
                 logger.exception("Monitoring flush thread iteration failed")
 
     def _maybe_maintain(self) -> None:
-        """Embedded default only: no beat runs there, so the thread rolls up and evaluates."""
+        """Without a broker no beat runs, so the flush thread rolls up and evaluates.
+
+        With the metrics in Redis, every process of the deployment (gunicorn's workers)
+        sees the same windows: one of them a minute does it, the first to claim the
+        minute, or a breach would be counted once per process.
+        """
         minute = minute_of(time.time())
         if minute == self._last_maintenance_minute:
             return
         self._last_maintenance_minute = minute
         try:
-            if get_store().shared or not conf.inline_maintenance():
+            if not conf.inline_maintenance():
+                return
+            store = get_store()
+            if store.shared and not store.claim("maintenance", minute):
                 return
             from django.db import close_old_connections
 

@@ -37,8 +37,9 @@ def flush_thread() -> bool:
 
 
 def inline_maintenance() -> bool:
-    """Roll up and evaluate from the flush thread: only the embedded default, which has no beat."""
+    """Roll up and evaluate from the flush thread: whenever there is no broker, hence no beat
+    (the embedded default, and `make run` with DATABASE_URL and REDIS_URL alone)."""
     value = getattr(settings, "MONITORING_INLINE_MAINTENANCE", None)
     if value is not None:
         return bool(value)
-    return not settings.REDIS_URL and not settings.CELERY_BROKER_URL
+    return not settings.CELERY_BROKER_URL

@@ -311,6 +311,14 @@ class RedisStore:
         raw = self._call("monitoring_read", lambda client: client.hgetall(self.totals_key))
         return {(key.decode() if isinstance(key, bytes) else key): int(value) for key, value in raw.items()}
 
+    def claim(self, job: str, minute: int) -> bool:
+        """Whether this process is the first of the deployment to claim `job` for `minute`."""
+        key = f"{self.base}:claim:{job}:{minute}"
+        try:
+            return bool(self._call("monitoring_claim", lambda client: client.set(key, 1, nx=True, ex=180)))
+        except StoreUnavailable:
+            return False  # nothing to roll up or evaluate without the windows anyway
+
     def ping(self) -> float:
         def action(client: Any) -> float:
             started = time.perf_counter()

@@ -459,6 +459,9 @@ def knowledge_load(*, items: Iterable[dict[str, Any]], force: bool = False, prun
     if to_create or to_update:
         # Bulk writes send no signals; one bump covers them all.
         caching.bump(caching.KNOWLEDGE)
+    if to_update:
+        # Updated techniques may be renamed: sessions' cached state names them.
+        caching.bump_every_scope(caching.SESSIONS)
     return LoadResult(len(to_create), len(to_update), unchanged, skipped, deleted)
 
 

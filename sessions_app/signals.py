@@ -19,9 +19,15 @@ from sessions_app.models import Message, ReflectionSession, Technique
 
 @receiver(post_save, sender=Technique)
 @receiver(post_delete, sender=Technique)
-def technique_changed(sender: Any, instance: Technique, raw: bool = False, **kwargs: Any) -> None:
+def technique_changed(
+    sender: Any, instance: Technique, raw: bool = False, created: bool = False, **kwargs: Any
+) -> None:
     if not raw:
         caching.bump(caching.KNOWLEDGE)
+        if not created:
+            # Sessions' cached state names the techniques they drew on, and a deletion
+            # unlinks them (SET_NULL, an UPDATE without signals): a new technique is in none.
+            caching.bump_every_scope(caching.SESSIONS)
 
 
 @receiver(post_save, sender=ReflectionSession)

@@ -26,10 +26,11 @@ def install(apps, schema_editor):
 
 
 def _invalidate_cached_entries(apps):
-    # Cached searches were answered under the old configuration: move every person's
-    # entries generation (kept in the database, so this works with Redis down too).
+    # Cached searches were answered, and headlines marked, under the old configuration:
+    # move every person's generations of both (kept in the database, so this works with
+    # Redis down too).
     generations = apps.get_model("core", "CacheGeneration")
-    generations.objects.filter(namespace="entries").update(value=F("value") + 1)
+    generations.objects.filter(namespace__in=["entries", "entry_versions"]).update(value=F("value") + 1)
 
 
 def uninstall(apps, schema_editor):

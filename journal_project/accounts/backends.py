@@ -1,24 +1,63 @@
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db.models import Exists
+from django.db.models.functions import Now
 
 from journal_project import caching
 from journal_project.precompiled import PrecompiledQuery
 
-# Every session-authenticated request runs this query: compiled once per process.
-_USER_QUERY: PrecompiledQuery[Any] = PrecompiledQuery(
-    lambda user_id: (
+_USER_SENTINEL = -1_999_999_937  # in range for any integer primary key, never a real id
+_SESSION_SENTINEL = "\x1fjournal-session-key-sentinel\x1f"  # never a session key (those are [a-z0-9])
+
+
+def _user_query(user_id: Any) -> Any:
+    return (
         get_user_model()
         ._default_manager.select_related("profile")
         .annotate(**caching.generation_annotations("pk"))
         .filter(pk=user_id)
+    )
+
+
+# Every session-authenticated request runs this query: compiled once per process.
+_USER_QUERY: PrecompiledQuery[Any] = PrecompiledQuery(_user_query, sentinel=_USER_SENTINEL)
+# ... and, for a browser session, whether the session's row still exists in PostgreSQL,
+# in the same round trip (see `verifying_session`).
+_SESSION_USER_QUERY: PrecompiledQuery[Any] = PrecompiledQuery(
+    lambda user_id, session_key: _user_query(user_id).annotate(
+        _session_live=Exists(Session.objects.filter(session_key=session_key, expire_date__gt=Now()))
     ),
-    sentinel=-1_999_999_937,  # in range for any integer primary key, never a real id
+    sentinels=(_USER_SENTINEL, _SESSION_SENTINEL),
 )
+
+# The browser session whose user is being looked up (set by SessionAuthenticationMiddleware).
+_verified_session: contextvars.ContextVar[str | None] = contextvars.ContextVar("journal_verified_session", default=None)
+
+
+@contextlib.contextmanager
+def verifying_session(session_key: str | None) -> Iterator[None]:
+    """Within the block, a user is found only if the session `session_key` is live in PostgreSQL.
+
+    Browser sessions are `cached_db`: Redis holds a copy of each. A logout while Redis is
+    unreachable deletes the row, but not the copy, which Redis would serve again once it
+    returns (for the rest of the session's two weeks). PostgreSQL is the source of truth
+    for sessions as for everything else, and the check rides along with the user query
+    that every session-authenticated request runs anyway.
+    """
+    token = _verified_session.set(session_key)
+    try:
+        yield
+    finally:
+        _verified_session.reset(token)
 
 
 class JournalModelBackend(ModelBackend):
@@ -33,7 +72,13 @@ class JournalModelBackend(ModelBackend):
             pk = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None  # a session from another project or a tampered one: Django's backend says None too
-        user = _USER_QUERY.first(pk)
+        session_key = _verified_session.get()
+        if session_key is None:
+            user = _USER_QUERY.first(pk)
+        else:
+            user = _SESSION_USER_QUERY.first(pk, session_key)
+            if user is not None and not user._session_live:
+                return None  # signed out (or expired) in PostgreSQL: a leftover copy in Redis
         if user is None:
             return None
         if not self.user_can_authenticate(user):

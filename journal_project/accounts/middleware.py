@@ -1,10 +1,51 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from journal_project.accounts.backends import verifying_session
+
+
+class SessionAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, trusting a browser session only while its row
+    exists in PostgreSQL (checked by the user query itself, see `verifying_session`).
+
+    The session engine is `cached_db`, so a session is usually read from Redis. A session
+    signed out while Redis was unreachable kept its copy there; without this check, the
+    cookie of that browser would sign its holder in again once Redis answered.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(partial(get_user, request))
+        request.auser = partial(aget_user, request)
+
+
+def get_user(request: HttpRequest) -> Any:
+    """The request's user (memoised like Django's), or AnonymousUser if its session is gone."""
+    if not hasattr(request, "_cached_user"):
+        session = request.session
+        with verifying_session(session.session_key):
+            user = auth.get_user(request)
+        if not user.is_authenticated and auth.SESSION_KEY in session:
+            # The session names someone, but is no longer valid: drop the leftover copy
+            # (from Redis as well) and carry on with a fresh, empty session.
+            session.flush()
+        request._cached_user = user
+    return request._cached_user
+
+
+async def aget_user(request: HttpRequest) -> Any:
+    return await sync_to_async(get_user)(request)
 
 
 class UserTimezoneMiddleware:

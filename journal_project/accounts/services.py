@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -100,3 +101,17 @@ def user_delete(*, user: AbstractBaseUser) -> None:
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username=username).delete()
         user.delete()
+
+
+def accounts_prune(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete what accounts leave behind: expired browser sessions and old login records.
+
+    Django leaves expired sessions to the site (`clearsessions`); django-axes keeps the
+    address and browser of every sign-in. Neither may grow for ever: sessions go once
+    expired, login records after LOGIN_RECORDS_DAYS.
+    """
+    now = now or timezone.now()
+    expired = Session.objects.filter(expire_date__lt=now).delete()[0]
+    cutoff = now - timedelta(days=settings.LOGIN_RECORDS_DAYS)
+    records = sum(model.objects.filter(attempt_time__lt=cutoff).delete()[0] for model in (AccessLog, AccessFailureLog))
+    return {"sessions": expired, "login_records": records}

@@ -73,7 +73,8 @@ MIDDLEWARE = [
     "journal_project.middleware.ProbeMiddleware",
     "journal_project.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, also checking that a browser session read from Redis still exists in PostgreSQL.
+    "journal_project.accounts.middleware.SessionAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -219,21 +220,24 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Filled by the apps (each adds its periodic tasks in its AppConfig.ready()).
 CELERY_BEAT_SCHEDULE: dict = {}
 # Monitoring (docs/monitoring.md): a Redis probe, the minute roll-up into PostgreSQL, the
-# target evaluation, and pruning. `expires` keeps a backlogged queue from piling them up.
+# target evaluation, and pruning. An expiry keeps a backlogged queue (no worker running)
+# from piling them up and running them in a burst when a worker returns. It is
+# `expire_seconds`, not Celery's `expires`: the DatabaseScheduler copies the schedule into
+# its table and keeps only the options it has columns for (`expires` was dropped silently).
 CELERY_BEAT_SCHEDULE["monitoring-probe-redis"] = {
     "task": "monitoring.tasks.probe_redis",
     "schedule": timedelta(seconds=15),
-    "options": {"expires": 15},
+    "options": {"expire_seconds": 15},
 }
 CELERY_BEAT_SCHEDULE["monitoring-rollup"] = {
     "task": "monitoring.tasks.rollup_windows",
     "schedule": timedelta(minutes=1),
-    "options": {"expires": 60},
+    "options": {"expire_seconds": 60},
 }
 CELERY_BEAT_SCHEDULE["monitoring-evaluate"] = {
     "task": "monitoring.tasks.evaluate_targets",
     "schedule": timedelta(minutes=1),
-    "options": {"expires": 60},
+    "options": {"expire_seconds": 60},
 }
 CELERY_BEAT_SCHEDULE["monitoring-prune"] = {
     "task": "monitoring.tasks.prune_snapshots",
@@ -243,11 +247,17 @@ CELERY_BEAT_SCHEDULE["entries-prune-tombstones"] = {
     "task": "entries.tasks.tombstones_prune",
     "schedule": timedelta(hours=6),
 }
+# Expired browser sessions and login records older than LOGIN_RECORDS_DAYS (docs/operations.md).
+CELERY_BEAT_SCHEDULE["accounts-prune"] = {
+    "task": "journal_project.accounts.tasks.accounts_prune",
+    "schedule": timedelta(hours=24),
+    "options": {"expire_seconds": 3600},
+}
 # Reflection sessions idle longer than SESSION_IDLE_MINUTES become "abandoned" (docs/companion.md).
 CELERY_BEAT_SCHEDULE["sessions-abandon-idle"] = {
     "task": "sessions_app.tasks.sessions_abandon_idle",
     "schedule": timedelta(minutes=10),
-    "options": {"expires": 600},
+    "options": {"expire_seconds": 600},
 }
 
 # --- Auth and accounts ------------------------------------------------------------
@@ -278,8 +288,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "journal_project.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+# Masked in the failed-login records the admin shows: `next` is the page the person was
+# on (a search of their journal, say) and the CSRF token a secret of their browser.
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "next", "csrfmiddlewaretoken"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Days the sign-in records (address and browser of each login, failed or not) are kept.
+LOGIN_RECORDS_DAYS = env.int("LOGIN_RECORDS_DAYS", default=90)
 
 # --- Internationalisation ---------------------------------------------------------
 
@@ -444,16 +458,18 @@ DJANGO_GUID = {
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json | text
 DEFAULT_EXCEPTION_REPORTER_FILTER = "journal_project.logging.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "journal_project.logging.PrivateExceptionReporter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "request_line_without_query": {"()": "journal_project.logging.RequestLineWithoutQuery"},
     },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "journal_project.logging.PrivateJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
@@ -477,7 +493,12 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
         # The dev server's access log repeats what our request metrics already record.
-        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+            "filters": ["request_line_without_query"],
+        },
         "celery": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_guid": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -106,3 +106,21 @@ def test_a_view_that_sets_its_own_cache_control_keeps_it(user):
         return response
 
     assert PrivatePagesMiddleware(view)(request)["Cache-Control"] == "max-age=60"
+
+
+def test_a_session_begun_in_this_request_is_not_mistaken_for_a_signed_out_one(rf, user):
+    """The user of a request can be asked for after a login in the same request (the async
+    `auser()`, say): the session checked against PostgreSQL is then the one the login made,
+    which must not be taken for a session signed out behind Redis's back."""
+    from asgiref.sync import async_to_sync
+    from django.contrib.auth import login
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    from journal_project.accounts.middleware import SessionAuthenticationMiddleware
+
+    request = rf.get("/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    SessionAuthenticationMiddleware(lambda r: None).process_request(request)
+    login(request, user, backend="journal_project.accounts.backends.JournalModelBackend")
+    assert async_to_sync(request.auser)() == user
+    assert request.session.get("_auth_user_id") == str(user.pk)  # not flushed

@@ -110,6 +110,36 @@ def test_stores_sent_without_waiting_land_in_order():
 
 
 @pytest.mark.usefixtures("no_monitoring_flush")
+def test_request_threads_that_come_and_go_do_not_use_up_the_connection_pool(settings):
+    """`make run` serves each connection on a new thread (runserver), and Django gives each
+    thread a cache object of its own. Each kept its own send channel, holding a connection
+    from the process's shared pool for good: after about REDIS_MAX_CONNECTIONS requests the
+    pool was empty, every cache call failed (MaxConnectionsError) and the cache stayed off
+    until the process was restarted, while Redis itself was fine."""
+    import threading
+
+    from django.core.cache import caches
+
+    pool = cache.client.get_client(write=True).connection_pool
+    limit = pool.max_connections
+    assert limit <= 1000
+
+    def one_request(number: int) -> None:
+        per_thread = caches["default"]  # a cache object of this thread's own, as in a request
+        per_thread.send_bytes_many({f"bytes:thread:{number}": b"\x90"}, 60)
+
+    for number in range(limit + 10):
+        thread = threading.Thread(target=one_request, args=(number,))
+        thread.start()
+        thread.join()
+    assert len(pool._in_use_connections) <= 2
+    failures = cache.breaker.failures
+    cache.drain_sent()
+    assert cache.get_bytes(f"bytes:thread:{limit + 9}") == b"\x90"
+    assert cache.breaker.failures == failures
+
+
+@pytest.mark.usefixtures("no_monitoring_flush")
 def test_the_send_channel_outlives_a_dropped_connection(redis_proxy):
     cache.send_bytes_many({"bytes:before": b"1"}, 60)
     redis_proxy.drop_connections()  # Redis restarted, say: the unread replies are gone with it

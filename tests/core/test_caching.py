@@ -147,6 +147,34 @@ def test_a_rolled_back_bump_is_made_again_by_the_next_write(user):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_bumping_every_scope_moves_each_users_generation_once_and_bypasses_until_commit(user, other_user):
+    mine = caching.current_generation(caching.SESSIONS, user.pk)
+    theirs = caching.current_generation(caching.SESSIONS, other_user.pk)
+    new_request()
+    calls: list = []
+    with transaction.atomic():
+        caching.bump_every_scope(caching.SESSIONS)
+        caching.bump_every_scope(caching.SESSIONS)  # once per transaction
+        # Until the commit, reads skip the cache: uncommitted rows are never stored.
+        caching.cached(caching.SESSIONS, user.pk, "probe", [], lambda: calls.append(1))
+        caching.cached(caching.SESSIONS, user.pk, "probe", [], lambda: calls.append(1))
+        assert len(calls) == 2
+    new_request()
+    assert caching.current_generation(caching.SESSIONS, user.pk) == mine + 1
+    assert caching.current_generation(caching.SESSIONS, other_user.pk) == theirs + 1
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                caching.bump_every_scope(caching.SESSIONS)
+                raise RuntimeError("rolled back with its savepoint")
+        except RuntimeError:
+            pass
+        caching.bump_every_scope(caching.SESSIONS)  # the first went with the savepoint: bump again
+    new_request()
+    assert caching.current_generation(caching.SESSIONS, user.pk) == mine + 2
+
+
+@pytest.mark.django_db(transaction=True)
 def test_after_its_commit_a_request_reads_under_its_own_generation_without_a_query(user):
     with transaction.atomic():
         caching.bump(caching.ENTRIES, user.pk)

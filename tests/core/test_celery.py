@@ -47,3 +47,27 @@ def test_task_logs_carry_the_id_of_the_request_that_queued_it(real_worker):
     while not seen_request_ids and time.monotonic() < deadline:
         time.sleep(0.05)
     assert seen_request_ids == ["queued-by-request-1234"]
+
+
+@pytest.mark.django_db
+def test_beat_sends_the_periodic_tasks_with_the_expiry_the_settings_give_them(settings):
+    """Beat runs django-celery-beat's DatabaseScheduler, which copies CELERY_BEAT_SCHEDULE
+    into its table. A task queued while no worker runs must expire (a probe after 15 s, the
+    roll-up and the evaluation after a minute) instead of piling up and running in a burst
+    when a worker returns."""
+    from django_celery_beat.schedulers import ModelEntry
+
+    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+    # What the scheduler does with each entry at start: store it in its table, and send
+    # the task with the options read back from there.
+    schedule = {
+        name: ModelEntry.from_entry(name, app=app, **entry) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+    }
+    expected = {
+        "monitoring-probe-redis": 15,
+        "monitoring-rollup": 60,
+        "monitoring-evaluate": 60,
+        "sessions-abandon-idle": 600,
+    }
+    for name, seconds in expected.items():
+        assert schedule[name].options.get("expires") == seconds, (name, schedule[name].options)

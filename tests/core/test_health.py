@@ -77,6 +77,25 @@ def test_the_celery_check_is_configured_to_stop_at_the_first_worker(settings):
     assert _celery_ping_check().limit == 1
 
 
+def test_the_celery_check_has_the_same_name_in_every_process_and_no_password(settings):
+    """The JSON report is keyed by each check's name. The stock Celery check was named after
+    the app object's memory address ("Ping(app=<Celery journal_project at 0x7f…>)"), a
+    different key from every gunicorn worker, which no script watching /health/ could use."""
+    settings.CELERY_BROKER_URL = "amqp://guest:sesame@127.0.0.1:5672//"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from journal_project.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    try:
+        name = repr(_celery_ping_check())
+    finally:
+        app.conf.broker_url = previous
+    assert " at 0x" not in name
+    assert "127.0.0.1:5672" in name  # names the broker, as the Redis check names its server
+    assert "sesame" not in name
+
+
 @pytest.mark.worker
 def test_the_celery_check_answers_as_soon_as_a_worker_answers(settings):
     import time

@@ -86,6 +86,19 @@ def test_the_sentinel_must_be_a_single_parameter():
         query.first("anything")
 
 
+def test_several_values_each_take_their_sentinels_place(user, other_user):
+    query = PrecompiledQuery(
+        lambda user_id, name: ApiToken.objects.filter(user_id=user_id, name=name),
+        sentinels=(-1_999_999_937, "\x00name-sentinel\x00"),
+    )
+    issued = token_issue(user=user, name="phone")
+    token_issue(user=other_user, name="phone")
+    assert query.first(user.pk, "phone").pk == issued.token.pk
+    assert query.first(user.pk, "tablet") is None
+    with pytest.raises(TypeError):
+        query.first(user.pk)
+
+
 # --- PrecompiledRows ------------------------------------------------------------------------
 
 

@@ -197,6 +197,26 @@ def test_reindex_keeps_accents_folded_in_the_new_configuration(user, settings):
     assert titles(user, "brulee") == ["Crème brûlée"]
 
 
+def test_reindex_drops_the_headlines_kept_under_the_old_configuration(user, settings):
+    """Headlines are kept per entry version and query; a new configuration marks other
+    words (english stems "walked" to "walk", simple does not), and the entries' versions
+    do not move with a reindex."""
+    EntryFactory(user=user, title="Evening", body="I walked far, then took a short walk home.")
+
+    def marked(q):
+        (item,) = selectors.entry_list(user=user, filters={"q": q})["results"]
+        return item["headline"]
+
+    assert "<mark>walked</mark>" in marked("walk")  # english: stemmed, and now kept
+    settings.JOURNAL_SEARCH_CONFIG = "simple"
+    call_command("entries_reindex", stdout=io.StringIO())
+    headline = marked("walk")
+    assert "<mark>walk</mark>" in headline
+    assert "<mark>walked</mark>" not in headline
+    settings.JOURNAL_SEARCH_CONFIG = "english"
+    call_command("entries_reindex", stdout=io.StringIO())
+
+
 def test_an_unsafe_configuration_name_is_refused(settings):
     settings.JOURNAL_SEARCH_CONFIG = "english'; DROP TABLE x; --"
     with pytest.raises(ValueError, match="JOURNAL_SEARCH_CONFIG"):

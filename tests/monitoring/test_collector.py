@@ -281,3 +281,53 @@ def test_the_background_thread_flushes_on_its_own(settings):
         assert count == 1
     finally:
         collector.stop_thread()
+
+
+def _maintain_in_one_minute(*collectors: Collector) -> None:
+    """Each collector's once-a-minute maintenance, all within the same wall-clock minute."""
+    while True:
+        minute = minute_of(time.time())
+        for each in collectors:
+            each._last_maintenance_minute = 0
+            each._maybe_maintain()
+        if minute_of(time.time()) == minute:
+            return
+
+
+@pytest.mark.django_db(transaction=True)  # maintenance closes its connection, as a thread must
+def test_without_a_broker_one_process_a_minute_rolls_up_and_evaluates_the_shared_metrics(settings, seeded_targets, put):
+    """`make run` with DATABASE_URL and REDIS_URL but no CELERY_BROKER_URL runs no beat: the
+    targets were never evaluated (no violation ever opened, "not evaluated yet" forever)
+    and no history was rolled up. The flush threads do it then, one process per minute:
+    gunicorn's workers share the metrics in Redis, and evaluating once per worker would
+    count each breach several times."""
+    from monitoring.models import Target, TargetStatus, Violation
+
+    settings.MONITORING_INLINE_MAINTENANCE = None  # decided from the settings, as outside the tests
+    settings.CELERY_BROKER_URL = ""
+    assert get_store().shared
+    put(catalog.SESSION_RETRIEVAL, 0.030, count=40)  # p99 30 ms: the 10 ms target is breached
+    worker_a, worker_b = Collector(), Collector()
+    worker_a.stop_thread()
+    worker_b.stop_thread()
+
+    _maintain_in_one_minute(worker_a, worker_b)
+
+    target = Target.objects.get(metric=catalog.SESSION_RETRIEVAL)
+    assert target.last_evaluated_at is not None
+    assert target.last_status == TargetStatus.BREACHED
+    violation = Violation.objects.get(target=target)
+    assert violation.evaluations == 1  # one evaluation for the minute, not one per process
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_the_flush_threads_leave_maintenance_to_beat(settings, seeded_targets, put):
+    from monitoring.models import Target
+
+    settings.MONITORING_INLINE_MAINTENANCE = None
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/10"
+    put(catalog.SESSION_RETRIEVAL, 0.030, count=40)
+    worker = Collector()
+    worker.stop_thread()
+    _maintain_in_one_minute(worker)
+    assert not Target.objects.filter(last_evaluated_at__isnull=False).exists()

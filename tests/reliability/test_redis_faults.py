@@ -175,3 +175,39 @@ def test_a_server_that_is_not_redis_fails_like_an_unreachable_one(
     _wait_for_cache(journal)
     new_process()
     assert_writes_are_visible(journal, user)
+
+
+def test_a_session_logged_out_while_redis_is_down_stays_logged_out_when_redis_returns(
+    client, user, password, settings, redis_proxy
+):
+    """Browser sessions are `cached_db`: Redis holds a copy of each. A logout while Redis is
+    unreachable deletes the row in PostgreSQL, but the copy's deletion fails with Redis;
+    when Redis returns, the copy must not sign the cookie's holder in again (BRIEF
+    property 1: a failed invalidation must not let old data reappear)."""
+    from django.test import Client
+
+    assert client.post("/login/", {"username": user.username, "password": password}).status_code == 302
+    assert client.get("/entries/").status_code == 200  # the session is in Redis and in PostgreSQL
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    redis_proxy.cut()
+    assert client.post("/logout/").status_code == 302
+    redis_proxy.restore()
+    time.sleep(settings.CACHE_BREAKER_COOLDOWN + 0.1)
+
+    stolen = Client()  # someone holding the cookie of the signed-out browser
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    for path in ("/entries/", "/api/v1/entries/", "/admin/"):
+        response = stolen.get(path)
+        assert response.status_code in (302, 401, 403), (path, response.status_code)
+    # ... and the copy is gone from Redis as well, not only refused.
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+    assert cache_backend_get(KEY_PREFIX + cookie) is None
+    record("fault: redis unreachable: logged-out session stays out")
+
+
+def cache_backend_get(key: str):
+    from django.core.cache import cache
+
+    return cache.get(key)

@@ -81,3 +81,51 @@ def test_the_knowledge_base_is_editable_and_edits_are_kept(admin_client):
 def test_sessions_cannot_be_added_or_changed_in_the_admin(admin_client, session):
     assert admin_client.get("/admin/sessions_app/reflectionsession/add/").status_code == 403
     assert admin_client.get("/admin/sessions_app/message/add/").status_code == 403
+
+
+def _technique_form(technique: Technique, **changes: str) -> dict[str, str]:
+    import json
+
+    data = {
+        "name": technique.name,
+        "slug": technique.slug,
+        "category": technique.category,
+        "summary": technique.summary,
+        "explanation": technique.explanation,
+        "steps": json.dumps(technique.steps),
+        "questions": json.dumps(technique.questions),
+        "related": json.dumps(technique.related),
+        "sources": json.dumps(technique.sources),
+        "patterns": json.dumps(technique.patterns),
+    }
+    return {**data, **changes}
+
+
+def test_a_technique_renamed_or_deleted_in_the_admin_is_not_shown_by_its_old_name_in_sessions(
+    admin_client, user, auth_client
+):
+    """A session's cached state names the techniques it used (the session's own and each
+    companion message's). Those are the knowledge base's rows, edited by operators: a
+    rename or a deletion moved only the knowledge base's generation, and every session kept
+    showing the old name (or a technique that no longer exists) until its own next write."""
+    technique = Technique.objects.get(slug="box-breathing")
+    session = services.session_create(user=user, title="t", technique_slug="box-breathing")
+    Message.objects.filter(session=session).update(technique=technique)  # a reply that drew on it
+    services.message_post(user=user, session_id=session.pk, content="hello")  # rebuilds and caches the state
+    before = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
+    assert before["technique"]["name"] == "Box breathing"
+    assert auth_client.get("/api/v1/sessions/").json()["results"][0]["technique"]["name"] == "Box breathing"
+
+    url = f"/admin/sessions_app/technique/{technique.pk}/change/"
+    assert admin_client.post(url, _technique_form(technique, name="Square breathing")).status_code == 302
+    after = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
+    assert after["technique"]["name"] == "Square breathing"
+    assert {m["technique_name"] for m in after["messages"] if m["technique"]} == {"Square breathing"}
+    assert auth_client.get("/api/v1/sessions/").json()["results"][0]["technique"]["name"] == "Square breathing"
+
+    response = admin_client.post(f"/admin/sessions_app/technique/{technique.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    gone = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
+    assert gone["technique"] is None
+    assert all(m["technique"] is None for m in gone["messages"])
+    assert auth_client.get("/api/v1/sessions/").json()["results"][0]["technique"] is None

@@ -65,3 +65,22 @@ def test_prune_removes_items_no_longer_shipped_but_never_customized_ones():
     assert "1 deleted" in load("--prune")
     assert not Technique.objects.filter(slug="old-item").exists()
     assert Technique.objects.filter(slug="our-own").exists()
+
+
+@pytest.mark.django_db
+def test_a_shipped_rename_reaches_the_sessions_that_used_the_technique(user):
+    """load_knowledge updates in bulk (no signals): sessions' cached state names techniques."""
+    from sessions_app import selectors
+
+    load()
+    session = services.session_create(user=user, technique_slug="box-breathing")
+    caching.reset_request_state()
+    assert selectors.session_detail(user=user, session_id=session.pk)["technique"]["name"] == "Box breathing"
+    Technique.objects.filter(slug="box-breathing").update(name="Old name")  # what the deployed release shipped
+    caching.bump_every_scope(caching.SESSIONS)  # (the update above stands for that release's load)
+    caching.reset_request_state()
+    assert selectors.session_detail(user=user, session_id=session.pk)["technique"]["name"] == "Old name"
+    caching.reset_request_state()
+    assert "1 updated" in load()  # this release ships the name back
+    caching.reset_request_state()
+    assert selectors.session_detail(user=user, session_id=session.pk)["technique"]["name"] == "Box breathing"

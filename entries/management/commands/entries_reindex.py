@@ -30,8 +30,10 @@ class Command(BaseCommand):
                 # Setting the vector fires the trigger, which computes it again.
                 cursor.execute("UPDATE entries_entry SET search_vector = NULL")
                 count = cursor.rowcount
-            # Cached search results were ranked under the old configuration.
+            # Cached search results were ranked under the old configuration, and the headlines
+            # kept per entry version marked its words: the versions do not move with a reindex.
             for user_id in Entry.objects.values_list("user_id", flat=True).distinct():
                 caching.bump(caching.ENTRIES, user_id)
+                caching.bump(caching.ENTRY_VERSIONS, user_id)
         accents = "accents folded" if folded else "accent-sensitive: the unaccent extension is unavailable"
         self.stdout.write(f"Reindexed {count} entries with the {config!r} configuration ({accents}).")
