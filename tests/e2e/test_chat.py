@@ -158,3 +158,55 @@ def test_a_conversation_continued_in_two_tabs_reads_in_order_in_both(desktop_ui:
     ids = [int(i) for i in first.locator("[data-message-id]").evaluate_all("els => els.map(e => e.dataset.messageId)")]
     assert ids == sorted(ids)
     assert first.evaluate("window.notReloaded === true")
+
+
+MESSAGES_API = re.compile(r"/api/v1/sessions/\d+/messages/$")
+
+
+def _without_aborted_requests(desktop_ui: Browser) -> None:
+    # The browser reports the dropped connections in its console; that is the point here.
+    desktop_ui.problems.errors[:] = [
+        error for error in desktop_ui.problems.errors if not re.search(r"ERR_(FAILED|CONNECTION_RESET|ABORTED)", error)
+    ]
+
+
+def test_a_message_saved_before_the_connection_dropped_is_shown_once_not_sent_again(
+    desktop_ui: Browser, writer
+) -> None:
+    """The page fell back to a plain form post when the answer never came: a second copy."""
+    session = services.session_create(user=writer, title="A train through a tunnel")
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    page.goto(f"/reflect/{session.pk}/")
+
+    def answer_lost(route) -> None:
+        route.fetch()  # the server saves the message and replies; the page never hears it
+        route.abort("connectionreset")
+
+    page.route(MESSAGES_API, answer_lost)
+    page.get_by_label("Your message").fill("Work was a lot today.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".bubble.user")).to_have_count(1)
+    expect(page.locator(".bubble.user")).to_contain_text("Work was a lot today.")
+    expect(page.locator(".bubble.companion")).to_have_count(2)  # the opening and the reply
+    expect(page.locator("#chat-error")).to_be_hidden()
+    expect(page.get_by_label("Your message")).to_have_value("")
+    assert Message.objects.filter(session=session, role=Message.Role.USER).count() == 1
+    _without_aborted_requests(desktop_ui)
+
+
+def test_a_message_the_server_never_got_goes_back_into_the_box(desktop_ui: Browser, writer) -> None:
+    session = services.session_create(user=writer, title="Offline")
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    page.goto(f"/reflect/{session.pk}/")
+    page.evaluate("window.notReloaded = true")
+    page.route(MESSAGES_API, lambda route: route.abort("connectionreset"))
+    page.get_by_label("Your message").fill("Written on the train.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#chat-error")).to_contain_text("could not be reached")
+    expect(page.get_by_label("Your message")).to_have_value("Written on the train.")
+    expect(page.locator(".bubble.user")).to_have_count(0)
+    assert page.evaluate("window.notReloaded === true")  # no form post behind its back
+    assert not Message.objects.filter(session=session, role=Message.Role.USER).exists()
+    _without_aborted_requests(desktop_ui)

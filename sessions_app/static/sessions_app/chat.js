@@ -1,5 +1,5 @@
 // Progressive enhancement of the chat page: post through the API without a full reload.
-// Without JavaScript (or if anything here fails) the form posts normally.
+// Without JavaScript the form posts normally.
 (function () {
   "use strict";
 
@@ -214,12 +214,40 @@
         showError(error && error.message ? error.message : "Something went wrong. Please try again.");
       }
     }).catch(function () {
-      // Network or parsing trouble: fall back to a normal form post.
-      sending.remove();
-      input.value = content;
-      form.submit();
+      // No answer (the connection dropped): the server may have saved the message or not.
+      // Posting it again, as a plain form post did here, could save it twice. Look instead.
+      settleUnanswered(content, sending);
     });
   });
+
+  // After a send that got no answer: if the session now holds the message, it was sent
+  // (show it, and wait for the reply as usual); if not, or the journal cannot be reached,
+  // the text goes back into the box with a note, to send again.
+  function settleUnanswered(content, sending) {
+    fetch(form.getAttribute("data-session-url"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (session) {
+        var sent = content.normalize("NFC");
+        var saved = session && session.messages.filter(function (message) {
+          return message.role === "user" && !knownIds[message.id] && message.content.normalize("NFC") === sent;
+        }).pop();
+        if (!saved) { throw new Error("not saved"); }
+        append(saved, sending);
+        session.messages.forEach(function (message) { append(message); });
+        if (session.awaiting_reply) {
+          submit.disabled = false;
+          waitForReply(0);
+        } else {
+          setBusy(false);
+        }
+      })
+      .catch(function () {
+        setBusy(false);
+        sending.remove();
+        input.value = content;
+        showError("The journal could not be reached, so your message was not sent. It is still in the box: send it again when you are back online.");
+      });
+  }
 
   if (pending && !pending.hidden) { waitForReply(0); }
 })();
