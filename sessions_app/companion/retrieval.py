@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from sessions_app.companion.distortions import Detection
 from sessions_app.companion.knowledge import Item, KnowledgeBase
-from sessions_app.companion.themes import detect_emotions
+from sessions_app.companion.themes import feeling_ends
 
 # Feelings that make a kind of technique a good fit (slugs of the shipped knowledge base;
 # a slug an editor removes is simply skipped).
@@ -76,8 +76,32 @@ class Choice:
 # by the question's wording, so a question an editor rewrites is simply always asked.
 _ASKS_FOR_RATED_FEELINGS = re.compile(r"\bwhat did you feel\b.*\b0 to 100\b", re.IGNORECASE)
 _ASKS_FOR_THE_THOUGHT = re.compile(r"\bwhat thought went through your mind\b", re.IGNORECASE)
-# A rating: a number from 0 to 100 that is not part of a time, a date or a decimal.
-_A_RATING = re.compile(r"(?<![\d.:/])\b(?:100|[1-9]?\d)\b(?![.:/]?\d)")
+# A rating: a number from 0 to 100 that is not part of a time, a date or a decimal, given
+# with a feeling. Either it follows the feeling within a few words and rates nothing else
+# ("humiliated, about 80", "anxious 60 and sad 40", "ashamed (70)"), or it carries a scale
+# ("80% anxious", "7 out of 10"). Any number anywhere in a message with a feeling word is
+# not enough: the situation usually has numbers ("a meeting with 5 people", "sad for 2
+# days", "my 3 kids were screaming and I felt overwhelmed"), and taking those for ratings
+# skipped the step that asks for them.
+_NUMBER = r"(?<![\d.:/])\b(?:100|[1-9]?\d)\b(?![.:/]?\d)"
+# After the feeling, up to three words, the number, and then nothing it counts: the end,
+# punctuation, or a word that carries on the list.
+_RATING_AFTER_FEELING = re.compile(
+    r"[\s,:;(\-\u2013\u2014]*(?:[^\W\d]+[\s,:;(\-\u2013\u2014]+){0,3}?"
+    rf"{_NUMBER}"
+    r"(?=\s*(?:$|[^\w\s]|(?:and|or|but|then|now|maybe|out\s+of)\b))",
+    re.IGNORECASE,
+)
+_SCALED_RATING = re.compile(_NUMBER + r"\s*(?:%|percent\b|/\s*100\b|out\s+of\s+10{1,2}\b)", re.IGNORECASE)
+
+
+def _rates_a_feeling(text: str) -> bool:
+    ends = feeling_ends(text)
+    if not ends:
+        return False
+    return bool(_SCALED_RATING.search(text)) or any(_RATING_AFTER_FEELING.match(text, end) for end in ends)
+
+
 # The thought itself, reported as one: "I thought: …", "I told myself …", "went through
 # my head", "my first thought was". Not a plain "I thought", which mostly narrates.
 _REPORTS_A_THOUGHT = re.compile(
@@ -91,7 +115,7 @@ _REPORTS_A_THOUGHT = re.compile(
 def already_answered(question: str, said: Sequence[str]) -> bool:
     """Whether the person's messages already answer this step of a technique (pure)."""
     if _ASKS_FOR_RATED_FEELINGS.search(question):
-        return any(detect_emotions(text) and _A_RATING.search(text) for text in said)
+        return any(_rates_a_feeling(text) for text in said)
     if _ASKS_FOR_THE_THOUGHT.search(question):
         return any(_REPORTS_A_THOUGHT.search(text) for text in said)
     return False

@@ -126,6 +126,17 @@ def detect_emotions(text: str) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
+def feeling_ends(text: str) -> list[int]:
+    """Where each feeling the text names (and does not deny) ends: every mention, in order."""
+    ends = [
+        match.end()
+        for pattern in _EMOTIONS.values()
+        for match in pattern.finditer(text)
+        if not _negated(text[: match.start()])
+    ]
+    return sorted(ends)
+
+
 # The knowledge-base search run for each theme (PostgreSQL websearch syntax). A small,
 # fixed vocabulary: the cached results stay hot, unlike a search per message text.
 THEME_QUERIES: dict[str, str] = {

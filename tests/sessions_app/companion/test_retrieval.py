@@ -76,6 +76,13 @@ def test_a_step_the_person_already_answered_is_skipped(kb):
         "It was 9:30 and I felt anxious.",  # a time, not a rating
         "I felt anxious on 12/05.",  # a date
         "We had 3 meetings in a row.",  # a number, but no feeling
+        # A situation with a number in it and a feeling: the number counts something.
+        "I felt anxious in a meeting with 5 people.",
+        "I was sad for 2 days after the call.",
+        "My 3 kids were screaming and I felt overwhelmed.",
+        "At 9 I got angry at my brother.",
+        "I felt lonely in week 2 of the new job.",
+        "I felt anxious on 3/10.",
     ],
 )
 def test_feelings_are_asked_for_unless_rated(kb, text):
@@ -125,3 +132,19 @@ def test_when_everything_is_asked_the_reply_is_still_unique(kb):
     first = choose(kb, "ok", context)
     second = choose(kb, "ok", Context(companion_texts=(*every, first.question)))
     assert first.question != second.question
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I felt humiliated, about 80.",
+        "Angry (90) and sad - 40.",
+        "Frustrated: 65",
+        "I was anxious, maybe 7 out of 10.",
+        "80% anxious, honestly.",
+    ],
+)
+def test_a_feeling_rated_in_the_situation_skips_the_rating_step(kb, text):
+    record = kb.get("thought-record")
+    context = Context(session_technique="thought-record", companion_texts=(record.questions[0],))
+    assert choose(kb, f"My boss criticised my report. {text}", context).question == record.questions[2]
