@@ -28,6 +28,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Browsers ask for /favicon.ico on pages that name no icon (JSON, /metrics, a download).
+    path("favicon.ico", views.favicon),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("journal_project.accounts.urls")),

@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, is_valid_path, reverse
 
 from journal_project.exceptions import error_body
@@ -20,6 +21,12 @@ def home(request: HttpRequest) -> HttpResponse:
         except NoReverseMatch:
             pass
     return render(request, "home.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (JSON, /metrics, a download)."""
+    # Resolved per request, not when the URLconf loads: the hashed name needs the manifest.
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def _is_api(request: HttpRequest) -> bool:

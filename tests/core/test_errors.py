@@ -130,3 +130,11 @@ def test_a_page_past_any_possible_end_is_a_404_not_a_database_error(auth_client,
     response = auth_client.get(f"{path}{separator}page={page}")
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "not_found", "message": "Invalid page."}}
+
+
+def test_the_favicon_browsers_ask_for_leads_to_the_icon(client):
+    """A page without a <link rel=icon> (raw JSON, /metrics) made the browser log a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert "favicon" in response["Location"]
+    assert response["Location"].endswith(".svg")
