@@ -326,7 +326,6 @@ def entry_update(*, entry: Entry, **changes: Any) -> Entry:
             _render(locked)
             scored = _score_in_write(locked)
             fields |= {"title", "body", "body_html", "word_count", "sentiment"}
-        locked.updated_at = timezone.now()
         locked.full_clean(exclude=_CLEAN_EXCLUDE, validate_constraints=False)
         if "tags" in changes:
             names = tag_names_normalise(changes["tags"] or ())
@@ -336,6 +335,12 @@ def entry_update(*, entry: Entry, **changes: Any) -> Entry:
                 fields.add("tags_text")
             else:
                 locked.tag_names = current  # type: ignore[attr-defined]  # the response needs no second read
+        if fields == {"updated_at"}:
+            # Nothing changed (an empty PATCH, a retried one, a PUT of what is stored): no
+            # new version, so syncing clients, ETags and caches see nothing move.
+            locked.holds_stored_state = True  # type: ignore[attr-defined]
+            return locked
+        locked.updated_at = timezone.now()
         locked.save(update_fields=sorted(fields))
         if "tags_text" in fields:
             _tags_prune(locked.user_id)

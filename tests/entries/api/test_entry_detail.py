@@ -54,6 +54,28 @@ def test_patch_changes_only_what_is_sent(auth_client, user):
     assert (data["title"], data["body"], data["mood"], data["tags"]) == ("Keep", "Body", 5, ["a"])
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"title": "Same title"},
+        {"title": "Same title", "body": "Same body.", "mood": 3, "tags": ["Work"]},  # tags in another case
+    ],
+    ids=["empty", "same-title", "same-everything"],
+)
+def test_a_patch_that_changes_nothing_makes_no_new_version(auth_client, user, change):
+    """`PATCH {}` moved updated_at: a syncing client saw a change that was none, and the caches emptied."""
+    entry = EntryFactory(user=user, title="Same title", body="Same body.", mood=3, tags=["work"])
+    before = auth_client.get(url(entry.pk))
+    response = auth_client.patch(url(entry.pk), change, format="json")
+    assert response.status_code == 200
+    assert response.json()["updated_at"] == before.json()["updated_at"]
+    after = auth_client.get(url(entry.pk))
+    assert after["ETag"] == before["ETag"]
+    assert after.json() == before.json()
+    assert Entry.objects.get(pk=entry.pk).updated_at == entry.updated_at
+
+
 def test_patch_rerenders_html_and_counts_words(auth_client, user):
     entry = EntryFactory(user=user, body="one")
     data = auth_client.patch(url(entry.pk), {"body": "# Title\n\nthree more words"}, format="json").json()
