@@ -89,8 +89,11 @@ class ImportEntrySerializer(StrictSerializer):
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
     body = serializers.CharField(max_length=BODY_MAX_LENGTH, trim_whitespace=False)
     mood = serializers.IntegerField(min_value=MOOD_MIN, max_value=MOOD_MAX, required=False, allow_null=True)
+    # Blank names are dropped (tag_names_normalise), as when an entry is written through the API.
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=TAG_MAX_LENGTH), required=False, max_length=TAGS_PER_ENTRY
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH, allow_blank=True),
+        required=False,
+        max_length=TAGS_PER_ENTRY,
     )
     entry_date = serializers.DateField(required=False, allow_null=True)
     created_at = serializers.DateTimeField(required=False, allow_null=True)

@@ -38,6 +38,13 @@ def test_import_a_file(auth_client, user):
     assert first.body_html == "<p>Body 1</p>"
 
 
+def test_blank_tag_names_are_dropped_as_when_writing_an_entry(auth_client, user):
+    """The API drops `""` from an entry's tags; an import refused the whole file for it."""
+    response = auth_client.post(URL, upload(document(item(1, tags=["", "  ", "calm"]))), format="multipart")
+    assert response.status_code == 201, response.content
+    assert list(Entry.objects.get(user=user).tags.values_list("name", flat=True)) == ["calm"]
+
+
 def test_import_a_json_body(auth_client, user):
     response = auth_client.post(URL, document(item(1)), format="json")
     assert response.status_code == 201
