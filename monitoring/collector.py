@@ -261,7 +261,11 @@ class Collector:
             return
         self._last_maintenance_minute = minute
         try:
-            if not conf.inline_maintenance():
+            from monitoring.instrumentation import migrating  # it records into this module
+
+            # `migrate` (which `make run` runs first) is a process too, whose thread would
+            # otherwise roll up into tables its own migrations have not created yet.
+            if not conf.inline_maintenance() or migrating():
                 return
             store = get_store()
             if store.shared and not store.claim("maintenance", minute):

@@ -90,6 +90,11 @@ def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
     _add_wrapper(connection)
 
 
+def migrating() -> bool:
+    """Whether this process is applying migrations (the tables may not exist yet)."""
+    return _migrating
+
+
 def _on_pre_migrate(**kwargs: Any) -> None:
     global _migrating
     _migrating = True
