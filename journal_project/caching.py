@@ -352,15 +352,10 @@ def bump(namespace: Namespace, scope_id: int | None = None) -> None:
             [namespace.name, scope, _initial_generation()],
         )
         moved_to = cursor.fetchone()[0] if returning else None
-    # Until the transaction ends, reads of this scope skip the cache: a value built from
-    # uncommitted rows must never be stored, in case the transaction rolls back.
     _memo_dict().pop(key, None)
     if in_transaction:
-        _dirty_set().add(key)
 
-        def _committed() -> None:
-            _dirty_set().discard(key)
-            _bump_hooks().pop(key, None)
+        def remember_the_move() -> None:
             memo = _memo_dict()
             if moved_to is None:
                 memo.pop(key, None)
@@ -370,8 +365,24 @@ def bump(namespace: Namespace, scope_id: int | None = None) -> None:
                 # generation wins if this request has already seen one.
                 memo[key] = max(moved_to, memo.get(key, moved_to))
 
-        transaction.on_commit(_committed)
-        _bump_hooks()[key] = (_transaction_token(), _committed)
+        _bypass_until_commit(key, remember_the_move)
+
+
+def _bypass_until_commit(key: tuple[str, int], after_commit: Callable[[], None]) -> None:
+    """Until the transaction ends, reads of `key` skip the cache; `after_commit` runs at commit.
+
+    A value built from uncommitted rows must never be stored, in case the transaction
+    rolls back (a rollback runs no on_commit hook: `_must_bypass` then drops the flag).
+    """
+    _dirty_set().add(key)
+
+    def _committed() -> None:
+        _dirty_set().discard(key)
+        _bump_hooks().pop(key, None)
+        after_commit()
+
+    transaction.on_commit(_committed)
+    _bump_hooks()[key] = (_transaction_token(), _committed)
 
 
 # Stands for "every scope" of a namespace in the dirty flags and bump hooks.
@@ -400,15 +411,7 @@ def bump_every_scope(namespace: Namespace) -> None:
         cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE namespace = %s", [namespace.name])
     _forget_remembered(namespace)
     if in_transaction:
-        _dirty_set().add(key)
-
-        def _committed() -> None:
-            _dirty_set().discard(key)
-            _bump_hooks().pop(key, None)
-            _forget_remembered(namespace)
-
-        transaction.on_commit(_committed)
-        _bump_hooks()[key] = (_transaction_token(), _committed)
+        _bypass_until_commit(key, lambda: _forget_remembered(namespace))
 
 
 def _forget_remembered(namespace: Namespace) -> None:

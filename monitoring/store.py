@@ -252,20 +252,17 @@ class RedisStore:
         client = self._client()
         try:
             result = action(client)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-            self.breaker.record_failure(operation, error)
+        except Exception as error:
             _count_failed_command(operation)
+            # A refusal (a read-only replica) is Redis answering: the breaker stays closed.
+            # Anything else is Redis unavailable: unreachable, timed out, or answering with
+            # something Redis would not say (another service on the port makes redis-py's
+            # parsing or handshake fail outside its own errors).
+            refused = isinstance(error, RedisError) and not isinstance(error, (RedisConnectionError, RedisTimeoutError))
+            if not refused:
+                self.breaker.record_failure(operation, error)
             timed_out = isinstance(error, (RedisTimeoutError, TimeoutError))
             raise StoreUnavailable(type(error).__name__, maybe_applied=timed_out) from error
-        except RedisError as error:  # answered, but refused the command (e.g. read-only replica)
-            _count_failed_command(operation)
-            raise StoreUnavailable(type(error).__name__) from error
-        except Exception as error:
-            # Answered with something Redis would not say (another service on the port):
-            # redis-py's parsing or handshake fails outside its own errors. Unavailable.
-            self.breaker.record_failure(operation, error)
-            _count_failed_command(operation)
-            raise StoreUnavailable(type(error).__name__) from error
         self.breaker.record_success()
         return result
 

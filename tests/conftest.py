@@ -56,6 +56,13 @@ def staff_user(db):
     return StaffFactory()
 
 
+@pytest.fixture
+def staff_client(client, staff_user):
+    """The test client signed in as an operator (staff, not a superuser)."""
+    client.force_login(staff_user)
+    return client
+
+
 def make_api_client(user) -> APIClient:
     client = APIClient()
     issued = token_issue(user=user)

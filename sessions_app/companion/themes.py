@@ -114,27 +114,25 @@ def _negated(before: str) -> bool:
     return False
 
 
+def _feelings(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, emotion) of every feeling the text names and does not deny ("I'm not
+    anxious, just calm" has no anxiety in it), in order."""
+    return sorted(
+        (match.start(), match.end(), name)
+        for name, pattern in _EMOTIONS.items()
+        for match in pattern.finditer(text)
+        if not _negated(text[: match.start()])
+    )
+
+
 def detect_emotions(text: str) -> list[str]:
-    """Emotions named in the text, in order of first mention; a denied one ("I'm not anxious,
-    just calm") is not a feeling the person has."""
-    found = []
-    for name, pattern in _EMOTIONS.items():
-        for match in pattern.finditer(text):
-            if not _negated(text[: match.start()]):
-                found.append((match.start(), name))
-                break
-    return [name for _, name in sorted(found)]
+    """Emotions named (and not denied) in the text, in order of first mention."""
+    return list(dict.fromkeys(name for _, _, name in _feelings(text)))
 
 
 def feeling_ends(text: str) -> list[int]:
     """Where each feeling the text names (and does not deny) ends: every mention, in order."""
-    ends = [
-        match.end()
-        for pattern in _EMOTIONS.values()
-        for match in pattern.finditer(text)
-        if not _negated(text[: match.start()])
-    ]
-    return sorted(ends)
+    return [end for _, end, _ in _feelings(text)]
 
 
 # The knowledge-base search run for each theme (PostgreSQL websearch syntax). A small,

@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 SECRET = "my secret diary walrus"
 
 
-@pytest.fixture
-def operator(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def _journal(user) -> None:
     """A journal full of the secret word, a login record and a token."""
     EntryFactory(user=user, title=SECRET, body=SECRET, tags=[f"{SECRET} tag"])
@@ -47,42 +41,42 @@ def _gone(user) -> None:
     assert not AccessLog.objects.filter(username=user.username).exists()
 
 
-def test_an_operator_deletes_an_account_with_its_journal_from_its_delete_page(operator, user, other_user):
+def test_an_operator_deletes_an_account_with_its_journal_from_its_delete_page(staff_client, user, other_user):
     """The entry and tag admins are read-only, so Django's admin refused to delete any
     user who had written something ("your account doesn't have permission to delete
     ... entry, tag"), and deleting one who had not kept their login records."""
     _journal(user)
     _journal(other_user)
-    page = operator.get(f"/admin/auth/user/{user.pk}/delete/")
+    page = staff_client.get(f"/admin/auth/user/{user.pk}/delete/")
     html = page.content.decode()
     assert page.status_code == 200
     assert "permission to delete" not in html
     assert "Are you sure" in html
     assert "walrus" not in html  # metadata only, as everywhere in the admin
 
-    response = operator.post(f"/admin/auth/user/{user.pk}/delete/", {"post": "yes"})
+    response = staff_client.post(f"/admin/auth/user/{user.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     _gone(user)
     assert Entry.objects.filter(user=other_user).count() == 1  # the neighbour keeps everything
     assert AccessLog.objects.filter(username=other_user.username).exists()
 
 
-def test_the_delete_action_deletes_the_selected_accounts_the_same_way(operator, user, other_user):
+def test_the_delete_action_deletes_the_selected_accounts_the_same_way(staff_client, user, other_user):
     _journal(user)
     _journal(other_user)
     selected = {"action": "delete_selected", "_selected_action": [user.pk, other_user.pk]}
-    confirmation = operator.post("/admin/auth/user/", selected)
+    confirmation = staff_client.post("/admin/auth/user/", selected)
     assert confirmation.status_code == 200
     assert "permission to delete" not in confirmation.content.decode()
     assert "walrus" not in confirmation.content.decode()
 
-    response = operator.post("/admin/auth/user/", {**selected, "post": "yes"})
+    response = staff_client.post("/admin/auth/user/", {**selected, "post": "yes"})
     assert response.status_code == 302
     _gone(user)
     _gone(other_user)
 
 
-def test_a_password_set_by_an_operator_revokes_the_accounts_api_tokens(operator, user):
+def test_a_password_set_by_an_operator_revokes_the_accounts_api_tokens(staff_client, user):
     """An operator resets the password of an account that may be compromised: as when the
     person changes it themselves, no token issued before keeps working."""
     from tests.conftest import make_api_client
@@ -90,7 +84,7 @@ def test_a_password_set_by_an_operator_revokes_the_accounts_api_tokens(operator,
     api = make_api_client(user)
     assert api.get("/api/v1/auth/me/").status_code == 200
     new = "an-operator-chosen-passphrase-9"
-    response = operator.post(
+    response = staff_client.post(
         f"/admin/auth/user/{user.pk}/password/",
         {"password1": new, "password2": new, "usable_password": "true"},
     )

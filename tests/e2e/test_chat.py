@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from sessions_app import services
 from sessions_app.models import Message
@@ -13,14 +13,28 @@ from tests.e2e.support import Browser, log_in
 ENDED = "This session has ended. Start a new one to keep reflecting."
 
 
-def test_a_message_to_a_session_ended_in_another_tab_stays_in_the_box(desktop_ui: Browser, writer) -> None:
-    session = services.session_create(user=writer, title="Two tabs")
+def open_session(desktop_ui: Browser, writer, session) -> Page:
+    """A signed-in tab on the session's chat page."""
+    page = desktop_ui.new_page()
+    log_in(page, writer.username)
+    page.goto(f"/reflect/{session.pk}/")
+    return page
+
+
+def open_in_two_tabs(desktop_ui: Browser, writer, session) -> tuple[Page, Page]:
+    """Two tabs of one browser (one sign-in), both on the session's chat page."""
     context = desktop_ui.new_context()
     first = context.new_page()
     log_in(first, writer.username)
     second = context.new_page()
     for page in (first, second):
         page.goto(f"/reflect/{session.pk}/")
+    return first, second
+
+
+def test_a_message_to_a_session_ended_in_another_tab_stays_in_the_box(desktop_ui: Browser, writer) -> None:
+    session = services.session_create(user=writer, title="Two tabs")
+    first, second = open_in_two_tabs(desktop_ui, writer, session)
 
     # Sent empty: the server answers with the field's own error (no script involved).
     second.get_by_role("button", name="Send").click()
@@ -91,9 +105,7 @@ def test_a_paste_longer_than_a_message_may_be_is_refused_whole_not_cut(desktop_u
     """The box's maxlength made the browser keep the first 5,000 characters of a long paste
     without a word, and the rest was gone once sent."""
     session = services.session_create(user=writer, title="A long paste")
-    page = desktop_ui.new_page()
-    log_in(page, writer.username)
-    page.goto(f"/reflect/{session.pk}/")
+    page = open_session(desktop_ui, writer, session)
     text = "Everything I wanted to say tonight. " * 300  # 10,800 characters
     box = page.get_by_label("Your message")
     box.fill(text)
@@ -111,9 +123,7 @@ def test_the_safety_reply_keeps_its_lines_and_links_its_helplines(desktop_ui: Br
     ran together into one paragraph, with no link to follow; after a reload it had lines but
     still no links."""
     session = services.session_create(user=writer, title="A hard night")
-    page = desktop_ui.new_page()
-    log_in(page, writer.username)
-    page.goto(f"/reflect/{session.pk}/")
+    page = open_session(desktop_ui, writer, session)
     page.evaluate("window.notReloaded = true")
     page.get_by_label("Your message").fill("I don't know.\nI have nothing left to live for.")
     page.get_by_role("button", name="Send").click()
@@ -138,12 +148,8 @@ def test_a_conversation_continued_in_two_tabs_reads_in_order_in_both(desktop_ui:
     """A message sent in another tab never showed in this one (until a reload), so the
     conversation here skipped from one exchange to the next."""
     session = services.session_create(user=writer, title="Two tabs")
-    context = desktop_ui.new_context()
-    first = context.new_page()
-    log_in(first, writer.username)
-    second = context.new_page()
+    first, second = open_in_two_tabs(desktop_ui, writer, session)
     for page in (first, second):
-        page.goto(f"/reflect/{session.pk}/")
         page.evaluate("window.notReloaded = true")
 
     second.get_by_label("Your message").fill("Written in the second tab.")
@@ -175,9 +181,7 @@ def test_a_message_saved_before_the_connection_dropped_is_shown_once_not_sent_ag
 ) -> None:
     """The page fell back to a plain form post when the answer never came: a second copy."""
     session = services.session_create(user=writer, title="A train through a tunnel")
-    page = desktop_ui.new_page()
-    log_in(page, writer.username)
-    page.goto(f"/reflect/{session.pk}/")
+    page = open_session(desktop_ui, writer, session)
 
     def answer_lost(route) -> None:
         route.fetch()  # the server saves the message and replies; the page never hears it
@@ -197,9 +201,7 @@ def test_a_message_saved_before_the_connection_dropped_is_shown_once_not_sent_ag
 
 def test_a_message_the_server_never_got_goes_back_into_the_box(desktop_ui: Browser, writer) -> None:
     session = services.session_create(user=writer, title="Offline")
-    page = desktop_ui.new_page()
-    log_in(page, writer.username)
-    page.goto(f"/reflect/{session.pk}/")
+    page = open_session(desktop_ui, writer, session)
     page.evaluate("window.notReloaded = true")
     page.route(MESSAGES_API, lambda route: route.abort("connectionreset"))
     page.get_by_label("Your message").fill("Written on the train.")

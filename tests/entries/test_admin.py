@@ -11,17 +11,11 @@ SECRET = "privatethoughts"
 
 
 @pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def entry(user):
     return EntryFactory(user=user, title=f"{SECRET} title", body=f"{SECRET} body", tags=[SECRET], mood=4)
 
 
-def test_changelists_and_detail_show_metadata_only(admin_client, entry, user):
+def test_changelists_and_detail_show_metadata_only(staff_client, entry, user):
     pages = [
         "/admin/entries/entry/",
         f"/admin/entries/entry/{entry.pk}/change/",
@@ -30,29 +24,29 @@ def test_changelists_and_detail_show_metadata_only(admin_client, entry, user):
         f"/admin/entries/entry/?q={user.username}",
     ]
     for path in pages:
-        response = admin_client.get(path)
+        response = staff_client.get(path)
         assert response.status_code == 200, path
         assert SECRET.encode() not in response.content, path
-    listing = admin_client.get("/admin/entries/entry/").content.decode()
+    listing = staff_client.get("/admin/entries/entry/").content.decode()
     assert user.username in listing
 
 
-def test_content_is_shown_when_configured(admin_client, entry, settings):
+def test_content_is_shown_when_configured(staff_client, entry, settings):
     settings.JOURNAL_ADMIN_SHOWS_CONTENT = True
-    assert f"{SECRET} title".encode() in admin_client.get("/admin/entries/entry/").content
-    assert f"{SECRET} body".encode() in admin_client.get(f"/admin/entries/entry/{entry.pk}/change/").content
-    assert SECRET.encode() in admin_client.get("/admin/entries/tag/").content
+    assert f"{SECRET} title".encode() in staff_client.get("/admin/entries/entry/").content
+    assert f"{SECRET} body".encode() in staff_client.get(f"/admin/entries/entry/{entry.pk}/change/").content
+    assert SECRET.encode() in staff_client.get("/admin/entries/tag/").content
 
 
-def test_admin_is_read_only(admin_client, entry):
-    assert admin_client.get("/admin/entries/entry/add/").status_code == 403
-    assert admin_client.get(f"/admin/entries/entry/{entry.pk}/delete/").status_code == 403
-    response = admin_client.post(f"/admin/entries/entry/{entry.pk}/change/", {"mood": 1})
+def test_admin_is_read_only(staff_client, entry):
+    assert staff_client.get("/admin/entries/entry/add/").status_code == 403
+    assert staff_client.get(f"/admin/entries/entry/{entry.pk}/delete/").status_code == 403
+    response = staff_client.post(f"/admin/entries/entry/{entry.pk}/change/", {"mood": 1})
     assert response.status_code == 403
     entry.refresh_from_db()
     assert entry.mood == 4
 
 
-def test_filters_on_metadata(admin_client, entry):
-    assert admin_client.get("/admin/entries/entry/?mood__exact=4").status_code == 200
-    assert admin_client.get(f"/admin/entries/entry/?entry_date__year={entry.entry_date.year}").status_code == 200
+def test_filters_on_metadata(staff_client, entry):
+    assert staff_client.get("/admin/entries/entry/?mood__exact=4").status_code == 200
+    assert staff_client.get(f"/admin/entries/entry/?entry_date__year={entry.entry_date.year}").status_code == 200

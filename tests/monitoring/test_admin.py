@@ -12,12 +12,6 @@ from tests.monitoring.factories import MetricSnapshotFactory, TargetFactory, Vio
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 @pytest.mark.parametrize(
     "url",
     [

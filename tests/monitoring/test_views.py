@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/monitoring/dashboard/"
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_anonymous_and_non_staff_are_sent_to_the_admin_login(client, user):
     response = client.get(URL)
     assert response.status_code == 302

@@ -12,12 +12,6 @@ SECRET = "my very private sentence about Aunt Mabel"
 
 
 @pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user, backend="journal_project.accounts.backends.JournalModelBackend")
-    return client
-
-
-@pytest.fixture
 def session(user):
     session = services.session_create(user=user, title="Private title about Mabel")
     services.message_post(user=user, session_id=session.pk, content=SECRET)
@@ -25,7 +19,7 @@ def session(user):
     return session
 
 
-def test_sessions_and_messages_show_metadata_but_no_text(admin_client, session, user):
+def test_sessions_and_messages_show_metadata_but_no_text(staff_client, session, user):
     pages = [
         "/admin/sessions_app/reflectionsession/",
         f"/admin/sessions_app/reflectionsession/{session.pk}/change/",
@@ -33,31 +27,31 @@ def test_sessions_and_messages_show_metadata_but_no_text(admin_client, session, 
         f"/admin/sessions_app/message/{Message.objects.filter(session=session).first().pk}/change/",
     ]
     for url in pages:
-        response = admin_client.get(url)
+        response = staff_client.get(url)
         html = response.content.decode()
         assert response.status_code == 200, url
         assert "Aunt Mabel" not in html, url
         assert "Mabel" not in html, url
-    listing = admin_client.get("/admin/sessions_app/reflectionsession/").content.decode()
+    listing = staff_client.get("/admin/sessions_app/reflectionsession/").content.decode()
     assert user.username in listing
 
 
-def test_searching_sessions_never_searches_the_text(admin_client, session):
-    html = admin_client.get("/admin/sessions_app/message/?q=Mabel").content.decode()
+def test_searching_sessions_never_searches_the_text(staff_client, session):
+    html = staff_client.get("/admin/sessions_app/message/?q=Mabel").content.decode()
     assert "0 messages" in html or "0 results" in html
 
 
-def test_with_the_setting_on_the_text_is_shown(admin_client, session, settings):
+def test_with_the_setting_on_the_text_is_shown(staff_client, session, settings):
     settings.JOURNAL_ADMIN_SHOWS_CONTENT = True
-    assert SECRET in admin_client.get("/admin/sessions_app/message/").content.decode()
-    change = admin_client.get(f"/admin/sessions_app/reflectionsession/{session.pk}/change/").content.decode()
+    assert SECRET in staff_client.get("/admin/sessions_app/message/").content.decode()
+    change = staff_client.get(f"/admin/sessions_app/reflectionsession/{session.pk}/change/").content.decode()
     assert "Private title about Mabel" in change
 
 
-def test_the_knowledge_base_is_editable_and_edits_are_kept(admin_client):
+def test_the_knowledge_base_is_editable_and_edits_are_kept(staff_client):
     technique = Technique.objects.get(slug="box-breathing")
     url = f"/admin/sessions_app/technique/{technique.pk}/change/"
-    assert admin_client.get(url).status_code == 200
+    assert staff_client.get(url).status_code == 200
     data = {
         "name": technique.name,
         "slug": technique.slug,
@@ -70,17 +64,17 @@ def test_the_knowledge_base_is_editable_and_edits_are_kept(admin_client):
         "sources": '["Zaccaro et al. (2018)."]',
         "patterns": "[]",
     }
-    response = admin_client.post(url, data)
+    response = staff_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     technique.refresh_from_db()
     assert technique.summary == "Our own words."
     assert technique.is_customized
-    assert admin_client.get("/api/v1/knowledge/box-breathing/").status_code in (200, 401, 403)
+    assert staff_client.get("/api/v1/knowledge/box-breathing/").status_code in (200, 401, 403)
 
 
-def test_sessions_cannot_be_added_or_changed_in_the_admin(admin_client, session):
-    assert admin_client.get("/admin/sessions_app/reflectionsession/add/").status_code == 403
-    assert admin_client.get("/admin/sessions_app/message/add/").status_code == 403
+def test_sessions_cannot_be_added_or_changed_in_the_admin(staff_client, session):
+    assert staff_client.get("/admin/sessions_app/reflectionsession/add/").status_code == 403
+    assert staff_client.get("/admin/sessions_app/message/add/").status_code == 403
 
 
 def _technique_form(technique: Technique, **changes: str) -> dict[str, str]:
@@ -102,7 +96,7 @@ def _technique_form(technique: Technique, **changes: str) -> dict[str, str]:
 
 
 def test_a_technique_renamed_or_deleted_in_the_admin_is_not_shown_by_its_old_name_in_sessions(
-    admin_client, user, auth_client
+    staff_client, user, auth_client
 ):
     """A session's cached state names the techniques it used (the session's own and each
     companion message's). Those are the knowledge base's rows, edited by operators: a
@@ -117,13 +111,13 @@ def test_a_technique_renamed_or_deleted_in_the_admin_is_not_shown_by_its_old_nam
     assert auth_client.get("/api/v1/sessions/").json()["results"][0]["technique"]["name"] == "Box breathing"
 
     url = f"/admin/sessions_app/technique/{technique.pk}/change/"
-    assert admin_client.post(url, _technique_form(technique, name="Square breathing")).status_code == 302
+    assert staff_client.post(url, _technique_form(technique, name="Square breathing")).status_code == 302
     after = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
     assert after["technique"]["name"] == "Square breathing"
     assert {m["technique_name"] for m in after["messages"] if m["technique"]} == {"Square breathing"}
     assert auth_client.get("/api/v1/sessions/").json()["results"][0]["technique"]["name"] == "Square breathing"
 
-    response = admin_client.post(f"/admin/sessions_app/technique/{technique.pk}/delete/", {"post": "yes"})
+    response = staff_client.post(f"/admin/sessions_app/technique/{technique.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     gone = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
     assert gone["technique"] is None

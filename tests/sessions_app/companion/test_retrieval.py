@@ -6,13 +6,22 @@ import pytest
 
 from sessions_app import knowledge
 from sessions_app.companion import pipeline
-from sessions_app.companion.knowledge import KnowledgeBase
+from sessions_app.companion.knowledge import Item, KnowledgeBase
 from sessions_app.companion.retrieval import GENERIC_QUESTIONS, Context
 
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     return KnowledgeBase(knowledge.items())
+
+
+def thought_record(kb: KnowledgeBase, *, asked: int = 1, said: tuple[str, ...] = ()) -> tuple[Item, Context]:
+    """A thought-record session whose first `asked` questions were asked; `said`: the person's earlier messages."""
+    record = kb.get("thought-record")
+    context = Context(
+        session_technique="thought-record", companion_texts=tuple(record.questions[:asked]), user_texts=said
+    )
+    return record, context
 
 
 def choose(kb: KnowledgeBase, text: str, context: Context | None = None, searched=()):
@@ -44,10 +53,7 @@ def test_feelings_point_to_fitting_techniques(kb):
 
 
 def test_the_sessions_chosen_technique_is_followed_step_by_step(kb):
-    record = kb.get("thought-record")
-    context = Context(
-        session_technique="thought-record", companion_texts=(f"Let's work through it. {record.questions[0]}",)
-    )
+    record, context = thought_record(kb)
     first = choose(kb, "It was at work, in the meeting this morning.", context)
     assert first.item.slug == "thought-record"
     assert first.guided
@@ -56,15 +62,12 @@ def test_the_sessions_chosen_technique_is_followed_step_by_step(kb):
 
 def test_a_step_the_person_already_answered_is_skipped(kb):
     """The thought record asked "what did you feel, 0 to 100?" right after "I felt humiliated, about 80"."""
-    record = kb.get("thought-record")
-    context = Context(session_technique="thought-record", companion_texts=(f"Let's start. {record.questions[0]}",))
+    record, context = thought_record(kb)
     first = choose(kb, "My boss criticised my report in front of everyone. I felt humiliated, about 80.", context)
     assert first.question == record.questions[2]  # the thought, not the feelings again
 
-    context = Context(
-        session_technique="thought-record",
-        companion_texts=(record.questions[0], record.questions[1]),
-        user_texts=("At work, after the meeting.", "I told myself I'm useless and everyone saw it."),
+    _, context = thought_record(
+        kb, asked=2, said=("At work, after the meeting.", "I told myself I'm useless and everyone saw it.")
     )
     second = choose(kb, "Ashamed, 70. Anxious, 50.", context)
     assert second.question == record.questions[3]  # the thought was given before it was asked for
@@ -86,17 +89,13 @@ def test_a_step_the_person_already_answered_is_skipped(kb):
     ],
 )
 def test_feelings_are_asked_for_unless_rated(kb, text):
-    record = kb.get("thought-record")
-    context = Context(session_technique="thought-record", companion_texts=(record.questions[0],))
+    record, context = thought_record(kb)
     assert choose(kb, text, context).question == record.questions[1]
 
 
 def test_a_thought_merely_narrated_does_not_skip_the_thought_step(kb):
-    record = kb.get("thought-record")
-    context = Context(
-        session_technique="thought-record",
-        companion_texts=(record.questions[0], record.questions[1]),
-        user_texts=("I thought I'd go for a walk after work, then my sister called.",),
+    record, context = thought_record(
+        kb, asked=2, said=("I thought I'd go for a walk after work, then my sister called.",)
     )
     assert choose(kb, "Upset, maybe 60.", context).question == record.questions[2]
 
@@ -145,6 +144,5 @@ def test_when_everything_is_asked_the_reply_is_still_unique(kb):
     ],
 )
 def test_a_feeling_rated_in_the_situation_skips_the_rating_step(kb, text):
-    record = kb.get("thought-record")
-    context = Context(session_technique="thought-record", companion_texts=(record.questions[0],))
+    record, context = thought_record(kb)
     assert choose(kb, f"My boss criticised my report. {text}", context).question == record.questions[2]
