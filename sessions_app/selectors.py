@@ -239,9 +239,12 @@ def session_context(detail: dict[str, Any], *, upto_message_id: int | None = Non
     companion_texts: list[str] = []
     user_texts: list[str] = []
     used: list[str] = []
+    last_user_safety = ""
     for message in detail["messages"]:
         if upto_message_id is not None and message["id"] > upto_message_id and message["role"] == "user":
             break
+        if message["role"] == Message.Role.USER and message["id"] != upto_message_id:
+            last_user_safety = (message["analysis"] or {}).get("safety", "")
         if message["role"] == Message.Role.COMPANION and not message["safety"]:
             companion_texts.append(message["content"])
             if message["technique"]:
@@ -254,6 +257,7 @@ def session_context(detail: dict[str, Any], *, upto_message_id: int | None = Non
         companion_texts=tuple(companion_texts),
         used_techniques=tuple(used),
         user_texts=tuple(user_texts),
+        awaiting_safety_answer=last_user_safety == "check_in",
     )
 
 
@@ -273,7 +277,7 @@ def provider_history(detail: dict[str, Any], *, upto_message_id: int, limit: int
             break
         if message["safety"] or message["provider"] == Message.Provider.SAFETY:
             continue
-        if message["role"] == Message.Role.USER and assess(message["content"]).flagged:
+        if message["role"] == Message.Role.USER and assess(message["content"]).needs_safety_reply:
             withheld.add(message["id"])
             continue
         if message["reply_to"] in withheld:

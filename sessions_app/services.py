@@ -26,7 +26,7 @@ from sessions_app import selectors
 from sessions_app.companion import pipeline
 from sessions_app.companion.compose import opening
 from sessions_app.companion.providers import chat_completions, provider_configured
-from sessions_app.companion.safety import crisis_reply
+from sessions_app.companion.safety import safety_reply
 from sessions_app.knowledge import FIELDS as KNOWLEDGE_FIELDS
 from sessions_app.models import Message, ReflectionSession, Technique
 from sessions_app.summary import entry_body, summarize
@@ -163,13 +163,13 @@ def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
         context = selectors.session_context(selectors.session_detail_for(user_id=user.pk, session_id=session.pk))
         knowledge = selectors.companion_knowledge()
         started = time.perf_counter()
-        analysis = pipeline.analyse(content, knowledge)
+        analysis = pipeline.analyse(content, knowledge, after_check_in=context.awaiting_safety_answer)
         now = timezone.now()
         message = Message(
             session=session,
             role=Message.Role.USER,
             content=content,
-            safety_flag=analysis.safety.flagged,
+            safety_flag=analysis.safety.needs_safety_reply,
             sentiment=analysis.sentiment,
             analysis=analysis.as_dict(),
             created_at=now,
@@ -180,12 +180,12 @@ def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
         reply: Message | None = None
         status = "complete"
         provider_reply_owed = False
-        if analysis.safety.flagged:
-            logger.info("Safety reply sent", extra={"session_id": session.pk})
+        if analysis.safety.needs_safety_reply:
+            logger.info("Safety reply sent", extra={"session_id": session.pk, "safety": analysis.safety.level})
             reply = _save_reply(
                 session=session,
                 reply_to=message,
-                content=crisis_reply(settings.CRISIS_RESOURCES),
+                content=safety_reply(analysis.safety, settings.CRISIS_RESOURCES),
                 technique=None,
                 provider=Message.Provider.SAFETY,
                 latency_ms=_elapsed_ms(started),

@@ -31,11 +31,15 @@ class Analysis:
 
     def as_dict(self) -> dict[str, Any]:
         """What is stored with the person's message (no text beyond the matched phrase)."""
-        return {
+        stored: dict[str, Any] = {
             "distortions": [d.slug for d in self.distortions],
             "themes": list(self.themes),
             "emotions": list(self.emotions),
         }
+        if self.safety.level:
+            # The next message is read as the answer to a check-in (`session_context`).
+            stored["safety"] = self.safety.level
+        return stored
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,13 @@ class Reply:
     choice: Choice | None = field(default=None, compare=False)
 
 
-def analyse(text: str, knowledge: KnowledgeBase) -> Analysis:
-    """Stages 1–3, plus themes and feelings. A flagged message is analysed no further."""
-    check = safety.assess(text)
-    if check.flagged:
+def analyse(text: str, knowledge: KnowledgeBase, *, after_check_in: bool = False) -> Analysis:
+    """Stages 1–3, plus themes and feelings. A flagged or unclear message is analysed no further.
+
+    `after_check_in`: the companion's last reply asked the safety question; this is the answer.
+    """
+    check = safety.assess(text, after_check_in=after_check_in)
+    if check.needs_safety_reply:
         return Analysis(text=text, safety=check, sentiment=sentiment.score(text))
     return Analysis(
         text=text,
@@ -83,9 +90,10 @@ def respond(
     searched: Sequence[str] = (),
     crisis_resources: Sequence[dict[str, str]] = (),
 ) -> Reply:
-    """Stages 4–5 for an analysed message; a flagged one gets the fixed safety reply."""
-    if analysis.safety.flagged:
-        return Reply(content=safety.crisis_reply(crisis_resources), technique=None, safety=True, analysis=analysis)
+    """Stages 4–5 for an analysed message; a flagged or unclear one gets a fixed safety reply."""
+    if analysis.safety.needs_safety_reply:
+        content = safety.safety_reply(analysis.safety, crisis_resources)
+        return Reply(content=content, technique=None, safety=True, analysis=analysis)
     choice = choose(analysis, context, knowledge, searched)
     content = compose_stage.compose(
         text=analysis.text,
@@ -108,9 +116,9 @@ def run(
     crisis_resources: Sequence[dict[str, str]] = (),
 ) -> Reply:
     """The whole pipeline. `search(theme)` returns technique slugs for a theme (cached full-text search)."""
-    analysis = analyse(text, knowledge)
+    analysis = analyse(text, knowledge, after_check_in=context.awaiting_safety_answer)
     searched: list[str] = []
-    if not analysis.safety.flagged:
+    if not analysis.safety.needs_safety_reply:
         for theme in analysis.themes[:3]:
             searched.extend(slug for slug in search(theme) if slug not in searched)
     return respond(analysis, context, knowledge, searched=searched, crisis_resources=crisis_resources)

@@ -53,6 +53,8 @@ class Context:
     companion_texts: tuple[str, ...] = ()
     used_techniques: tuple[str, ...] = ()
     user_texts: tuple[str, ...] = ()  # the person's messages, oldest first
+    # The companion's last reply was the safety check-in: the next message answers it.
+    awaiting_safety_answer: bool = False
 
     @property
     def turn(self) -> int:

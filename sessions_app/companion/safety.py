@@ -13,6 +13,11 @@ great deal. Three things are *not* treated as the writer's own crisis:
 
 The reply to a flagged message is fixed (`crisis_reply`), never generated, and the
 message is never sent to an outside provider.
+
+Between the two sits a check-in: phrasings that need context to read as risk ("I can't
+go on", "I'm such a burden", "I just want to disappear") get a fixed, direct question
+(`check_in_reply`) with the resources beside it, and the next message is read as its
+answer: anything but a clear no is a crisis. They never go to a provider either.
 """
 
 from __future__ import annotations
@@ -187,8 +192,59 @@ _SUBJECT_CORES = [
     r"\bnever\s+wake\s+up\b",
     r"\bplann?(?:ing|ed)?\s+(?:to|how\s+to)\s+(?:kill|end)\b",
 ]
+# Phrasings that need context to read as risk: "I can't go on" ends a sentence about a
+# job as often as one about a life, and feeling a burden to others is one of the best
+# known warning signs without being a statement of intent. The companion neither treats
+# them as a crisis nor answers them as usual: it asks, directly and kindly, whether the
+# person is thinking of ending their life (asking does not put the idea there), with the
+# resources beside the question, and reads the answer with `after_check_in`. Checked for
+# their subject and negation like the crisis phrasings ("my mum feels like a burden",
+# "I'm not a burden").
+_CHECK_IN_CORES = [
+    r"\bcan'?t\s+(?:go|keep\s+going|carry)\s+on\b"
+    r"(?!\s+(?:about|with|talking|like\s+that|and\s+on|for|to|at|in|holiday|vacation|the|a|an|without|until|till|"
+    r"if|unless|working|doing|ignoring|pretending)\b)",
+    r"\bi(?:'?m|\s+am)\s+(?:(?:just|only|always|such|nothing\s+but|really|so|becoming|a\s+(?:huge|big|massive|total))\s+)*"
+    r"(?:a\s+)?burden\b",
+    r"\b(?:feel|feels|felt|feeling)\s+(?:like\s+)?(?:i'?m\s+|i\s+am\s+)?"
+    r"(?:(?:just|only|always|such|nothing\s+but|so\s+much\s+of|a\s+(?:huge|big|massive|total))\s+)*(?:a\s+)?burden\b",
+    r"\bwon'?t\s+be\s+(?:here|around)\s+(?:much\s+longer|for\s+(?:much\s+)?longer|for\s+long|tomorrow|next\s+week)"
+    r"\s*(?:any\s*way)?[.!]*\s*$",
+    r"\b(?:going\s+to|gonna|about\s+to|want\s+to|wanna)\s+(?:just\s+)?jump\s*[.!]*\s*$",
+    r"\b(?:want\s+to|wanna|wish\s+i\s+could|would\s+like\s+to)\s+(?:just\s+)?disappear\b"
+    r"(?!\s+(?:for\s+(?:a|the|an)\b|into|to|on|under|in\s+(?:a|the)|from\s+(?:work|the\s+office|social|the\s+party)|"
+    r"with|somewhere|abroad|off))",
+    r"\b(?:what'?s|what\s+is)\s+(?:even\s+)?the\s+point\s+(?:of\s+(?:anything|it\s+all|me|trying|any\s+of\s+it)|"
+    r"any\s?more)\b",
+    r"\b(?:there'?s|there\s+is|i\s+see)\s+no\s+way\s+out\b|\b(?:can'?t|don'?t|cannot)\s+see\s+(?:a|any)\s+way\s+out\b",
+    r"\b(?:give|giving|given|gave)\s+up\s+on\s+(?:life|living|everything|myself)\b",
+    r"\b(?:don'?t|can'?t|cannot)\s+see\s+(?:a|any)\s+future\s*(?:for\s+(?:me|myself))?\s*[.!]*\s*$"
+    r"|\bi\s+(?:have|'ve\s+got)\s+no\s+future\b",
+    r"\b(?:want\s+to|wanna|wish\s+i\s+could)\s+(?:just\s+)?sleep\s+(?:forever|for\s+ever)\b",
+    r"\b(?:no\s*(?:one|body)|nobody)\s+(?:would|will|'d)\s+(?:even\s+)?(?:miss\s+me|notice\s+if\s+i\s+(?:was|were)\s+gone)\b",
+    r"\bthis\s+is\s+(?:my\s+)?goodbye\s*[.!]*\s*$",
+    r"\bgiv(?:e|ing|en)\s+away\s+(?:all\s+(?:of\s+)?)?my\s+(?:things|stuff|belongings|possessions)\b"
+    r"(?!\s+(?:before|because|since|as|to\s+(?:a\s+)?charity|for\s+(?:the\s+)?move|when\s+i\s+move))",
+]
 _FIRST = [re.compile(p, re.IGNORECASE) for p in _FIRST_PERSON_CORES]
 _SUBJECT = [re.compile(p, re.IGNORECASE) for p in _SUBJECT_CORES]
+_CHECK_IN = [re.compile(p, re.IGNORECASE) for p in _CHECK_IN_CORES]
+# The answer to the check-in's question. Anything but a clear no is read as yes: "maybe",
+# "sometimes", "I don't know" and "kind of" are answers that need a person.
+_CLEAR_NO = re.compile(
+    r"^\W*(?:no+|nope|nah|not\s+(?:really|at\s+all|like\s+that|that)|never|definitely\s+not|of\s+course\s+not|"
+    r"god\s+no|(?:i'?m|i\s+am)\s+not(?!\s+(?:sure|certain))|i'?m\s+(?:ok|okay|safe|fine|alright|all\s+right)|i\s+don'?t\s+(?:think\s+so|want\s+to\s+die)|"
+    r"i\s+would(?:n'?t|\s+not)|i\s+(?:was|wasn'?t)\s+(?:talking|being)|"
+    r"(?:it'?s|it\s+was|i\s+(?:just\s+)?meant|i\s+mean)\s+(?:just\s+)?(?:about|work|my\s+job|a\s+figure|an?\s+expression))\b",
+    re.IGNORECASE,
+)
+_ANSWERS_YES = re.compile(
+    r"^\W*(?:y(?:es|eah?|ep|up|a)?|yeah+|i\s+(?:am|do|have|guess|think\s+so|might|was)|sometimes|maybe|perhaps|possibly|"
+    r"probably|kind\s+of|kinda|sort\s+of|a\s+(?:bit|little)|a\s+lot|often|always|lately|honestly|"
+    r"i\s+don'?t\s+know|idk|dunno|not\s+sure|i'?m\s+not\s+sure|i\s+can'?t\s+say|hard\s+to\s+say|"
+    r"(?:i\s+)?(?:keep|kept)\s+thinking|(?:i\s+)?think\s+about\s+it|thoughts?|it\s+crossed\s+my\s+mind|every\s+day)\b",
+    re.IGNORECASE,
+)
 
 _NEGATIONS = {
     "not",
@@ -304,8 +360,18 @@ _REPORTING = re.compile(
 
 @dataclass(frozen=True)
 class SafetyResult:
-    flagged: bool
+    flagged: bool  # crisis: the fixed crisis reply
     phrase: str = ""  # what triggered the flag, for tests and logs (never the whole message)
+    check_in: bool = False  # unclear: the fixed check-in question (`check_in_reply`)
+
+    @property
+    def needs_safety_reply(self) -> bool:
+        """Either kind: a fixed reply, and the message never goes to an outside provider."""
+        return self.flagged or self.check_in
+
+    @property
+    def level(self) -> str:
+        return "crisis" if self.flagged else "check_in" if self.check_in else ""
 
 
 def _strip_attributed_quotes(sentence: str) -> str:
@@ -359,18 +425,41 @@ def _about_someone_else(before_tokens: list[str]) -> bool:
     return False  # no subject: in a journal, that is the writer
 
 
-def assess(text: str) -> SafetyResult:
-    """Flag a message that signals crisis or self-harm (pure; no I/O)."""
+def _first_match(text: str, patterns: list[tuple[re.Pattern[str], bool]]) -> str | None:
     for sentence in sentences(normalize(text)):
         cleaned = _strip_attributed_quotes(sentence)
-        for pattern, check_subject in [*((p, False) for p in _FIRST), *((p, True) for p in _SUBJECT)]:
+        for pattern, check_subject in patterns:
             for match in pattern.finditer(cleaned):
                 before = tokens(cleaned[: match.start()])
                 if _negated(before):
                     continue
                 if check_subject and _about_someone_else(before):
                     continue
-                return SafetyResult(flagged=True, phrase=match.group(0))
+                return match.group(0)
+    return None
+
+
+_CRISIS_PATTERNS = [*((p, False) for p in _FIRST), *((p, True) for p in _SUBJECT)]
+_CHECK_IN_PATTERNS = [(p, True) for p in _CHECK_IN]
+
+
+def assess(text: str, *, after_check_in: bool = False) -> SafetyResult:
+    """Flag a message that signals crisis or self-harm, or needs a check-in (pure; no I/O).
+
+    `after_check_in`: the companion's last reply asked whether the person is thinking of
+    ending their life, so this message is read as the answer, and anything but a clear no
+    is a crisis.
+    """
+    phrase = _first_match(text, _CRISIS_PATTERNS)
+    if phrase is not None:
+        return SafetyResult(flagged=True, phrase=phrase)
+    if after_check_in:
+        answer = normalize(text)
+        if _ANSWERS_YES.search(answer) and not _CLEAR_NO.search(answer):
+            return SafetyResult(flagged=True, phrase=answer[:40])
+    phrase = _first_match(text, _CHECK_IN_PATTERNS)
+    if phrase is not None:
+        return SafetyResult(flagged=False, phrase=phrase, check_in=True)
     return SafetyResult(flagged=False)
 
 
@@ -420,3 +509,26 @@ def crisis_reply(resources: Any) -> str:
         "You don't have to go through this alone.",
     ]
     return "\n".join(lines)
+
+
+def check_in_reply(resources: Any) -> str:
+    """The fixed reply to an unclear message: one direct, kind question, with somewhere to turn."""
+    lines = [
+        "It sounds like things feel really heavy right now, and I'm glad you wrote it down. "
+        "I'd like to ask you something directly, because it matters: are you having thoughts of "
+        "ending your life or of hurting yourself?",
+        "",
+        "If you are, or if you might be in danger, please contact emergency services now, or talk to "
+        "people who are ready to listen, any time:",
+    ]
+    lines += _resource_lines(resources) or _resource_lines(FALLBACK_RESOURCES)
+    lines += [
+        "",
+        "If you're not, I'm here to listen. What has been making things feel this way?",
+    ]
+    return "\n".join(lines)
+
+
+def safety_reply(result: SafetyResult, resources: Any) -> str:
+    """The fixed reply a flagged or unclear message gets."""
+    return crisis_reply(resources) if result.flagged else check_in_reply(resources)

@@ -60,6 +60,38 @@ def test_a_crisis_message_is_flagged_and_gets_the_fixed_reply(user, settings):
     assert "Test line: 0800 000" in result.reply.content
 
 
+def test_an_unclear_message_gets_the_check_in_and_a_yes_gets_the_crisis_reply(user, settings):
+    settings.CRISIS_RESOURCES = [{"name": "Test line", "contact": "0800 000"}]
+    session = services.session_create(user=user)
+    unclear = services.message_post(user=user, session_id=session.pk, content="I can't go on.")
+    assert unclear.message.safety_flag
+    assert unclear.message.analysis["safety"] == "check_in"
+    assert unclear.reply.provider == Message.Provider.SAFETY
+    assert "ending your life" in unclear.reply.content
+    assert "Test line: 0800 000" in unclear.reply.content
+
+    answer = services.message_post(user=user, session_id=session.pk, content="maybe")
+    assert answer.message.safety_flag
+    assert answer.message.analysis["safety"] == "crisis"
+    assert answer.reply.provider == Message.Provider.SAFETY
+    assert "ending your life" not in answer.reply.content  # the crisis reply asks nothing
+    assert "Test line: 0800 000" in answer.reply.content
+
+    # Answered: the next "maybe" is an ordinary message again.
+    later = services.message_post(user=user, session_id=session.pk, content="maybe")
+    assert not later.message.safety_flag
+    assert later.reply.provider == Message.Provider.OFFLINE
+
+
+def test_a_clear_no_to_the_check_in_goes_back_to_the_conversation(user):
+    session = services.session_create(user=user)
+    services.message_post(user=user, session_id=session.pk, content="I feel like such a burden.")
+    answer = services.message_post(user=user, session_id=session.pk, content="No, it's just work. I always mess up.")
+    assert not answer.message.safety_flag
+    assert answer.reply.provider == Message.Provider.OFFLINE
+    assert answer.message.analysis["distortions"] == ["overgeneralization"]
+
+
 def test_blank_and_overlong_messages_are_rejected(user):
     session = services.session_create(user=user)
     with pytest.raises(ValidationError):

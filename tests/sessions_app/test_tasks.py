@@ -84,6 +84,24 @@ def test_crisis_messages_never_reach_the_provider(user, provider, django_capture
     assert "Work was hard today." in sent
 
 
+def test_check_in_messages_and_their_answers_never_reach_the_provider(
+    user, provider, django_capture_on_commit_callbacks
+):
+    session = services.session_create(user=user)
+    unclear = post(user, session, "Honestly I can't go on.", django_capture_on_commit_callbacks)
+    assert unclear.status == "complete"
+    assert unclear.reply.provider == Message.Provider.SAFETY
+    answer = post(user, session, "i don't know", django_capture_on_commit_callbacks)
+    assert answer.reply.provider == Message.Provider.SAFETY
+    assert provider.requests == []
+    post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)
+    assert len(provider.requests) == 1
+    sent = provider.sent_text()
+    assert "can't go on" not in sent
+    assert "i don't know" not in sent
+    assert unclear.reply.content[:40] not in sent
+
+
 def test_the_reply_task_is_idempotent(user, provider, django_capture_on_commit_callbacks):
     session = services.session_create(user=user)
     result = post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)

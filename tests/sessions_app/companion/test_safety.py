@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions_app.companion.safety import assess, crisis_reply
+from sessions_app.companion.safety import assess, check_in_reply, crisis_reply
 
 POSITIVES = [
     "I want to die.",
@@ -246,3 +246,110 @@ def test_default_crisis_resources_work_internationally(settings):
     assert "findahelpline.com" in reply
     assert "112" in reply
     assert "911" in reply
+
+
+# Phrasings that need context to read as risk: not a crisis, not an ordinary message
+# either. Each gets the check-in question.
+CHECK_IN = [
+    "I can't go on.",
+    "I can't go on like this",
+    "honestly i cant carry on",
+    "I can't keep going on",
+    "I'm such a burden to everyone.",
+    "I feel like a burden to my family.",
+    "I'm just a burden",
+    "I won't be here tomorrow.",
+    "I won't be around much longer.",
+    "I'm going to jump.",
+    "I just want to disappear.",
+    "What's the point anymore?",
+    "what's even the point of anything",
+    "There's no way out.",
+    "I can't see any way out.",
+    "I've given up on life.",
+    "I don't see a future for myself.",
+    "Nobody would miss me.",
+    "This is goodbye.",
+    "I've been giving away my things.",
+    "I just want to sleep forever.",
+]
+
+CHECK_IN_NEGATIVES = [
+    "I can't go on about it all day.",
+    "I can't go on holiday this year.",
+    "We can't go on with the project until Monday.",
+    "I'm going to jump in the pool.",
+    "I won't be here tomorrow, I have a dentist appointment.",
+    "My mum feels like a burden to us, and I feel guilty about that.",
+    "I'm not a burden, I keep reminding myself.",
+    "I'm giving away my stuff before the move.",
+    "I want to disappear for a weekend in the mountains.",
+    "This is goodbye to my old flat.",
+    "What's the point of this meeting?",
+    "I gave up on the diet.",
+]
+
+
+@pytest.mark.parametrize("text", CHECK_IN)
+def test_unclear_phrasings_get_a_check_in_not_a_crisis_reply(text):
+    result = assess(text)
+    assert result.check_in, text
+    assert not result.flagged
+    assert result.needs_safety_reply
+    assert result.level == "check_in"
+
+
+@pytest.mark.parametrize("text", CHECK_IN_NEGATIVES + NEGATIVES + EVERYDAY_NEGATIVES)
+def test_everyday_uses_of_the_check_in_phrasings_are_ordinary_messages(text):
+    result = assess(text)
+    assert not result.needs_safety_reply, (text, result.phrase)
+
+
+def test_a_crisis_phrasing_outranks_a_check_in_in_the_same_message():
+    assert assess("I can't go on. I want to kill myself.").flagged
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "yes",
+        "Yeah.",
+        "yes, sometimes",
+        "Sometimes",
+        "maybe",
+        "I don't know",
+        "idk",
+        "kind of",
+        "I think so",
+        "I'm not sure",
+        "a bit, lately",
+        "It crossed my mind",
+    ],
+)
+def test_anything_but_a_clear_no_to_the_check_in_is_a_crisis(answer):
+    assert assess(answer, after_check_in=True).flagged
+    assert not assess(answer).needs_safety_reply  # the same words anywhere else are ordinary
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "No",
+        "no, it's just work",
+        "Nope.",
+        "Not really, I'm just exhausted",
+        "I'm okay, just tired",
+        "No I would never",
+        "It's about my job, it's too much",
+    ],
+)
+def test_a_clear_no_to_the_check_in_is_an_ordinary_message(answer):
+    assert not assess(answer, after_check_in=True).needs_safety_reply
+
+
+def test_check_in_reply_asks_one_direct_question_beside_the_resources():
+    reply = check_in_reply([{"name": "Lifeline", "contact": "call 13 11 14"}])
+    assert "ending your life" in reply
+    assert "Lifeline: call 13 11 14" in reply
+    assert "emergency" in reply
+    assert check_in_reply("not a list").count("findahelpline.com") == 1  # never without somewhere to turn
