@@ -1,6 +1,5 @@
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -30,7 +29,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Browsers ask for /favicon.ico on pages that name no icon (JSON, /metrics, a download).
     path("favicon.ico", views.favicon),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("journal_project.accounts.urls")),
     path("api/v1/", include((api_v1, "api"))),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
@@ -9,18 +10,21 @@ from journal_project.accounts.models import time_zone_names
 User = get_user_model()
 
 
+def email_help_text() -> str:
+    if settings.PASSWORD_RESET_ENABLED:
+        return "Optional. Used only to send you a link if you forget your password."
+    return (
+        "Optional. This journal sends no e-mail (password reset by e-mail is off on this server); "
+        "only the operator sees it, to contact you if needed."
+    )
+
+
 def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(
-        required=False,
-        help_text=(
-            "Optional. The journal never emails you (there is no password reset by email); "
-            "only the operator sees it, to contact you if needed."
-        ),
-    )
+    email = forms.EmailField(required=False)
     # Filled in by the browser's own time zone when JavaScript runs; UTC otherwise.
     time_zone = forms.ChoiceField(
         choices=_time_zone_choices, initial="UTC", widget=forms.Select(attrs={"data-detect-time-zone": ""})
@@ -30,11 +34,36 @@ class SignupForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = email_help_text()
+
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("A user with that username already exists.")
         return username
+
+
+class EmailForm(forms.Form):
+    """The address password-reset links go to; changing it asks for the password."""
+
+    email = forms.EmailField(required=False, help_text="Leave empty to have no address on file.")
+    password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("The password is not correct.")
+        return password
 
 
 class ProfileForm(forms.Form):

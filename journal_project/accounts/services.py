@@ -47,6 +47,27 @@ def user_register(*, username: str, password: str, email: str = "", time_zone: s
     return user
 
 
+def user_email_update(*, user: AbstractBaseUser, email: str) -> AbstractBaseUser:
+    """Change the address password-reset links go to (blank: none). The caller checks the password."""
+    user.email = User.objects.normalize_email(email.strip())
+    user.full_clean(exclude=["password"], validate_unique=False)
+    user.save(update_fields=["email"])
+    return user
+
+
+def password_reset_completed(*, user: AbstractBaseUser) -> int:
+    """After a new password was set from a reset link: what a password change does, and more.
+
+    The API tokens issued with the old password stop working (the reset is what a person
+    does when a device may be in the wrong hands), and the login lockout is lifted, so the
+    person can sign in with the new password at once. Returns the tokens revoked.
+    """
+    from axes.utils import reset as axes_reset
+
+    axes_reset(username=user.get_username())
+    return tokens_revoke_all(user=user)
+
+
 def profile_update(*, profile: Profile, time_zone: str) -> Profile:
     profile.time_zone = time_zone
     profile.full_clean()

@@ -1,17 +1,32 @@
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from journal_project.accounts import services
-from journal_project.accounts.forms import AccountDeleteForm, ProfileForm, SignupForm
+from journal_project.accounts.forms import AccountDeleteForm, EmailForm, ProfileForm, SignupForm
 from journal_project.accounts.models import Profile
+from journal_project.api.throttles import PasswordResetAddressThrottle, PasswordResetIPThrottle
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "password_reset_enabled": settings.PASSWORD_RESET_ENABLED}
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,6 +62,26 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Settings saved.")
         return redirect("accounts:settings")
     return render(request, "registration/settings.html", {"form": form, "profile": profile})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None, user=request.user, initial={"email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_email_update(user=request.user, email=form.cleaned_data["email"])
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "E-mail address saved." if request.user.email else "E-mail address removed.")
+            return redirect("accounts:settings")
+    return render(
+        request,
+        "registration/email_change.html",
+        {"form": form, "password_reset_enabled": settings.PASSWORD_RESET_ENABLED},
+    )
 
 
 @login_required
@@ -89,3 +124,84 @@ class LogoutView(auth_views.LogoutView):
         if not request.user.is_authenticated:
             return redirect("login")
         return render(request, "registration/logout_confirm.html")
+
+
+# --- Password reset by e-mail (only where PASSWORD_RESET_ENABLED) ----------------------
+
+
+class _WhenResetEnabled:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.PASSWORD_RESET_ENABLED:
+            raise Http404("Password reset by e-mail is off on this server.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class PasswordResetView(_WhenResetEnabled, auth_views.PasswordResetView):
+    """Django's reset request, throttled per client IP and per address.
+
+    The answer is the same whether or not an account has the address (Django's form
+    sends only to accounts that have it, and logs a failed send instead of raising).
+    """
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    @property
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"timeout_hours": max(1, round(settings.PASSWORD_RESET_TIMEOUT / 3600))}
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        throttles = [PasswordResetIPThrottle(), PasswordResetAddressThrottle(form.cleaned_data["email"])]
+        refused = [throttle for throttle in throttles if not throttle.allow_request(self.request, self)]
+        if refused:
+            wait = max(throttle.wait() or 0 for throttle in refused)
+            minutes = max(1, math.ceil(wait / 60))
+            form.add_error(None, f"Too many reset requests. Try again in {minutes} minute{'s' * (minutes > 1)}.")
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(math.ceil(wait))
+            return response
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(_WhenResetEnabled, auth_views.PasswordResetDoneView):
+    pass
+
+
+class PasswordResetConfirmView(_WhenResetEnabled, auth_views.PasswordResetConfirmView):
+    """Django's confirm step, with the token read from the link's query string.
+
+    Django puts the token in the path (/reset/<uid>/<token>/), and paths are what our
+    logs, the access log and error reports keep; query strings never are
+    (journal_project/logging.py). So the e-mailed link is /reset/<uid>/link/?t=<token>:
+    the token goes into the session and the browser on to Django's set-password step,
+    as Django does with a token in the path.
+    """
+
+    link_token = "link"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.PASSWORD_RESET_ENABLED and kwargs.get("token") == self.link_token:
+            user = self.get_user(kwargs["uidb64"])
+            token = request.GET.get("t", "")
+            if user is not None and self.token_generator.check_token(user, token):
+                request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN] = token
+                return HttpResponseRedirect(
+                    reverse("accounts:password_reset_confirm", args=[kwargs["uidb64"], self.reset_url_token])
+                )
+            self.validlink, self.user = False, None
+            return self.render_to_response(self.get_context_data())
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        if services.password_reset_completed(user=form.user):
+            messages.info(self.request, "Apps signed in with your old password must sign in again.")
+        return response
+
+
+class PasswordResetCompleteView(_WhenResetEnabled, auth_views.PasswordResetCompleteView):
+    pass

@@ -7,6 +7,8 @@ lockout (django-axes) counts in the database, so password guessing stays limited
 
 from __future__ import annotations
 
+import hashlib
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -63,3 +65,28 @@ class ExportRateThrottle(_PerUserThrottle):
 
 class ImportRateThrottle(_PerUserThrottle):
     scope = "import"
+
+
+class PasswordResetIPThrottle(_ConfiguredRateThrottle):
+    """ "Forgot your password?" requests per client IP (a page, not an API view)."""
+
+    scope = "password_reset"
+
+    def get_cache_key(self, request, view):  # type: ignore[no-untyped-def]
+        return self.cache_format % {"scope": f"{self.scope}-ip", "ident": self.get_ident(request)}
+
+
+class PasswordResetAddressThrottle(_ConfiguredRateThrottle):
+    """The same, per address asked for: nobody can fill a person's inbox from many IPs.
+
+    The key holds a digest of the address, never the address itself.
+    """
+
+    scope = "password_reset"
+
+    def __init__(self, email: str) -> None:
+        super().__init__()
+        self.digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+    def get_cache_key(self, request, view):  # type: ignore[no-untyped-def]
+        return self.cache_format % {"scope": f"{self.scope}-address", "ident": self.digest}

@@ -372,6 +372,8 @@ REST_FRAMEWORK = {
         "companion": env.str("THROTTLE_COMPANION", default="30/min"),
         "export": env.str("THROTTLE_EXPORT", default="10/hour"),
         "import": env.str("THROTTLE_IMPORT", default="10/hour"),
+        # Password reset e-mails, per client IP and, separately, per address asked for.
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -441,6 +443,22 @@ MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=30)
 # --- Email ------------------------------------------------------------------------
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL (smtp://user:password@host:25, smtp+tls://…:587, smtp+ssl://…:465) sets the
+# backend, host, port, credentials and TLS in one variable, as DATABASE_URL does.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a hung mail server must not hold a request for ever
+# "Forgot your password?" sends a one-time link by email. On by default only when mail
+# really leaves the server: with the console backend the link would be written to the
+# log, where whoever reads the log could use it.
+_EMAIL_REACHES_PEOPLE = EMAIL_BACKEND not in {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+PASSWORD_RESET_ENABLED = env.bool("PASSWORD_RESET_ENABLED", default=_EMAIL_REACHES_PEOPLE)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 3)  # a link works for 3 hours
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="journal@localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Operator", address) for address in env.list("ADMIN_EMAILS", default=[])]

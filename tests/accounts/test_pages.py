@@ -117,11 +117,14 @@ def test_forms_carry_csrf_tokens(client):
     assert b"csrfmiddlewaretoken" in client.get("/login/").content
 
 
-def test_signup_says_what_the_email_address_is_for(client):
-    # There is no password reset flow: the help text must not promise one.
+def test_signup_says_what_the_email_address_is_for(client, settings):
+    # Without password reset by e-mail the help text must not promise one.
+    settings.PASSWORD_RESET_ENABLED = False
     html = client.get("/accounts/signup/").content.decode()
-    assert "reset your password" not in html
-    assert "The journal never emails you" in html
+    assert "if you forget your password" not in html
+    assert "This journal sends no e-mail" in html
+    settings.PASSWORD_RESET_ENABLED = True
+    assert "if you forget your password" in client.get("/accounts/signup/").content.decode()
 
 
 def test_account_delete_removes_the_login_records_too(browser_client, user):

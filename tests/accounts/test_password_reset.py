@@ -1,0 +1,154 @@
+"""Password reset by e-mail: off unless mail leaves the server, throttled, token kept out of paths."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from rest_framework.test import APIClient
+
+from journal_project.accounts.services import token_issue
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "a-much-longer-new-passphrase-42"
+LINK = re.compile(r"https?://[^\s/]+(?P<path>/accounts/password/reset/[^\s/]+/link/)\?t=(?P<token>[\w-]+)")
+
+
+@pytest.fixture
+def reset_on(settings):
+    settings.PASSWORD_RESET_ENABLED = True
+    return settings
+
+
+def ask_for_link(client: Client, email: str, **extra) -> object:
+    return client.post("/accounts/password/reset/", {"email": email}, **extra)
+
+
+def emailed_link() -> re.Match[str]:
+    assert len(mail.outbox) == 1
+    match = LINK.search(mail.outbox[0].body)
+    assert match, mail.outbox[0].body
+    return match
+
+
+def test_off_unless_mail_reaches_people(client, user, settings):
+    # The console backend (the default) would write the link into the log.
+    assert settings.EMAIL_BACKEND.endswith("locmem.EmailBackend") or not settings.PASSWORD_RESET_ENABLED
+    settings.PASSWORD_RESET_ENABLED = False
+    assert client.get("/accounts/password/reset/").status_code == 404
+    assert ask_for_link(client, user.email).status_code == 404
+    assert mail.outbox == []
+    assert b"Forgot your password?" not in client.get("/login/").content
+    assert b"password reset by e-mail is off" in client.get("/accounts/signup/").content
+
+
+def test_the_whole_reset_signs_out_everywhere_and_lifts_the_lockout(client, user, reset_on):
+    assert b"Forgot your password?" in client.get("/login/").content
+    elsewhere = Client()
+    assert elsewhere.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    app = APIClient()
+    app.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user).raw}")
+    assert app.get("/api/v1/entries/").status_code == 200
+    for _ in range(reset_on.AXES_FAILURE_LIMIT):  # someone guessing: the account is locked for this address
+        client.post("/login/", {"username": user.username, "password": "wrong-password"})
+
+    response = ask_for_link(client, user.email.upper())  # any case
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/sent/"
+    link = emailed_link()
+    assert mail.outbox[0].to == [user.email]
+    assert link["token"] not in link["path"]  # paths are logged; query strings never are
+
+    opened = client.get(f"{link['path']}?t={link['token']}")
+    assert opened.status_code == 302
+    assert link["token"] not in opened["Location"]
+    form = client.get(opened["Location"])
+    assert b"Choose a new password" in form.content
+    done = client.post(opened["Location"], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert done["Location"] == "/accounts/password/reset/done/"
+
+    assert client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 200
+    assert client.post("/login/", {"username": user.username, "password": NEW_PASSWORD}).status_code == 302
+    assert elsewhere.get("/entries/").status_code == 302  # the other browser is signed out
+    assert app.get("/api/v1/entries/").status_code == 401  # and the app's token revoked
+    # The link worked once.
+    assert b"This link does not work" in Client().get(f"{link['path']}?t={link['token']}").content
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, user, reset_on):
+    known = ask_for_link(client, user.email)
+    mail.outbox.clear()
+    unknown = ask_for_link(client, "nobody@example.test")
+    assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
+    assert mail.outbox == []
+
+
+def test_a_wrong_or_cut_link_says_so_without_a_500(client, user, reset_on):
+    ask_for_link(client, user.email)
+    link = emailed_link()
+    for url in (
+        f"{link['path']}?t={link['token'][:-3]}",
+        f"{link['path']}",
+        "/accounts/password/reset/bm90LWEtdXNlcg/link/?t=abc-def",
+        "/accounts/password/reset/!!/set-password/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"This link does not work" in response.content
+    assert client.post(f"{link['path']}?t=x", {"new_password1": "x", "new_password2": "x"}).status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)  # nothing changed
+
+
+def test_a_weak_new_password_is_a_form_error(client, user, reset_on):
+    ask_for_link(client, user.email)
+    link = emailed_link()
+    step = client.get(f"{link['path']}?t={link['token']}")["Location"]
+    response = client.post(step, {"new_password1": "123", "new_password2": "123"})
+    assert response.status_code == 200
+    assert b"errorlist" in response.content
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_requests_are_throttled_per_address_and_per_client(client, user, reset_on):
+    reset_on.REST_FRAMEWORK = {
+        **reset_on.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**reset_on.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "password_reset": "2/hour"},
+    }
+    # One address asked for from many places: its inbox is not flooded.
+    for address in ("10.0.0.1", "10.0.0.2"):
+        assert ask_for_link(client, user.email, REMOTE_ADDR=address).status_code == 302
+    refused = ask_for_link(client, user.email, REMOTE_ADDR="10.0.0.3")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert b"Too many reset requests" in refused.content
+    assert len(mail.outbox) == 2
+    # One client asking for many addresses.
+    for address in ("a@example.test", "b@example.test"):
+        assert ask_for_link(client, address, REMOTE_ADDR="10.0.0.9").status_code == 302
+    assert ask_for_link(client, "c@example.test", REMOTE_ADDR="10.0.0.9").status_code == 429
+
+
+def test_the_address_changes_only_with_the_password(client, user):
+    client.force_login(user)
+    wrong = client.post("/accounts/email/", {"email": "new@example.test", "password": "wrong-password"})
+    assert wrong.status_code == 200
+    assert b"The password is not correct." in wrong.content
+    user.refresh_from_db()
+    assert user.email != "new@example.test"
+
+    bad = client.post("/accounts/email/", {"email": "not an address", "password": PASSWORD})
+    assert bad.status_code == 200
+    assert b"errorlist" in bad.content
+
+    assert client.post("/accounts/email/", {"email": "New@Example.TEST", "password": PASSWORD}).status_code == 302
+    user.refresh_from_db()
+    assert user.email == "New@example.test"  # the domain lower-cased, as Django normalises it
+    assert b"New@example.test" in client.get("/accounts/settings/").content
+    assert client.post("/accounts/email/", {"email": "", "password": PASSWORD}).status_code == 302
+    user.refresh_from_db()
+    assert user.email == ""
