@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from journal_project.accounts import services
 from journal_project.accounts.forms import AccountDeleteForm, EmailForm, ProfileForm, SignupForm
 from journal_project.accounts.models import Profile
-from journal_project.api.throttles import PasswordResetAddressThrottle, PasswordResetIPThrottle
+from journal_project.api.throttles import AuthRateThrottle, PasswordResetAddressThrottle, PasswordResetIPThrottle
 
 
 class LoginView(auth_views.LoginView):
@@ -34,6 +34,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        # The API's registration is throttled per IP (CONTRACT §3); the page must not be
+        # the way around it.
+        throttle = AuthRateThrottle()
+        if not throttle.allow_request(request, None):
+            return _too_many(request, "registration/signup.html", form, throttle.wait())
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(
@@ -50,6 +56,17 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Welcome! Your journal is ready.")
             return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def _too_many(request: HttpRequest, template_name: str, form: Any, wait: float | None) -> HttpResponse:
+    """A throttled form: the page again, with the typed values, a form error and a 429."""
+    wait = wait or 60
+    minutes = max(1, math.ceil(wait / 60))
+    form.is_valid()  # bound forms render their values; errors beyond ours are shown too
+    form.add_error(None, f"Too many attempts. Try again in {minutes} minute{'s' * (minutes > 1)}.")
+    response = render(request, template_name, {"form": form}, status=429)
+    response["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 @login_required
@@ -156,12 +173,7 @@ class PasswordResetView(_WhenResetEnabled, auth_views.PasswordResetView):
         refused = [throttle for throttle in throttles if not throttle.allow_request(self.request, self)]
         if refused:
             wait = max(throttle.wait() or 0 for throttle in refused)
-            minutes = max(1, math.ceil(wait / 60))
-            form.add_error(None, f"Too many reset requests. Try again in {minutes} minute{'s' * (minutes > 1)}.")
-            response = self.form_invalid(form)
-            response.status_code = 429
-            response["Retry-After"] = str(math.ceil(wait))
-            return response
+            return _too_many(self.request, self.template_name, form, wait)
         return super().form_valid(form)
 
 

@@ -146,3 +146,21 @@ def test_logout_by_address_offers_the_button_and_logs_out_only_on_post(browser_c
     assert browser_client.get("/entries/").status_code == 200  # still signed in after the GET
     assert browser_client.post("/logout/").status_code == 302
     assert browser_client.get("/logout/")["Location"] == "/login/"
+
+
+def test_the_signup_page_is_throttled_per_address_like_the_api(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "auth": "2/min"},
+    }
+    form = {"username": "someone", "password1": "x", "password2": "y", "time_zone": "UTC"}
+    for _ in range(2):
+        assert client.post("/accounts/signup/", form).status_code == 200  # form errors, counted
+    refused = client.post("/accounts/signup/", {**form, "username": "fresh-name"})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert b"Too many attempts. Try again in" in refused.content
+    assert b'value="fresh-name"' in refused.content  # what was typed stays
+    assert not get_user_model().objects.filter(username="fresh-name").exists()
+    other = client.post("/accounts/signup/", {**form, "username": "fresh-name"}, REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 200  # another address is not affected

@@ -125,7 +125,7 @@ def test_requests_are_throttled_per_address_and_per_client(client, user, reset_o
     refused = ask_for_link(client, user.email, REMOTE_ADDR="10.0.0.3")
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
-    assert b"Too many reset requests" in refused.content
+    assert b"Too many attempts. Try again in" in refused.content
     assert len(mail.outbox) == 2
     # One client asking for many addresses.
     for address in ("a@example.test", "b@example.test"):
