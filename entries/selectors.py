@@ -18,7 +18,7 @@ from django.db.models import Avg, Count, F, Func, IntegerField, Prefetch, Q, Que
 from django.db.models.functions import Extract, Lower
 
 from entries import search
-from entries.filters import EntryFilter
+from entries.filters import EntryFilter, encode_sync_cursor
 from entries.models import Entry, EntryTombstone, Tag
 from entries.portability import iso
 from entries.services import local_today
@@ -243,15 +243,18 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
     """One page of entries matching `filters` (canonical, see EntryFilter.canonical()).
 
     Newest first; with `q`, best match first and each result has `headline` and
-    `title_headline` (safe HTML with <mark>). With `updated_since`, `deleted` lists the
-    entries deleted since then (their tombstones).
+    `title_headline` (safe HTML with <mark>). With `updated_since` (and no `q`), a sync:
+    oldest `updated_at` first, `deleted` lists the entries deleted since then (their
+    tombstones) and, when more follow, `next_cursor` is where the next page starts.
     """
     key_parts = [sorted(filters.items()), int(page), int(page_size)]
+    without_cursor = {name: value for name, value in filters.items() if name != "cursor"}
 
     def build() -> dict[str, Any]:
         # No filters (most reads): the rows in their default order, without building a FilterSet.
-        queryset = EntryFilter.apply(_entry_rows(user.pk), filters)
+        queryset = EntryFilter.apply(_entry_rows(user.pk), without_cursor)
         offset = (page - 1) * page_size
+        next_cursor: str | None = None
         # The page is its entries' ids and versions (a narrow, indexed query), and each
         # entry's representation comes from ENTRY_VERSIONS: a new entry or an edit
         # rebuilds one entry, not the whole page.
@@ -265,6 +268,20 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
             )
             count = rows[0][2] if rows else (queryset.count() if offset else 0)
             versions = [(entry_id, version) for entry_id, version, _ in rows]
+        elif "updated_since" in filters:
+            # A sync: oldest change first, paged by position (the cursor), so that what
+            # other devices write meanwhile can neither shift an entry past the client
+            # (an offset would) nor end before the client reaches it (an entry changed
+            # during the sync moves behind the cursor and comes on a later page).
+            everything = queryset.order_by("updated_at", "pk")
+            count = everything.count()
+            after = everything
+            if "cursor" in filters:
+                after = EntryFilter.filter_cursor(everything, "cursor", filters["cursor"])
+            rows = list(after.values_list("pk", "updated_at")[offset : offset + page_size + 1])
+            versions = rows[:page_size]
+            if len(rows) > page_size:
+                next_cursor = encode_sync_cursor(versions[-1][1], versions[-1][0])
         elif filters:
             count = queryset.count()
             versions = (
@@ -284,6 +301,8 @@ def entry_list(*, user: Any, filters: dict[str, Any], page: int = 1, page_size: 
         value: dict[str, Any] = {"count": count, "results": results}
         if "updated_since" in filters:
             value["deleted"] = _tombstones_since(user.pk, filters["updated_since"])
+            if not filters.get("q"):
+                value["next_cursor"] = next_cursor
         return value
 
     return caching.cached(caching.ENTRIES, user.pk, "list", key_parts, build)

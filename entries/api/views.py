@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from entries import portability, selectors, services
 from entries.api import serializers as io
-from entries.filters import FILTER_NAMES, Q_MAX_LENGTH, EntryFilter
+from entries.filters import CURSOR_MAX_LENGTH, FILTER_NAMES, Q_MAX_LENGTH, EntryFilter
 from entries.models import MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, Entry
 from journal_project import caching
 from journal_project.api.conditional import (
@@ -33,7 +33,7 @@ from journal_project.api.conditional import (
     request_etag,
     with_etag,
 )
-from journal_project.api.pagination import page_params, paginated_response
+from journal_project.api.pagination import cursor_url, page_params, paginated_response
 from journal_project.api.parsers import JSONParser
 from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import ExportRateThrottle, ImportRateThrottle, SearchRateThrottle
@@ -78,6 +78,11 @@ FILTER_PARAMETERS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE),
     OpenApiParameter("date_to", OpenApiTypes.DATE),
     OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Adds `deleted` (tombstones)."),
+    OpenApiParameter(
+        "cursor",
+        {"type": "string", "maxLength": CURSOR_MAX_LENGTH},
+        description="With `updated_since`: where the page starts (from the `next` link).",
+    ),
     OpenApiParameter("page", int),
     OpenApiParameter("page_size", int),
 ]
@@ -105,6 +110,8 @@ class EntryListView(APIView):
         )
         if "deleted" in data:
             response.data["deleted"] = data["deleted"]
+        if "next_cursor" in data:
+            response.data["next"] = cursor_url(request, data["next_cursor"])
         return response
 
     @extend_schema(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from rest_framework.throttling import BaseThrottle
 
 from journal_project.exceptions import error_body
 
@@ -24,3 +26,20 @@ def lockout_response(
         response = render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
     response["Retry-After"] = retry_after
     return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for the login lockout and its records: the one the API's
+    auth throttle counts by (`NUM_PROXIES`, DRF's reading of X-Forwarded-For).
+
+    With `REMOTE_ADDR` alone, every client behind the reverse proxy shared the proxy's
+    address, so ten wrong passwords from anywhere locked the account's owner out too.
+    An entry of X-Forwarded-For that is not an address (a proxy chain shorter than
+    `NUM_PROXIES` lets the client write it) falls back to `REMOTE_ADDR`: it is stored
+    in an `inet` column.
+    """
+    ident = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(ident))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR")

@@ -70,3 +70,10 @@ def paginated_response(request: Request, *, count: int, results: list[Any], page
     else:
         previous_url = replace_query_param(url, "page", page - 1)
     return Response({"count": count, "next": next_url, "previous": previous_url, "results": results})
+
+
+def cursor_url(request: Request, cursor: str | None) -> str | None:
+    """The `next` link of a list paged by position: this request's, at `cursor`, without `page`."""
+    if cursor is None:
+        return None
+    return remove_query_param(replace_query_param(request.build_absolute_uri(), "cursor", cursor), "page")

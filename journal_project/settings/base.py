@@ -291,7 +291,8 @@ AXES_VERBOSE = False
 # Masked in the failed-login records the admin shows: `next` is the page the person was
 # on (a search of their journal, say) and the CSRF token a secret of their browser.
 AXES_SENSITIVE_PARAMETERS = ["password", "token", "next", "csrfmiddlewaretoken"]
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address as the throttles see it (NUM_PROXIES), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "journal_project.accounts.lockout.client_ip"
 # Days the sign-in records (address and browser of each login, failed or not) are kept.
 LOGIN_RECORDS_DAYS = env.int("LOGIN_RECORDS_DAYS", default=90)
 

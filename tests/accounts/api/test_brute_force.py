@@ -56,3 +56,49 @@ def test_browser_login_is_locked_out_too(client, user, password, settings):
     response = client.post("/login/", {"username": user.username, "password": password})
     assert response.status_code == 429
     assert b"Too many failed attempts" in response.content
+
+
+@pytest.fixture
+def behind_proxies(settings):
+    def configure(count: int) -> None:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": count}
+
+    return configure
+
+
+@pytest.mark.usefixtures("generous_auth_throttle")
+def test_behind_a_proxy_someone_elses_failures_do_not_lock_the_owner_out(
+    api_client, user, password, settings, behind_proxies
+):
+    # Every request arrives from the proxy (one REMOTE_ADDR); the proxy names the client.
+    behind_proxies(1)
+    attacker = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.6"}
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        api_client.post(TOKEN_URL, {"username": user.username, "password": "wrong-password"}, **attacker)
+    owner = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert api_client.post(TOKEN_URL, {"username": user.username, "password": password}, **owner).status_code == 200
+    # The attacker stays locked out, even when writing another address in front of the proxy's.
+    spoofed = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.6"}
+    response = api_client.post(TOKEN_URL, {"username": user.username, "password": password}, **spoofed)
+    assert response.status_code == 429
+
+
+@pytest.mark.usefixtures("generous_auth_throttle")
+def test_without_a_trusted_proxy_x_forwarded_for_changes_nothing(api_client, user, password, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT + 1):
+        api_client.post(
+            TOKEN_URL, {"username": user.username, "password": "wrong-password"}, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"
+        )
+    response = api_client.post(
+        TOKEN_URL, {"username": user.username, "password": password}, HTTP_X_FORWARDED_FOR="192.0.2.99"
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.usefixtures("generous_auth_throttle")
+def test_a_forwarded_address_that_is_not_one_is_not_a_500(api_client, user, behind_proxies):
+    behind_proxies(2)  # the client writes the entry the app reads when the chain is shorter
+    response = api_client.post(
+        TOKEN_URL, {"username": user.username, "password": "wrong-password"}, HTTP_X_FORWARDED_FOR="not-an-ip, 10.0.0.2"
+    )
+    assert response.status_code == 401
