@@ -33,7 +33,7 @@ from journal_project.api.conditional import (
     request_etag,
     with_etag,
 )
-from journal_project.api.pagination import page_params, paginated_response
+from journal_project.api.pagination import PAGE_PARAMETERS, page_params, paginated_response
 from journal_project.api.parsers import JSONParser
 from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import ExportRateThrottle, ImportRateThrottle, SearchRateThrottle
@@ -78,8 +78,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE),
     OpenApiParameter("date_to", OpenApiTypes.DATE),
     OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Adds `deleted` (tombstones)."),
-    OpenApiParameter("page", int),
-    OpenApiParameter("page_size", int),
+    *PAGE_PARAMETERS,
 ]
 
 
@@ -156,7 +155,7 @@ class EntryDetailView(APIView):
 
 
 class TagListView(APIView):
-    @extend_schema(operation_id="tags_list", responses=io.TagPageSerializer)
+    @extend_schema(operation_id="tags_list", parameters=PAGE_PARAMETERS, responses=io.TagPageSerializer)
     @conditional_get(caching.ENTRIES)
     def get(self, request: Request) -> Response:
         page, page_size = page_params(request, default_size=100)
