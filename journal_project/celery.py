@@ -6,6 +6,11 @@ import os
 
 from celery import Celery, signals
 
+from journal_project.envfile import load_env_file
+
+# The first module of the package to run (journal_project/__init__.py imports it), so this
+# covers the WSGI/ASGI modules and the worker too: a profile chosen in .env is honoured.
+load_env_file()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journal_project.settings.base")
 
 app = Celery("journal_project")
