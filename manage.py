@@ -6,8 +6,7 @@ import sys
 
 
 def main() -> None:
-    # Importing the package reads .env (journal_project/envfile.py) before the default
-    # profile is chosen, so DJANGO_SETTINGS_MODULE may come from there as well.
+    # Importing the package chooses the profile, from .env too (journal_project/envfile.py).
     import journal_project  # noqa: F401
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journal_project.settings.base")

@@ -140,7 +140,8 @@ def test_env_file_chooses_the_settings_profile_and_gunicorn_settings(project_cop
     they were ignored (the profile was chosen, and gunicorn's file read, before the settings
     read `.env`), so a production server silently ran the base profile."""
     (project_copy / ".env").write_text(
-        "DJANGO_SETTINGS_MODULE=journal_project.settings.production\n"
+        "DATABASE_URL=postgres://postgres@127.0.0.1:5432/from_the_env_file\n"
+        'DJANGO_SETTINGS_MODULE="journal_project.settings.production"  # chosen here\n'
         "SECRET_KEY=a-production-secret-key-from-the-env-file-0123456789abcdef\n"
         "ALLOWED_HOSTS=journal.example\n"
         "WEB_CONCURRENCY=3\n"
@@ -192,3 +193,14 @@ def test_env_file_chooses_the_settings_profile_and_gunicorn_settings(project_cop
         timeout=120,
     )
     assert overridden.stdout.strip() == "journal_project.settings.base", overridden.stderr[-2000:]
+    # The test profile's own database default still wins over a developer's `.env`, as before.
+    tested = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings as s; print(s.DATABASES)"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "journal_project.settings.test"},
+        cwd=project_copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "'NAME': 'journal'" in tested.stdout, tested.stderr[-2000:]
+    assert "from_the_env_file" not in tested.stdout
