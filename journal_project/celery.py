@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 from celery import Celery, signals
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journal_project.settings.base")
+from journal_project.envfile import choose_settings_module
+
+# The first module of the package to run (journal_project/__init__.py imports it), so this
+# covers manage.py, the WSGI/ASGI modules and the worker: a profile chosen in .env is honoured.
+choose_settings_module()
 
 app = Celery("journal_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")

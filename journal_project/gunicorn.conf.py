@@ -6,6 +6,14 @@ Every value can be overridden from the environment; scale out by raising WEB_CON
 
 import multiprocessing
 import os
+from pathlib import Path
+
+import environ
+
+# The .env next to manage.py counts here as it does for the app (real environment variables
+# win): gunicorn reads this file before it imports the app, so WEB_CONCURRENCY and GUNICORN_*
+# set there were ignored.
+environ.Env.read_env(str(Path(__file__).resolve().parent.parent / ".env"), overwrite=False)
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))

@@ -33,7 +33,7 @@ from journal_project.api.conditional import (
     request_etag,
     with_etag,
 )
-from journal_project.api.pagination import cursor_url, page_params, paginated_response
+from journal_project.api.pagination import PAGE_PARAMETERS, cursor_url, page_params, paginated_response
 from journal_project.api.parsers import JSONParser
 from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import ExportRateThrottle, ImportRateThrottle, SearchRateThrottle
@@ -83,8 +83,7 @@ FILTER_PARAMETERS = [
         {"type": "string", "maxLength": CURSOR_MAX_LENGTH},
         description="With `updated_since`: where the page starts (from the `next` link).",
     ),
-    OpenApiParameter("page", int),
-    OpenApiParameter("page_size", int),
+    *PAGE_PARAMETERS,
 ]
 
 
@@ -163,7 +162,7 @@ class EntryDetailView(APIView):
 
 
 class TagListView(APIView):
-    @extend_schema(operation_id="tags_list", responses=io.TagPageSerializer)
+    @extend_schema(operation_id="tags_list", parameters=PAGE_PARAMETERS, responses=io.TagPageSerializer)
     @conditional_get(caching.ENTRIES)
     def get(self, request: Request) -> Response:
         page, page_size = page_params(request, default_size=100)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -38,6 +39,17 @@ def requested_page_size(request: Request, default_size: int = JournalPagination.
             fields={"page_size": [f"A whole number from 1 to {JournalPagination.max_page_size}."]},
         )
     return min(size, JournalPagination.max_page_size)
+
+
+# The query parameters of every paginated list, for its `extend_schema(parameters=...)`: a
+# view that paginates by hand (page_params) is not seen as paginated by drf-spectacular,
+# and without them clients and the fuzzer never learn of `page` and `page_size`.
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="From 1; a page past the end answers 404."),
+    OpenApiParameter(
+        "page_size", int, description=f"From 1; more than {JournalPagination.max_page_size} is cut to it."
+    ),
+]
 
 
 _MAX_ROW = 2**63 - 1  # PostgreSQL's OFFSET and LIMIT are bigints

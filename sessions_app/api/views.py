@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from journal_project import caching
 from journal_project.api.conditional import conditional_get
-from journal_project.api.pagination import page_params, paginated_response
+from journal_project.api.pagination import PAGE_PARAMETERS, page_params, paginated_response
 from journal_project.api.throttles import CompanionRateThrottle, SearchRateThrottle
 from sessions_app import selectors, services
 from sessions_app.api import serializers as io
@@ -33,7 +33,9 @@ class SessionListView(APIView):
     """The person's reflection sessions; POST starts one with the companion's opening message."""
 
     @extend_schema(
-        operation_id="sessions_list", responses=_paginated("PaginatedSessionList", io.SessionListItemSerializer)
+        operation_id="sessions_list",
+        parameters=PAGE_PARAMETERS,
+        responses=_paginated("PaginatedSessionList", io.SessionListItemSerializer),
     )
     @conditional_get(caching.SESSIONS)
     def get(self, request: Request) -> Response:
@@ -114,6 +116,7 @@ class KnowledgeListView(APIView):
         parameters=[
             OpenApiParameter("q", str, description="Full-text search (PostgreSQL websearch syntax)."),
             OpenApiParameter("category", str, enum=[value for value, _ in Technique.Category.choices]),
+            *PAGE_PARAMETERS,
         ],
         responses=_paginated("PaginatedTechniqueList", io.TechniqueOutSerializer),
     )

@@ -59,7 +59,8 @@ _FIRST_PERSON_CORES = [
     # A third pass: wishing never to have been born or not to be alive, hoping to die in
     # one's sleep, a weapon turned on oneself, wanting out of life, the means already
     # bought, self-harm to the body named (not "cut my leg on a rock").
-    r"\bwish\s+i\s+(?:was|were|had|'d)\s+never\s+(?:been\s+)?born\b",
+    # "I'd" has no space before its 'd ("i\s+'d" never matched "I'd never been born").
+    r"\bwish\s+i(?:\s+(?:was|were|had)|'?d)\s+never\s+(?:been\s+)?born\b",
     r"\bwish\s+i\s+(?:was|were)(?:n'?t|\s+not)\s+(?:alive|here\s+any\s?more)\b",
     r"\b(?:hope|wish|pray)\s+i\s+(?:just\s+)?(?:die|don'?t\s+survive|get\s+(?:hit|killed))\b"
     r"(?!\s+(?:of|from|laughing|before\s+i\s+get\s+old)\b)",
@@ -72,11 +73,11 @@ _FIRST_PERSON_CORES = [
     r"(?!\s+(?:of|from|laughing)\b)"
     r"(?!\s+than\s+(?!(?:go|going|keep|keeping|live|living|carry|carrying|feel|feeling|be\s+alive|continue|"
     r"wake|face|spend\s+(?:another|one\s+more)\s+day)\b))",
-    r"\b(?:everyone|everybody|people|they|my\s+family|the\s+world)(?:\s+\w+){0,3}\s+(?:better\s+off|happier|"
-    r"easier)\s+(?:if|when|once)\s+i\s+(?:(?:was|were|am|'m)\s+(?:dead|gone\s+for\s+good|not\s+(?:here|around|alive))|"
-    r"(?:was|were)(?:n'?t)\s+(?:here|around|alive)|died|killed\s+myself|didn'?t\s+exist|never\s+existed|"
-    r"had\s+never\s+been\s+born)\b(?!\s+(?:for|to|at|on|this|next|tomorrow|tonight|when|in)\b)",
-    r"\b(?:no\s*(?:one|body)|nobody)\s+(?:would|will|'d)\s+(?:even\s+)?(?:care|notice|miss\s+me)\s+if\s+i\s+"
+    r"\b(?:everyone|everybody|people|they|my\s+family|the\s+world)(?:'d)?(?:\s+\w+){0,3}\s+(?:better\s+off|happier|"
+    r"easier)\s+(?:if|when|once)\s+i(?:(?:\s+(?:was|were|am)|'?m)\s+(?:dead|gone\s+for\s+good|not\s+(?:here|around|alive))|"
+    r"\s+(?:was|were)(?:n'?t)\s+(?:here|around|alive)|\s+died|\s+killed\s+myself|\s+didn'?t\s+exist|\s+never\s+existed|"
+    r"(?:\s+had|'?d)\s+never\s+been\s+born)\b(?!\s+(?:for|to|at|on|this|next|tomorrow|tonight|when|in)\b)",
+    r"\b(?:no\s*(?:one|body)|nobody)(?:\s+(?:would|will)|'d)\s+(?:even\s+)?(?:care|notice|miss\s+me)\s+if\s+i\s+"
     r"(?:died|was\s+dead|were\s+dead|was\s+gone|were\s+gone|killed\s+myself|disappeared\s+for\s+good|"
     r"(?:was|were)(?:n'?t)\s+(?:here|around|alive)\s*$)",
     # Slang and spellings: "off myself", "end myself", "k1ll myself", "suicdal"; sleeping

@@ -1,4 +1,5 @@
-"""Every environment variable the settings read is documented (docs/configuration.md, .env.example)."""
+"""Every environment variable the settings (and gunicorn's settings) read is documented
+(docs/configuration.md, .env.example)."""
 
 import re
 from pathlib import Path
@@ -11,6 +12,10 @@ def variables_read_by_settings() -> set[str]:
     names: set[str] = set()
     for path in SETTINGS.glob("*.py"):
         names.update(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', path.read_text()))
+    # gunicorn's file: GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS and FORWARDED_ALLOW_IPS were
+    # read there and documented nowhere.
+    gunicorn = (ROOT / "journal_project" / "gunicorn.conf.py").read_text()
+    names.update(re.findall(r'os\.environ\.get\(\s*"([A-Z][A-Z0-9_]+)"', gunicorn))
     return names
 
 

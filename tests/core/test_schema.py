@@ -92,3 +92,22 @@ def test_conditional_gets_document_304_and_if_none_match():
         assert "304" in operation["responses"], path
         assert any(p["name"] == "If-None-Match" and p["in"] == "header" for p in operation["parameters"]), path
     assert "304" not in schema["paths"]["/api/v1/prompts/today/"]["get"]["responses"]
+
+
+def test_every_paginated_list_documents_page_and_page_size():
+    """Sessions, tags and knowledge took `page` and `page_size` (400 for a bad size, 404 past
+    the end) without the schema naming them: generated clients could not page those lists."""
+    schema = generated_schema()
+    components = schema["components"]["schemas"]
+    paginated = []
+    for path, method, operation in operations(schema):
+        ok = operation["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        ref = ok.get("$ref", "").rsplit("/", 1)[-1]
+        properties = components.get(ref, ok).get("properties", {})
+        if method != "GET" or not {"count", "next", "previous", "results"} <= set(properties):
+            continue
+        paginated.append(path)
+        names = {parameter["name"] for parameter in operation.get("parameters", [])}
+        assert {"page", "page_size"} <= names, path
+        assert {"400", "404"} <= set(operation["responses"]), path
+    assert {"/api/v1/entries/", "/api/v1/tags/", "/api/v1/sessions/", "/api/v1/knowledge/"} <= set(paginated)

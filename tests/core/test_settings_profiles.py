@@ -120,3 +120,87 @@ def test_prepared_statements_are_on_unless_turned_off(value, expected):
     result = run_manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """The code in a directory of its own, so a test can give it a `.env` (the repository's
+    own stays untouched: other runs share it)."""
+    import shutil
+
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("journal_project", "entries", "sessions_app", "monitoring", "templates"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=ignore)
+    shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
+    return tmp_path
+
+
+def test_env_file_chooses_the_settings_profile_and_gunicorn_settings(project_copy):
+    """.env.example lists DJANGO_SETTINGS_MODULE and the gunicorn variables; set in `.env`
+    they were ignored (the profile was chosen, and gunicorn's file read, before the settings
+    read `.env`), so a production server silently ran the base profile."""
+    (project_copy / ".env").write_text(
+        "DATABASE_URL=postgres://postgres@127.0.0.1:5432/from_the_env_file\n"
+        'DJANGO_SETTINGS_MODULE="journal_project.settings.production"  # chosen here\n'
+        "SECRET_KEY=a-production-secret-key-from-the-env-file-0123456789abcdef\n"
+        "ALLOWED_HOSTS=journal.example\n"
+        "WEB_CONCURRENCY=3\n"
+        "GUNICORN_TIMEOUT=45\n"
+    )
+    env = clean_env(SQLITE_PATH=str(project_copy / "journal.sqlite3"))
+    env.pop("WEB_CONCURRENCY", None)
+    env.pop("GUNICORN_TIMEOUT", None)
+    show = "from django.conf import settings; print(settings.SETTINGS_MODULE)"
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", show],
+        env=env,
+        cwd=project_copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.stdout.strip().splitlines()[-1] == "journal_project.settings.production", shown.stderr[-2000:]
+    # The WSGI module and the Celery worker choose the profile through the package.
+    imported = subprocess.run(
+        [sys.executable, "-c", "import os, journal_project; print(os.environ['DJANGO_SETTINGS_MODULE'])"],
+        env=env,
+        cwd=project_copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert imported.stdout.strip() == "journal_project.settings.production", imported.stderr[-2000:]
+    gunicorn = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import runpy; c = runpy.run_path('journal_project/gunicorn.conf.py'); print(c['workers'], c['timeout'])",
+        ],
+        env=env,
+        cwd=project_copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert gunicorn.stdout.strip() == "3 45", gunicorn.stderr[-2000:]
+    # A real environment variable still wins over the file.
+    overridden = subprocess.run(
+        [sys.executable, "-c", "import os, journal_project; print(os.environ['DJANGO_SETTINGS_MODULE'])"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "journal_project.settings.base"},
+        cwd=project_copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert overridden.stdout.strip() == "journal_project.settings.base", overridden.stderr[-2000:]
+    # The test profile's own database default still wins over a developer's `.env`, as before.
+    tested = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings as s; print(s.DATABASES)"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "journal_project.settings.test"},
+        cwd=project_copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "'NAME': 'journal'" in tested.stdout, tested.stderr[-2000:]
+    assert "from_the_env_file" not in tested.stdout

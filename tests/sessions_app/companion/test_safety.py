@@ -150,6 +150,20 @@ THIRD_PASS_POSITIVES = [
     "I should be dead.",
 ]
 
+# Contractions: "I'd", "I'm", "they'd", "nobody'd" have no space before the 'd or 'm, and
+# the patterns that wrote them as "i\s+'d" missed them (docs/companion.md names "I wish I'd
+# never been born" as flagged; it was not).
+CONTRACTED_POSITIVES = [
+    "I wish I'd never been born.",
+    "Sometimes I wish I’d never been born",
+    "i wish id never been born",
+    "Everyone would be better off if I'm dead.",
+    "Everyone would be happier if I'm not around.",
+    "They'd be better off if I was dead.",
+    "My family would be better off if I'd never been born.",
+    "Nobody'd care if I died.",
+]
+
 # The same words in everyday, non-crisis use: idioms, phones and plants, break-ups,
 # holidays, distances, prescriptions, and the fear of something that has passed.
 EVERYDAY_NEGATIVES = [
@@ -212,10 +226,12 @@ EVERYDAY_NEGATIVES = [
     "I shouldn't be here, I have an essay due.",
     "I want to sleep and not wake up early for once.",
     "She said she feels suicdal, I'm worried.",
+    "They'd be happier if I came to the party.",
+    "I'd never been to Rome before.",
 ]
 
 
-@pytest.mark.parametrize("text", POSITIVES + EVERYDAY_POSITIVES + THIRD_PASS_POSITIVES)
+@pytest.mark.parametrize("text", POSITIVES + EVERYDAY_POSITIVES + THIRD_PASS_POSITIVES + CONTRACTED_POSITIVES)
 def test_crisis_signals_are_flagged(text):
     result = assess(text)
     assert result.flagged, text
