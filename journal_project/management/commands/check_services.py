@@ -11,7 +11,7 @@ from django.db import connection
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (
-    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no '
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port {port} --save "" --appendonly no '
     "--dir /var/lib/redis --logfile /var/log/redis/ci.log"
 )
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             except Exception as error:
                 problems.append(
                     f"Redis at {host}:{port} does not answer ({type(error).__name__}).\n"
-                    f"  Start it with:  {START_REDIS}\n"
+                    f"  Start it with:  {START_REDIS.format(port=port)}\n"
                     f"  or point REDIS_URL at a running server."
                 )
         if problems:
