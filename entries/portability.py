@@ -1,22 +1,37 @@
-"""The export formats (JSON, lossless; Markdown, a zip of one file per entry) and the import parser.
+"""The export formats (JSON, lossless; Markdown, a zip of one file per entry and per
+reflection session) and the import parser.
 
-JSON export document::
+JSON export document (version 2)::
 
-    {"format": "journal-export", "version": 1, "exported_at": "...",
+    {"format": "journal-export", "version": 2, "exported_at": "...",
+     "profile": {"time_zone": "Europe/Paris"},
      "entries": [{"uid", "title", "body", "mood", "sentiment", "tags", "entry_date",
-                  "created_at", "updated_at"}]}
+                  "created_at", "updated_at"}],
+     "sessions": [{"uid", "title", "technique", "status", "summary", "started_at",
+                   "last_activity_at", "ended_at", "entry_uid",
+                   "messages": [{"role", "content", "created_at", "technique", "safety"}]}]}
 
-Import accepts exactly that (and, for convenience, the entry objects of the API, whose
-derived fields `id`, `body_html`, `word_count` and `headline` are ignored). An entry
-without `uid` gets one derived from its content, so re-importing is still idempotent.
+Version 2 added `profile` and `sessions`. It is a new version, not additive keys in
+version 1, because an importer that knows only version 1 ignores keys it does not know:
+it would restore the entries and silently drop every session. With version 2 such an
+importer refuses the file with a clear message instead. Import reads both versions; a
+version 1 file (entries only) imports exactly as before.
+
+Import also accepts, for convenience, a bare list of entries and the entry objects of
+the API, whose derived fields `id`, `body_html`, `word_count` and `headline` are
+ignored. An entry or session without `uid` gets one derived from its content, so
+re-importing is still idempotent.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import uuid
 import zipfile
+import zoneinfo
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,10 +41,19 @@ from rest_framework import serializers
 
 from entries.models import BODY_MAX_LENGTH, MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, TAGS_PER_ENTRY, TITLE_MAX_LENGTH
 from journal_project.api.serializers import StrictSerializer
+from sessions_app.models import Message, ReflectionSession
+from sessions_app.services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
 
 FORMAT = "journal-export"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_IMPORT_ENTRIES = 20_000
+MAX_IMPORT_SESSIONS = 5_000
+# Messages over all sessions of one file, and in one session: an import is one request
+# and one transaction (docs/reliability.md, Known limits), and a session's page shows all
+# of its messages at once.
+MAX_IMPORT_MESSAGES = 50_000
+MAX_MESSAGES_PER_SESSION = 5_000
 _UID_NAMESPACE = uuid.UUID("0b8f3c8e-5f0e-4c59-9d0a-6f1f3d1c2a77")
 
 
@@ -41,16 +65,32 @@ def iso(value: Any) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def export_document(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"format": FORMAT, "version": VERSION, "exported_at": iso(timezone.now()), "entries": entries}
+def export_document(
+    entries: list[dict[str, Any]], sessions: list[dict[str, Any]] | None = None, *, time_zone: str = "UTC"
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": iso(timezone.now()),
+        "profile": {"time_zone": time_zone},
+        "entries": entries,
+        "sessions": sessions or [],
+    }
 
 
-def export_json_bytes(entries: list[dict[str, Any]]) -> bytes:
-    return json.dumps(export_document(entries), ensure_ascii=False, indent=1).encode()
+def export_json_bytes(
+    entries: list[dict[str, Any]], sessions: list[dict[str, Any]] | None = None, *, time_zone: str = "UTC"
+) -> bytes:
+    document = export_document(entries, sessions, time_zone=time_zone)
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+
+def _front_matter(pairs: list[tuple[str, Any]]) -> list[str]:
+    # JSON strings are valid YAML scalars, so titles with quotes or colons stay intact.
+    return ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in pairs), "---", ""]
 
 
 def markdown_file(entry: dict[str, Any]) -> str:
-    # JSON strings are valid YAML scalars, so titles with quotes or colons stay intact.
     front = [
         "---",
         f"title: {json.dumps(entry['title'], ensure_ascii=False)}",
@@ -67,17 +107,78 @@ def markdown_file(entry: dict[str, Any]) -> str:
     return "\n".join(front) + entry["body"].rstrip("\n") + "\n"
 
 
-def export_markdown_zip(entries: list[dict[str, Any]]) -> bytes:
+def _local(value: str | None, zone: zoneinfo.ZoneInfo) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(value).astimezone(zone) if value else None
+
+
+def _quoted(text: str) -> str:
+    # A blockquote keeps the person's words as they wrote them: a line starting with
+    # "#" or "-" stays text instead of becoming a heading or a list in a Markdown viewer.
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines() or [""])
+
+
+def session_markdown_file(session: dict[str, Any], zone: zoneinfo.ZoneInfo) -> str:
+    """One session as a readable conversation: front matter, the summary, then every message."""
+    front = _front_matter(
+        [
+            ("title", session["title"]),
+            ("uid", session["uid"]),
+            ("status", session["status"]),
+            ("technique", session["technique"]),
+            ("started_at", session["started_at"]),
+            ("ended_at", session["ended_at"]),
+            ("time_zone", zone.key),
+        ]
+    )
+    lines = [*front, f"# {session['title']}", ""]
+    summary_text = (session["summary"] or {}).get("text")
+    if summary_text:
+        lines += ["## Summary", "", summary_text.strip(), ""]
+    lines += ["## Conversation", ""]
+    previous_day = None
+    for message in session["messages"]:
+        moment = _local(message["created_at"], zone)
+        day = moment.date() if moment else None
+        when = f"{moment:%H:%M}" if day == previous_day else f"{moment:%Y-%m-%d %H:%M}"
+        previous_day = day
+        who = "You" if message["role"] == Message.Role.USER else "Companion"
+        notes = [when]
+        if message["technique"]:
+            notes.append(message["technique"])
+        if message["safety"]:
+            notes.append("safety reply" if message["role"] == Message.Role.COMPANION else "flagged: crisis")
+        lines += [f"**{who}** ({', '.join(notes)}):", "", _quoted(message["content"]), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _unique_name(stem: str, used: set[str]) -> str:
+    name, counter = f"{stem}.md", 2
+    while name in used:
+        name, counter = f"{stem}-{counter}.md", counter + 1
+    used.add(name)
+    return name
+
+
+def export_markdown_zip(
+    entries: list[dict[str, Any]],
+    sessions: list[dict[str, Any]] | None = None,
+    *,
+    zone: zoneinfo.ZoneInfo | None = None,
+) -> bytes:
+    """`journal/<date>-<slug>.md` per entry and `sessions/<date>-<slug>.md` per session
+    (the date the session started, in the person's time zone)."""
+    zone = zone or zoneinfo.ZoneInfo("UTC")
     buffer = io.BytesIO()
-    used: set[str] = set()
+    entry_names: set[str] = set()
+    session_names: set[str] = set()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for entry in entries:
             stem = f"{entry['entry_date']}-{slugify(entry['title'])[:60] or 'entry'}"
-            name, counter = f"{stem}.md", 2
-            while name in used:
-                name, counter = f"{stem}-{counter}.md", counter + 1
-            used.add(name)
-            archive.writestr(f"journal/{name}", markdown_file(entry))
+            archive.writestr(f"journal/{_unique_name(stem, entry_names)}", markdown_file(entry))
+        for session in sessions or []:
+            started = _local(session["started_at"], zone)
+            stem = f"{started:%Y-%m-%d}-{slugify(session['title'])[:60] or 'session'}"
+            archive.writestr(f"sessions/{_unique_name(stem, session_names)}", session_markdown_file(session, zone))
     return buffer.getvalue()
 
 
@@ -111,22 +212,146 @@ def _content_uid(item: dict[str, Any]) -> uuid.UUID:
     return uuid.uuid5(_UID_NAMESPACE, "\x1f".join(parts))
 
 
-def parse_import(data: Any) -> list[dict[str, Any]]:
+class ImportMessageSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=Message.Role.choices)
+    # The limit of sending a message (sessions_app.services.message_post), for both roles.
+    content = serializers.CharField(max_length=MAX_MESSAGE_LENGTH, trim_whitespace=False)
+    created_at = serializers.DateTimeField()
+    # A slug this server's knowledge base does not have is kept as no technique.
+    technique = serializers.SlugField(max_length=80, required=False, allow_null=True)
+    # A crisis-flagged message of the person, or the fixed safety reply: kept as flagged.
+    safety = serializers.BooleanField(required=False, default=False)
+
+    def validate_content(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+
+class ImportSummaryTechniqueSerializer(StrictSerializer):
+    slug = serializers.SlugField(max_length=80)
+    name = serializers.CharField(max_length=120)
+
+
+class ImportSummaryMoodSerializer(StrictSerializer):
+    first = serializers.FloatField(min_value=-1.0, max_value=1.0)
+    last = serializers.FloatField(min_value=-1.0, max_value=1.0)
+    shift = serializers.FloatField(min_value=-2.0, max_value=2.0)
+    direction = serializers.ChoiceField(choices=["lighter", "heavier", "steady"])
+
+
+class ImportSummarySerializer(StrictSerializer):
+    """The summary of an ended session (sessions_app.summary.summarize), exactly that shape:
+    the session page links every technique it names, so a malformed one must not get in."""
+
+    themes = serializers.ListField(child=serializers.CharField(max_length=100), max_length=20)
+    techniques = ImportSummaryTechniqueSerializer(many=True, max_length=50)
+    mood = ImportSummaryMoodSerializer(allow_null=True)
+    message_count = serializers.IntegerField(min_value=0)
+    text = serializers.CharField(max_length=10_000, trim_whitespace=False)
+
+
+class ImportSessionSerializer(StrictSerializer):
+    uid = serializers.UUIDField(required=False, allow_null=True)  # absent or null: derived from the content
+    title = serializers.CharField(max_length=MAX_TITLE_LENGTH)
+    technique = serializers.SlugField(max_length=80, required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=ReflectionSession.Status.choices)
+    summary = serializers.JSONField(required=False, allow_null=True)
+    started_at = serializers.DateTimeField()
+    last_activity_at = serializers.DateTimeField(required=False, allow_null=True)
+    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    # The journal entry the summary was saved as, by its uid (ids differ between servers).
+    entry_uid = serializers.UUIDField(required=False, allow_null=True)
+    # Checked one by one in `_parse_sessions`, so an error names the message.
+    messages = serializers.ListField(required=False, max_length=MAX_MESSAGES_PER_SESSION)
+
+    def validate_summary(self, value: Any) -> dict[str, Any]:
+        if value is None or value == {}:
+            return {}
+        summary = ImportSummarySerializer(data=value)
+        if not summary.is_valid():
+            raise serializers.ValidationError([str(message) for message in _flatten(summary.errors)])
+        return _plain(summary.validated_data)
+
+
+def _plain(value: Any) -> Any:
+    """Validated data as plain JSON values (DRF hands back OrderedDicts and ReturnLists)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _session_content_uid(item: dict[str, Any]) -> uuid.UUID:
+    parts = ["session", item["title"], item["started_at"].isoformat()]
+    return uuid.uuid5(_UID_NAMESPACE, "\x1f".join(parts))
+
+
+@dataclass
+class ImportDocument:
+    """A validated import file: what `entries.services.entries_import` writes."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    # The zone the file was exported in. Read and checked, not applied: the account keeps
+    # its own (docs/api.md, Export and import).
+    time_zone: str | None = None
+
+
+class ImportProfileSerializer(StrictSerializer):
+    time_zone = serializers.CharField(max_length=64, required=False)
+
+
+def parse_document(data: Any) -> ImportDocument:
     """Validate a whole import document; raise ValidationError naming every bad place."""
+    if isinstance(data, list):
+        return ImportDocument(entries=_parse_entries(data))
+    if not isinstance(data, dict):
+        raise ValidationError({"file": ["Expected a journal export (a JSON object with 'entries')."]})
+    if data.get("format", FORMAT) != FORMAT:
+        raise ValidationError({"format": [f"Expected {FORMAT!r}."]})
+    version = data.get("version", 1)
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        readable = " and ".join(str(number) for number in READABLE_VERSIONS)
+        raise ValidationError({"version": [f"Only versions {readable} can be imported."]})
+    entries = data.get("entries", [] if "sessions" in data else None)
+    if not isinstance(entries, list):
+        raise ValidationError({"entries": ["Expected a list of entries."]})
+    sessions = data.get("sessions")
+    if sessions is None:
+        sessions = []
+    if not isinstance(sessions, list):
+        raise ValidationError({"sessions": ["Expected a list of sessions."]})
+    profile = data.get("profile")
+    time_zone = None
+    if profile is not None:
+        checked = ImportProfileSerializer(data=profile)
+        if not checked.is_valid():
+            raise ValidationError(
+                {f"profile.{name}": [str(m) for m in _flatten(messages)] for name, messages in checked.errors.items()}
+            )
+        time_zone = checked.validated_data.get("time_zone")
+    if not entries and not sessions:
+        raise ValidationError({"entries": ["The file contains no entries or sessions."]})
+    document = ImportDocument(time_zone=time_zone)
+    errors: dict[str, list[str]] = {}
+    # Both parts are checked, so one answer names the bad places of both.
+    for part, parse, items in (("entries", _parse_entries, entries), ("sessions", _parse_sessions, sessions)):
+        if not items:
+            continue
+        try:
+            setattr(document, part, parse(items))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return document
+
+
+def _parse_entries(items: list[Any]) -> list[dict[str, Any]]:
     from entries.services import tag_names_normalise
 
-    if isinstance(data, list):
-        items = data
-    elif isinstance(data, dict):
-        if data.get("format", FORMAT) != FORMAT:
-            raise ValidationError({"format": [f"Expected {FORMAT!r}."]})
-        if data.get("version", VERSION) != VERSION:
-            raise ValidationError({"version": [f"Only version {VERSION} can be imported."]})
-        items = data.get("entries")
-        if not isinstance(items, list):
-            raise ValidationError({"entries": ["Expected a list of entries."]})
-    else:
-        raise ValidationError({"file": ["Expected a journal export (a JSON object with 'entries')."]})
     if not items:
         raise ValidationError({"entries": ["The file contains no entries."]})
     if len(items) > MAX_IMPORT_ENTRIES:
@@ -138,8 +363,8 @@ def parse_import(data: Any) -> list[dict[str, Any]]:
     for index, item in enumerate(items):
         serializer = ImportEntrySerializer(data=item)
         if not serializer.is_valid():
-            for field, messages in serializer.errors.items():
-                errors[f"entries[{index}].{field}"] = [str(message) for message in _flatten(messages)]
+            for name, messages in serializer.errors.items():
+                errors[f"entries[{index}].{name}"] = [str(message) for message in _flatten(messages)]
             if len(errors) >= 50:
                 break
             continue
@@ -162,6 +387,64 @@ def parse_import(data: Any) -> list[dict[str, Any]]:
     if errors:
         raise ValidationError(errors)
     return parsed
+
+
+def _parse_sessions(items: list[Any]) -> list[dict[str, Any]]:
+    if len(items) > MAX_IMPORT_SESSIONS:
+        raise ValidationError({"sessions": [f"At most {MAX_IMPORT_SESSIONS} sessions can be imported at once."]})
+    # Counted before any is validated: the limit is there to bound that work.
+    total = sum(
+        len(messages) for item in items if isinstance(item, dict) and isinstance(messages := item.get("messages"), list)
+    )
+    if total > MAX_IMPORT_MESSAGES:
+        raise ValidationError({"sessions": [f"At most {MAX_IMPORT_MESSAGES} messages can be imported at once."]})
+
+    errors: dict[str, list[str]] = {}
+    parsed: list[dict[str, Any]] = []
+    first_with_uid: dict[uuid.UUID, int] = {}
+    # One instance each, reused: a serializer built per item deep-copies its fields every
+    # time, which was half the cost of checking a file's messages.
+    session_check, message_check = ImportSessionSerializer(), ImportMessageSerializer()
+    for index, item in enumerate(items):
+        if len(errors) >= 50:
+            break
+        value, problems = _run(session_check, item)
+        if value is None:
+            for name, messages in problems.items():
+                errors[f"sessions[{index}].{name}"] = [str(message) for message in _flatten(messages)]
+            continue
+        messages: list[dict[str, Any]] = []
+        for position, raw in enumerate(value.get("messages", [])):
+            message, problems = _run(message_check, raw)
+            if message is None:
+                for name, texts in problems.items():
+                    errors[f"sessions[{index}].messages[{position}].{name}"] = [str(t) for t in _flatten(texts)]
+                if len(errors) >= 50:
+                    break
+                continue
+            messages.append(message)
+        value["messages"] = messages
+        value.setdefault("summary", {})
+        if value.get("uid") is None:
+            value["uid"] = _session_content_uid(value)  # the same session twice is the same session
+        elif value["uid"] in first_with_uid:
+            errors[f"sessions[{index}].uid"] = [f"Already used by sessions[{first_with_uid[value['uid']]}]."]
+            continue
+        else:
+            first_with_uid[value["uid"]] = index
+        parsed.append(value)
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+def _run(serializer: serializers.Serializer, data: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """(validated data, {}) or (None, errors by field) from a reusable serializer instance."""
+    try:
+        return dict(serializer.run_validation(data)), {}
+    except serializers.ValidationError as error:
+        detail = error.detail
+        return None, detail if isinstance(detail, dict) else {"non_field_errors": detail}
 
 
 def _flatten(messages: Any) -> list[Any]:

@@ -11,6 +11,7 @@ import logging
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -419,18 +420,27 @@ def tombstones_prune(*, now: datetime.datetime | None = None) -> int:
 # --- Import -----------------------------------------------------------------------------
 
 
-def entries_import(*, user: Any, data: Any) -> int:
-    """Import a JSON export (entries.portability's format); returns how many entries were new.
+@dataclass(frozen=True)
+class ImportResult:
+    entries: int  # new entries (the API's `imported`)
+    sessions: int  # new reflection sessions
+
+
+def entries_import(*, user: Any, data: Any) -> ImportResult:
+    """Import a JSON export (entries.portability's format): entries, then reflection sessions.
 
     All or nothing: the whole document is validated first and written in one
-    transaction. Entries whose `uid` the user already has are skipped, so importing the
-    same file twice creates nothing the second time.
+    transaction, the sessions (sessions_app.services.sessions_import) with the entries.
+    Entries and sessions whose `uid` the user already has are skipped, so importing the
+    same file twice creates nothing the second time. The file's time zone is not applied:
+    the account keeps its own.
     """
-    from entries.portability import parse_import
-
-    items = parse_import(data)
+    from entries.portability import parse_document
     from journal_project.accounts.models import Profile
+    from sessions_app.services import sessions_import
 
+    document = parse_document(data)
+    items = document.entries
     now = timezone.now()
     with transaction.atomic(), coalesced_invalidation():
         # One import per person at a time: the uid check below must not race another import.
@@ -466,19 +476,20 @@ def entries_import(*, user: Any, data: Any) -> int:
                 ) from error
             new_entries.append(entry)
             new_tags.append(item["tags"])
-        if not new_entries:
-            return 0
-        Entry.objects.bulk_create(new_entries, batch_size=500)
-        tags = _tags_resolve(user.pk, sorted({name for names in new_tags for name in names}, key=str.lower))
-        through = Entry.tags.through
-        links = [
-            through(entry_id=entry.pk, tag_id=tag_id)
-            for entry, names in zip(new_entries, new_tags, strict=True)
-            # Two spellings in one entry can name one tag: one link.
-            for tag_id in dict.fromkeys(tags[name].pk for name in names)
-        ]
-        through.objects.bulk_create(links, batch_size=1000)
-        # bulk_create sends no signals: the one invalidation for the whole import.
-        invalidate(user.pk)
-        _queue_sentiment([entry.pk for entry in new_entries])
-    return len(new_entries)
+        if new_entries:
+            Entry.objects.bulk_create(new_entries, batch_size=500)
+            tags = _tags_resolve(user.pk, sorted({name for names in new_tags for name in names}, key=str.lower))
+            through = Entry.tags.through
+            links = [
+                through(entry_id=entry.pk, tag_id=tag_id)
+                for entry, names in zip(new_entries, new_tags, strict=True)
+                # Two spellings in one entry can name one tag: one link.
+                for tag_id in dict.fromkeys(tags[name].pk for name in names)
+            ]
+            through.objects.bulk_create(links, batch_size=1000)
+            # bulk_create sends no signals: the one invalidation for the whole import.
+            invalidate(user.pk)
+            _queue_sentiment([entry.pk for entry in new_entries])
+        # After the entries: a session saved as an entry finds that entry by its uid.
+        sessions = sessions_import(user=user, items=document.sessions)
+    return ImportResult(entries=len(new_entries), sessions=sessions)

@@ -312,14 +312,21 @@ def export(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            imported = services.entries_import(user=request.user, data=import_payload(request))
+            result = services.entries_import(user=request.user, data=import_payload(request))
         except ValidationError as error:
             problems = [f"{field}: {message}" for field, msgs in error.message_dict.items() for message in msgs]
             form.add_error("file", problems[:10])
         else:
-            messages.success(request, f"Imported {imported} new entr{'y' if imported == 1 else 'ies'}.")
+            messages.success(request, _import_note(result))
             return redirect(reverse("entries:export"))
     return render(request, "entries/export.html", {"form": form})
+
+
+def _import_note(result: services.ImportResult) -> str:
+    note = f"Imported {result.entries} new entr{'y' if result.entries == 1 else 'ies'}"
+    if result.sessions:
+        note += f" and {result.sessions} reflection session{'' if result.sessions == 1 else 's'}"
+    return note + "."
 
 
 @login_required

@@ -7,6 +7,7 @@ through `sessions_app.services`, and `sessions_app.signals` moves the cache gene
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -95,6 +96,9 @@ class ReflectionSession(models.Model):
         ABANDONED = "abandoned", "Abandoned"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflection_sessions")
+    # The session's identity across export and import (unique per person, as an entry's
+    # uid): importing a file twice finds the sessions it already brought.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=200)
     technique = models.ForeignKey(Technique, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
@@ -112,6 +116,9 @@ class ReflectionSession(models.Model):
             models.Index(fields=["user", "-last_activity_at"], name="session_user_activity"),
             # The idle sweep: active sessions by last activity.
             models.Index(fields=["status", "last_activity_at"], name="session_status_activity"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "uid"], name="sessions_session_unique_uid_per_user"),
         ]
 
     def __str__(self) -> str:

@@ -234,6 +234,65 @@ def session_list(*, user: Any, page: int = 1, page_size: int = 20) -> dict[str, 
     return caching.cached(caching.SESSIONS, user.pk, SESSION_LIST_LABEL, [page, page_size], build)
 
 
+def sessions_export(*, user: Any) -> list[dict[str, Any]]:
+    """Every session of the user with all its messages, in the export format (entries.portability).
+
+    Oldest first; not cached (a download). Three queries however many sessions and
+    messages: the sessions, their messages (one ordered scan), and the uids of the
+    entries summaries were saved as (ids mean nothing on another server).
+    """
+    from entries.models import Entry
+
+    sessions = list(
+        ReflectionSession.objects.filter(user_id=user.pk)
+        .select_related("technique")
+        .order_by("started_at", "id")
+        .only(
+            "id",
+            "uid",
+            "title",
+            "technique__slug",
+            "status",
+            "summary",
+            "started_at",
+            "last_activity_at",
+            "ended_at",
+            "entry_id",
+        )
+    )
+    if not sessions:
+        return []
+    entry_ids = {session.entry_id for session in sessions if session.entry_id}
+    entry_uids = (
+        dict(Entry.objects.filter(user_id=user.pk, pk__in=entry_ids).values_list("pk", "uid")) if entry_ids else {}
+    )
+    messages: dict[int, list[dict[str, Any]]] = {session.pk: [] for session in sessions}
+    rows = (
+        Message.objects.filter(session__user_id=user.pk)
+        .order_by("session_id", "created_at", "id")
+        .values_list("session_id", "role", "content", "created_at", "technique__slug", "safety_flag")
+    )
+    for session_id, role, content, created_at, technique, safety in rows.iterator(chunk_size=2000):
+        messages[session_id].append(
+            {"role": role, "content": content, "created_at": _iso(created_at), "technique": technique, "safety": safety}
+        )
+    return [
+        {
+            "uid": str(session.uid),
+            "title": session.title,
+            "technique": session.technique.slug if session.technique_id else None,
+            "status": session.status,
+            "summary": session.summary or None,
+            "started_at": _iso(session.started_at),
+            "last_activity_at": _iso(session.last_activity_at),
+            "ended_at": _iso(session.ended_at),
+            "entry_uid": str(entry_uids[session.entry_id]) if session.entry_id in entry_uids else None,
+            "messages": messages[session.pk],
+        }
+        for session in sessions
+    ]
+
+
 def session_context(detail: dict[str, Any], *, upto_message_id: int | None = None) -> Context:
     """What the companion needs to know about the conversation so far (pure)."""
     companion_texts: list[str] = []

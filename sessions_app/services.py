@@ -24,6 +24,7 @@ from journal_project import caching
 from journal_project.exceptions import Conflict, NotFound
 from sessions_app import selectors
 from sessions_app.companion import pipeline
+from sessions_app.companion import sentiment as message_sentiment
 from sessions_app.companion.compose import opening
 from sessions_app.companion.providers import chat_completions, provider_configured
 from sessions_app.companion.safety import safety_reply
@@ -371,6 +372,120 @@ def session_end(*, user: Any, session_id: int, save_as_entry: bool = False) -> R
         session.save(update_fields=fields)
         _write_through_on_commit(session)
     return session
+
+
+def _imported_analysis(message: dict[str, Any], knowledge: Any) -> dict[str, Any]:
+    """What message_post stores with a person's message, recomputed here (locally, no provider):
+    the file does not carry it, and the session's themes and its summary's mood shift need it.
+    The file's safety flag stands either way; a flagged message is analysed no further, as when sent."""
+    if message["safety"]:
+        # Analysis.as_dict() of a flagged message: nothing beyond its sentiment.
+        return {
+            "sentiment": message_sentiment.score(message["content"]),
+            "analysis": {"distortions": [], "themes": [], "emotions": []},
+        }
+    analysis = pipeline.analyse(message["content"], knowledge)
+    return {"sentiment": analysis.sentiment, "analysis": analysis.as_dict()}
+
+
+def sessions_import(*, user: Any, items: list[dict[str, Any]]) -> int:
+    """Restore sessions from an export file (validated by entries.portability); returns how many were new.
+
+    Called by `entries.services.entries_import` inside its transaction, so the entries and
+    the sessions of one file are written together or not at all. Idempotent by `uid`,
+    per person: a session whose uid the person already has is skipped, and a uid that
+    belongs to someone else's session makes a session of this person's own (the check
+    never looks beyond the person's rows, so nothing about the other session shows).
+
+    Nothing here talks to the companion: no reply is generated or queued and no provider
+    is called. An `active` session is restored as `abandoned` (ended when it was last
+    active): a person's message in it may have been waiting for a reply that will never be
+    written here, and the idle sweep would set it aside anyway (docs/api.md).
+    """
+    from entries.models import Entry
+    from journal_project.accounts.models import Profile
+
+    if not items:
+        return 0
+    with transaction.atomic():
+        # One import per person at a time (entries_import takes the same lock first).
+        Profile.objects.select_for_update().filter(user=user).first()
+        existing = set(
+            ReflectionSession.objects.filter(user_id=user.pk, uid__in=[item["uid"] for item in items]).values_list(
+                "uid", flat=True
+            )
+        )
+        fresh: list[tuple[int, dict[str, Any]]] = []  # with the place in the file, for errors
+        for index, item in enumerate(items):
+            # A uid twice in one file (two sessions derived from the same content) is one session.
+            if item["uid"] not in existing:
+                existing.add(item["uid"])
+                fresh.append((index, item))
+        if not fresh:
+            return 0
+        slugs = {item.get("technique") for _, item in fresh} | {
+            message.get("technique") for _, item in fresh for message in item["messages"]
+        }
+        slugs.discard(None)
+        techniques = dict(Technique.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
+        entry_uids = {item["entry_uid"] for _, item in fresh if item.get("entry_uid")}
+        entries = (
+            dict(Entry.objects.filter(user_id=user.pk, uid__in=entry_uids).values_list("uid", "pk"))
+            if entry_uids
+            else {}
+        )
+        sessions: list[ReflectionSession] = []
+        for index, item in fresh:
+            last_activity = item.get("last_activity_at") or max(
+                [item["started_at"], *(message["created_at"] for message in item["messages"])]
+            )
+            status = item["status"]
+            if status == ReflectionSession.Status.ACTIVE:
+                status = ReflectionSession.Status.ABANDONED
+            session = ReflectionSession(
+                user=user,
+                uid=item["uid"],
+                title=item["title"],
+                technique_id=techniques.get(item.get("technique")),
+                status=status,
+                started_at=item["started_at"],
+                last_activity_at=last_activity,
+                # Never active here, so always ended: when the file says, else at its last activity.
+                ended_at=item.get("ended_at") or last_activity,
+                summary=item.get("summary") or {},
+                entry_id=entries.get(item.get("entry_uid")),
+            )
+            try:
+                session.full_clean(exclude=["user", "technique"], validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                raise ValidationError(
+                    {f"sessions[{index}].{name}": problems for name, problems in error.message_dict.items()}
+                ) from error
+            sessions.append(session)
+        ReflectionSession.objects.bulk_create(sessions, batch_size=500)
+        knowledge = selectors.companion_knowledge()
+        messages = [
+            Message(
+                session=session,
+                role=message["role"],
+                content=message["content"],
+                technique_id=techniques.get(message.get("technique")),
+                safety_flag=message["safety"],
+                # Where the reply came from is not in the file, except for the fixed safety reply.
+                provider=(
+                    Message.Provider.SAFETY if message["safety"] and message["role"] == Message.Role.COMPANION else ""
+                ),
+                created_at=message["created_at"],
+                **(_imported_analysis(message, knowledge) if message["role"] == Message.Role.USER else {}),
+            )
+            for session, (_, item) in zip(sessions, fresh, strict=True)
+            for message in item["messages"]
+        ]
+        Message.objects.bulk_create(messages, batch_size=1000)
+        # bulk_create sends no signals: the one invalidation for the whole import, in
+        # this transaction (as the signals do), so the lists and pages show them at once.
+        caching.bump(caching.SESSIONS, user.pk)
+    return len(sessions)
 
 
 def sessions_abandon_idle(*, now: Any = None) -> int:

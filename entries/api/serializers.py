@@ -113,7 +113,8 @@ class StatsQuerySerializer(serializers.Serializer):
 
 
 class ImportResultSerializer(serializers.Serializer):
-    imported = serializers.IntegerField()
+    imported = serializers.IntegerField(help_text="New journal entries (entries already there are skipped).")
+    sessions = serializers.IntegerField(help_text="New reflection sessions, with their messages.")
 
 
 def changes_from(validated: dict[str, Any], *, partial: bool) -> dict[str, Any]:

@@ -221,7 +221,19 @@ class ExportView(APIView):
     @extend_schema(
         operation_id="export_retrieve",
         parameters=[OpenApiParameter("format", str, enum=["json", "markdown"])],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "application/zip"): OpenApiTypes.BINARY},
+        # One description for both media types: the schema has one per status code.
+        responses={
+            (200, media): OpenApiResponse(
+                kind,
+                description=(
+                    'JSON: {"format": "journal-export", "version": 2, "exported_at", "profile": {"time_zone"}, '
+                    '"entries": [...], "sessions": [{..., "messages": [...]}]}. Markdown: a zip of '
+                    "journal/<date>-<slug>.md per entry and sessions/<date>-<slug>.md per session "
+                    "(docs/api.md, Export and import)."
+                ),
+            )
+            for media, kind in (("application/json", OpenApiTypes.OBJECT), ("application/zip", OpenApiTypes.BINARY))
+        },
     )
     def get(self, request: Request) -> HttpResponse:
         return export_response(request.user, request.query_params.get("format", "json"))
@@ -231,13 +243,19 @@ def export_response(user: Any, export_format: str) -> HttpResponse:
     """The whole journal as a download (shared by the API and the export page)."""
     if export_format not in ("json", "markdown"):
         raise InvalidInput("Unknown export format.", fields={"format": ["Choose json or markdown."]})
+    from sessions_app.selectors import sessions_export
+
     entries = selectors.entries_export(user=user)
+    sessions = sessions_export(user=user)
+    zone = services.user_zone(user)
     stamp = services.local_today(user).isoformat()
     if export_format == "json":
-        response = HttpResponse(portability.export_json_bytes(entries), content_type="application/json")
+        body = portability.export_json_bytes(entries, sessions, time_zone=zone.key)
+        response = HttpResponse(body, content_type="application/json")
         filename = f"journal-{stamp}.json"
     else:
-        response = HttpResponse(portability.export_markdown_zip(entries), content_type="application/zip")
+        body = portability.export_markdown_zip(entries, sessions, zone=zone)
+        response = HttpResponse(body, content_type="application/zip")
         filename = f"journal-{stamp}-markdown.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
@@ -267,12 +285,16 @@ class ImportView(APIView):
         request={
             "multipart/form-data": inline_serializer("ImportUpload", {"file": serializers.FileField()}),
             "application/json": {
-                "description": "The JSON export, or a bare list of entry objects.",
+                "description": (
+                    "The JSON export (version 1: entries; version 2: entries, reflection sessions and the "
+                    "profile's time zone, which is not applied), or a bare list of entry objects."
+                ),
                 "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}],
             },
         },
         responses={201: io.ImportResultSerializer},
     )
     def post(self, request: Request) -> Response:
-        imported = services.entries_import(user=request.user, data=import_payload(request))
-        return Response({"imported": imported}, status=status.HTTP_201_CREATED)
+        result = services.entries_import(user=request.user, data=import_payload(request))
+        # `imported` counts entries, as it always has; `sessions` the reflection sessions.
+        return Response({"imported": result.entries, "sessions": result.sessions}, status=status.HTTP_201_CREATED)

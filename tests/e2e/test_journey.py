@@ -216,10 +216,14 @@ def test_first_session_from_sign_up_to_log_out(ui: Browser) -> None:
     titles = {entry["title"] for entry in exported["entries"]}
     assert {TITLE, "Before the big meeting"} <= titles
     assert len(exported["entries"]) == seeded + 2
+    (session,) = exported["sessions"]  # the reflection session, with every message
+    assert [m["role"] for m in session["messages"]][:2] == ["companion", "user"]
+    assert exported["profile"] == {"time_zone": ui.viewport.time_zone}
     with page.expect_download() as download_info:
         ui.press(page.get_by_role("link", name=re.compile("Download Markdown")))
     archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     assert any("lighthouse blinked" in archive.read(name).decode() for name in archive.namelist())
+    assert any(name.startswith("sessions/") for name in archive.namelist())
 
     # --- Log out ----------------------------------------------------------------------------
     ui.press(page.get_by_role("button", name="Log out"))

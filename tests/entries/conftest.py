@@ -41,3 +41,27 @@ def run_commit_hooks(django_capture_on_commit_callbacks):
             return function(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def knowledge_base(db):
+    """The shipped knowledge base (reflection sessions in exports name its techniques)."""
+    from sessions_app import knowledge, selectors, services
+
+    services.knowledge_load(items=knowledge.items())
+    selectors._kb_memo.clear()
+    yield
+    selectors._kb_memo.clear()
+
+
+def reflection_session(user, *, title="Evening: worries", save_as_entry=True, end=True):
+    """A real session through the services: a technique, a distortion, a crisis message, ended and saved."""
+    from sessions_app import services
+
+    session = services.session_create(user=user, title=title, technique_slug="box-breathing")
+    services.message_post(user=user, session_id=session.pk, content="I always mess things up at work.")
+    services.message_post(user=user, session_id=session.pk, content="I want to kill myself.")
+    if end:
+        services.session_end(user=user, session_id=session.pk, save_as_entry=save_as_entry)
+    session.refresh_from_db()
+    return session

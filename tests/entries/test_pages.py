@@ -286,6 +286,13 @@ def test_export_page_downloads_and_imports(browser_client, user):
     assert browser_client.get("/export/download/", {"format": "exe"}).status_code == 400
 
 
+def test_export_page_says_what_the_download_holds(browser_client):
+    html = browser_client.get("/export/").content.decode()
+    assert "every reflection session with all its messages" in html
+    assert "<code>sessions/</code>" in html
+    assert "time zone" in html
+
+
 def test_static_assets_are_served(client):
     for path in ("/static/entries/entries.css", "/static/entries/entries.js"):
         response = client.get(path)

@@ -12,7 +12,8 @@ every admin page. For each case:
   JOURNAL_ADMIN_SHOWS_CONTENT is on.
 
 After every case Ada's rows are exactly as before. A new endpoint or page gets a line in
-CASES; placeholders: {entry} {tag} {session} {message} {tombstone_since} (Ada's), {missing}.
+CASES; placeholders: {entry} {entry_uid} {tag} {session} {session_uid} {message} {tombstone_since} (Ada's),
+{missing}.
 """
 
 from __future__ import annotations
@@ -90,6 +91,24 @@ CASES: list[Case] = [
         "/api/v1/import/",
         {"entries": [{"uid": "{entry_uid}", "title": "mine", "body": "mine"}]},
         label="api import with Ada's uid",
+    ),
+    Case(
+        "own_write",
+        "post",
+        "/api/v1/import/",
+        {
+            "version": 2,
+            "sessions": [
+                {
+                    "uid": "{session_uid}",
+                    "title": "mine",
+                    "status": "ended",
+                    "started_at": "2024-01-01T10:00:00Z",
+                    "messages": [{"role": "user", "content": "mine", "created_at": "2024-01-01T10:01:00Z"}],
+                }
+            ],
+        },
+        label="api import with Ada's session uid",
     ),
     Case("etag", "get", "/api/v1/entries/"),
     Case("etag", "get", "/api/v1/entries/{entry}/"),
@@ -198,6 +217,7 @@ def world() -> World:
             "entry_month": entry.entry_date.strftime("%Y-%m"),
             "tag": Tag.objects.get(user=ada).pk,
             "session": session.pk,
+            "session_uid": str(session.uid),
             "message": Message.objects.filter(session=session, role=Message.Role.USER).get().pk,
             "user": ada.pk,
             "tombstone_since": since.isoformat().replace("+00:00", "Z"),
@@ -233,7 +253,9 @@ def snapshot(user: Any) -> dict[str, Any]:
         "tags": list(Tag.objects.filter(user=user).order_by("pk").values_list("pk", "name")),
         "tombstones": list(EntryTombstone.objects.filter(user=user).values_list("entry_id", "deleted_at")),
         "sessions": list(
-            ReflectionSession.objects.filter(user=user).order_by("pk").values_list("pk", "title", "status", "summary")
+            ReflectionSession.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("pk", "uid", "title", "status", "summary")
         ),
         "messages": list(Message.objects.filter(session__user=user).order_by("pk").values_list("pk", "content")),
     }
@@ -269,11 +291,15 @@ def test_nobody_reads_or_changes_another_persons_journal(case: Case, world: Worl
         text = _text(response)
         assert leaks(text, path) == []
         assert str(values["entry_uid"]) not in text
+        assert values["session_uid"] not in text
     elif case.kind == "own_write":
         response = call(client, case, path, body)
         assert response.status_code == 201, response.content
         assert leaks(response.content.decode(), path) == []
-        assert Entry.objects.filter(user=world.bob, uid=values["entry_uid"]).exists()  # his own copy
+        if "sessions" in (body or {}):  # his own copy, whichever uid he borrowed
+            assert ReflectionSession.objects.filter(user=world.bob, uid=values["session_uid"]).exists()
+        else:
+            assert Entry.objects.filter(user=world.bob, uid=values["entry_uid"]).exists()
     elif case.kind == "etag":
         ada_etag = world.clients["ada"].get(path)["ETag"]
         response = call(client, case, path, body, HTTP_IF_NONE_MATCH=ada_etag)

@@ -1,4 +1,4 @@
-"""GET /api/v1/export/: JSON (lossless) and Markdown (a zip, one file per entry)."""
+"""GET /api/v1/export/: JSON (lossless) and Markdown (a zip, one file per entry and per session)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import json
 import zipfile
 
 import pytest
+from django.utils import timezone
 
+from entries.models import Entry
+from entries.portability import iso
+from sessions_app.models import ReflectionSession
+from tests.entries.conftest import reflection_session
 from tests.entries.factories import EntryFactory
 
 URL = "/api/v1/export/"
@@ -31,7 +36,7 @@ def test_json_export_is_lossless(auth_client, user, run_commit_hooks):
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].startswith('attachment; filename="journal-')
     document = json.loads(response.content)
-    assert (document["format"], document["version"]) == ("journal-export", 1)
+    assert (document["format"], document["version"]) == ("journal-export", 2)
     (item,) = document["entries"]
     assert item == {
         "uid": str(entry.uid),
@@ -86,3 +91,102 @@ def test_export_is_throttled(auth_client, settings):
     assert response.status_code == 429
     assert "Retry-After" in response
     assert response.json()["error"]["code"] == "throttled"
+
+
+# --- Reflection sessions and the time zone ---------------------------------------------
+
+
+@pytest.mark.usefixtures("knowledge_base")
+def test_json_export_holds_every_session_with_its_messages_and_the_time_zone(auth_client, user):
+    user.profile.time_zone = "Europe/Paris"
+    user.profile.save()
+    session = reflection_session(user)
+    entry = Entry.objects.get(user=user, pk=session.entry_id)
+    document = json.loads(auth_client.get(URL).content)
+    assert document["profile"] == {"time_zone": "Europe/Paris"}
+    (item,) = document["sessions"]
+    assert item == {
+        "uid": str(session.uid),
+        "title": "Evening: worries",
+        "technique": "box-breathing",
+        "status": "ended",
+        "summary": session.summary,
+        "started_at": iso(session.started_at),
+        "last_activity_at": iso(session.last_activity_at),
+        "ended_at": iso(session.ended_at),
+        "entry_uid": str(entry.uid),
+        "messages": [
+            {
+                "role": message.role,
+                "content": message.content,
+                "created_at": iso(message.created_at),
+                "technique": message.technique.slug if message.technique else None,
+                "safety": message.safety_flag,
+            }
+            for message in session.messages.order_by("created_at", "id")
+        ],
+    }
+    roles = [(message["role"], message["safety"]) for message in item["messages"]]
+    assert roles == [
+        ("companion", False),  # the opening
+        ("user", False),
+        ("companion", False),
+        ("user", True),  # the crisis message stays flagged
+        ("companion", True),  # and its fixed safety reply
+    ]
+    assert item["summary"]["text"]
+    assert "Evening: worries" in [entry["title"] for entry in document["entries"]]
+
+
+def test_an_account_without_sessions_exports_an_empty_list(auth_client, user):
+    EntryFactory(user=user)
+    document = json.loads(auth_client.get(URL).content)
+    assert document["sessions"] == []
+    assert document["profile"] == {"time_zone": "UTC"}
+
+
+@pytest.mark.usefixtures("knowledge_base")
+def test_markdown_export_has_one_conversation_file_per_session(auth_client, user):
+    user.profile.time_zone = "Pacific/Auckland"
+    user.profile.save()
+    session = reflection_session(user, title="Evening: worries")
+    ReflectionSession.objects.filter(pk=session.pk).update(
+        started_at=datetime.datetime(2024, 3, 1, 20, 0, tzinfo=datetime.UTC)  # 2 March in Auckland
+    )
+    reflection_session(user, title="Evening: worries", save_as_entry=False)
+    archive = zipfile.ZipFile(io.BytesIO(auth_client.get(URL, {"format": "markdown"}).content))
+    names = sorted(name for name in archive.namelist() if name.startswith("sessions/"))
+    today = timezone.localtime(timezone.now(), user.profile.zone).date()
+    assert names == sorted([f"sessions/{today}-evening-worries.md", "sessions/2024-03-02-evening-worries.md"])
+    text = archive.read("sessions/2024-03-02-evening-worries.md").decode()
+    assert text.startswith('---\ntitle: "Evening: worries"\n')
+    assert f'uid: "{session.uid}"' in text
+    assert '\nstatus: "ended"\n' in text
+    assert "## Summary" in text
+    assert "**You** (" in text
+    assert "> I always mess things up at work." in text
+    assert "> I want to kill myself." in text
+    assert "flagged: crisis" in text
+    assert "safety reply" in text
+    assert text.index("mess things up") < text.index("kill myself")
+    # Entries keep their own folder, unchanged.
+    assert any(name.startswith("journal/") for name in archive.namelist())
+
+
+@pytest.mark.usefixtures("knowledge_base")
+def test_export_costs_the_same_queries_for_one_session_or_many(auth_client, user, capture_queries):
+    reflection_session(user, title="first")
+
+    def export_queries() -> int:
+        with capture_queries() as queries:
+            assert auth_client.get(URL).status_code == 200
+            assert auth_client.get(URL, {"format": "markdown"}).status_code == 200
+        return len(queries.captured_queries)
+
+    export_queries()  # the first request of a token also records its use
+    one = export_queries()
+    for n in range(4):
+        reflection_session(user, title=f"more {n}")
+    many = export_queries()
+    assert len(json.loads(auth_client.get(URL).content)["sessions"]) == 5
+    assert many == one

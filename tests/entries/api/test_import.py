@@ -1,4 +1,4 @@
-"""POST /api/v1/import/: all or nothing, and idempotent."""
+"""POST /api/v1/import/: entries and reflection sessions, all or nothing, and idempotent."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ import json
 import pytest
 
 from entries.models import Entry, Tag
+from journal_project import caching
+from sessions_app.models import Message, ReflectionSession
+from tests.entries.conftest import fresh_process, reflection_session
 from tests.entries.factories import EntryFactory
+from tests.sessions_app.stub_llm import StubChatServer
 
 URL = "/api/v1/import/"
 pytestmark = pytest.mark.django_db
@@ -31,7 +35,7 @@ def test_import_a_file(auth_client, user):
     data = document(item(1, tags=["A", "b"], mood=4, entry_date="2020-02-02"), item(2))
     response = auth_client.post(URL, upload(data), format="multipart")
     assert response.status_code == 201, response.content
-    assert response.json() == {"imported": 2}
+    assert response.json() == {"imported": 2, "sessions": 0}
     first = Entry.objects.get(user=user, title="Imported 1")
     assert (first.mood, first.entry_date.isoformat()) == (4, "2020-02-02")
     assert sorted(first.tags.values_list("name", flat=True)) == ["A", "b"]
@@ -53,8 +57,8 @@ def test_import_a_json_body(auth_client, user):
 
 def test_reimporting_the_same_file_creates_nothing(auth_client, user):
     data = document(item(1, tags=["x"]), item(2))
-    assert auth_client.post(URL, upload(data), format="multipart").json() == {"imported": 2}
-    assert auth_client.post(URL, upload(data), format="multipart").json() == {"imported": 0}
+    assert auth_client.post(URL, upload(data), format="multipart").json() == {"imported": 2, "sessions": 0}
+    assert auth_client.post(URL, upload(data), format="multipart").json() == {"imported": 0, "sessions": 0}
     assert Entry.objects.filter(user=user).count() == 2
     assert Tag.objects.filter(user=user).count() == 1
 
@@ -69,7 +73,7 @@ def test_entries_without_uid_are_still_imported_once(auth_client, user):
 def test_an_entry_with_a_null_uid_gets_one_derived_from_its_content(auth_client, user):
     data = document({"uid": None, "title": "Null uid", "body": "text"})
     assert auth_client.post(URL, data, format="json").status_code == 201
-    assert auth_client.post(URL, data, format="json").json() == {"imported": 0}
+    assert auth_client.post(URL, data, format="json").json() == {"imported": 0, "sessions": 0}
 
 
 def test_two_entries_with_one_uid_in_a_file_are_a_400_and_import_nothing(auth_client, user):
@@ -99,7 +103,7 @@ def test_a_bad_entry_imports_nothing(auth_client, user):
         b"\xff\xfe\x00garbage",
         json.dumps({"entries": "nope"}).encode(),
         json.dumps({"format": "other", "entries": []}).encode(),
-        json.dumps({"version": 2, "entries": [item(1)]}).encode(),
+        json.dumps({"version": 3, "entries": [item(1)]}).encode(),
         json.dumps({"entries": []}).encode(),
         json.dumps({"entries": [item(1, colour="red")]}).encode(),
         json.dumps("a string").encode(),
@@ -123,7 +127,7 @@ def test_export_then_import_round_trips_into_another_account(auth_client, other_
     EntryFactory(user=user, title="Round trip", body="Body **md**", mood=2, tags=["t1", "T2"])
     exported = auth_client.get("/api/v1/export/").content
     response = other_client.post(URL, upload(exported), format="multipart")
-    assert response.json() == {"imported": 1}
+    assert response.json() == {"imported": 1, "sessions": 0}
     copy = Entry.objects.get(user=other_user)
     original = Entry.objects.get(user=user)
     for field in ("uid", "title", "body", "body_html", "mood", "entry_date", "created_at", "word_count"):
@@ -136,3 +140,304 @@ def test_imported_entries_are_visible_at_once(auth_client, user):
     auth_client.post(URL, document(item(1), item(2)), format="json")
     assert auth_client.get("/api/v1/entries/").json()["count"] == 2
     assert auth_client.get("/api/v1/stats/").json()["entries_count"] == 2
+
+
+# --- Reflection sessions ---------------------------------------------------------------
+
+
+def session_item(n: int, **extra):
+    return {
+        "uid": f"00000000-0000-4000-9000-{n:012d}",
+        "title": f"Session {n}",
+        "technique": None,
+        "status": "ended",
+        "summary": None,
+        "started_at": "2024-05-01T18:00:00Z",
+        "last_activity_at": "2024-05-01T18:10:00Z",
+        "ended_at": "2024-05-01T18:10:00Z",
+        "messages": [
+            {"role": "companion", "content": "What's on your mind today?", "created_at": "2024-05-01T18:00:00Z"},
+            {"role": "user", "content": f"Words {n}", "created_at": "2024-05-01T18:05:00Z"},
+            {"role": "companion", "content": "Tell me more.", "created_at": "2024-05-01T18:05:01Z"},
+        ],
+        **extra,
+    }
+
+
+def sessions_document(*sessions, entries=()):
+    return {"format": "journal-export", "version": 2, "entries": list(entries), "sessions": list(sessions)}
+
+
+def sessions_snapshot(user) -> list[tuple]:
+    sessions = ReflectionSession.objects.filter(user=user).order_by("started_at", "pk")
+    return [
+        (
+            session.uid,
+            session.title,
+            session.technique.slug if session.technique else None,
+            session.status,
+            session.summary,
+            session.started_at,
+            session.last_activity_at,
+            session.ended_at,
+            Entry.objects.get(pk=session.entry_id).uid if session.entry_id else None,
+            [
+                (
+                    m.role,
+                    m.content,
+                    m.created_at,
+                    m.technique.slug if m.technique else None,
+                    m.safety_flag,
+                    m.sentiment,  # recomputed on import, as when the message was sent
+                    m.analysis,
+                )
+                for m in session.messages.order_by("created_at", "id")
+            ],
+        )
+        for session in sessions
+    ]
+
+
+@pytest.mark.usefixtures("knowledge_base")
+def test_sessions_round_trip_into_another_account_with_every_field(auth_client, other_client, user, other_user):
+    reflection_session(user, title="Saved as an entry")
+    reflection_session(user, title="Not saved", save_as_entry=False)
+    EntryFactory(user=user, title="A plain entry")
+    exported = auth_client.get("/api/v1/export/").content
+    response = other_client.post(URL, upload(exported), format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json() == {"imported": 2, "sessions": 2}
+    assert sessions_snapshot(other_user) == sessions_snapshot(user)
+    # The copy links the copy of the entry its summary was saved as, not the original.
+    copy = ReflectionSession.objects.get(user=other_user, title="Saved as an entry")
+    assert Entry.objects.get(pk=copy.entry_id).user == other_user
+    # And the API shows it as the original's owner sees hers.
+    original = ReflectionSession.objects.get(user=user, title="Not saved")
+    theirs = other_client.get(
+        f"/api/v1/sessions/{ReflectionSession.objects.get(user=other_user, title='Not saved').pk}/"
+    )
+    mine = auth_client.get(f"/api/v1/sessions/{original.pk}/")
+    strip = ("id", "entry_id")
+    assert {k: v for k, v in theirs.json().items() if k not in strip} | {"messages": None} == {
+        k: v for k, v in mine.json().items() if k not in strip
+    } | {"messages": None}
+    assert [{k: v for k, v in m.items() if k != "id"} for m in theirs.json()["messages"]] == [
+        {k: v for k, v in m.items() if k != "id"} for m in mine.json()["messages"]
+    ]
+
+
+def test_a_version_1_file_without_sessions_imports_as_before(auth_client, user):
+    data = {"format": "journal-export", "version": 1, "exported_at": "2023-01-01T00:00:00Z", "entries": [item(1)]}
+    response = auth_client.post(URL, upload(data), format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json() == {"imported": 1, "sessions": 0}
+    assert Entry.objects.get(user=user).title == "Imported 1"
+    assert not ReflectionSession.objects.filter(user=user).exists()
+
+
+def test_reimporting_sessions_imports_nothing_the_second_time(auth_client, user):
+    data = sessions_document(session_item(1), session_item(2), entries=[item(1)])
+    assert auth_client.post(URL, data, format="json").json() == {"imported": 1, "sessions": 2}
+    before = sessions_snapshot(user)
+    assert auth_client.post(URL, data, format="json").json() == {"imported": 0, "sessions": 0}
+    assert sessions_snapshot(user) == before
+    assert Message.objects.filter(session__user=user).count() == 6
+
+
+def test_a_session_without_uid_is_still_imported_once(auth_client, user):
+    without_uid = {k: v for k, v in session_item(1).items() if k != "uid"}
+    data = sessions_document(without_uid, without_uid)  # the same session twice in one file, too
+    assert auth_client.post(URL, data, format="json").json() == {"imported": 0, "sessions": 1}
+    assert auth_client.post(URL, data, format="json").json() == {"imported": 0, "sessions": 0}
+    assert ReflectionSession.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.usefixtures("knowledge_base")
+def test_another_persons_session_uid_makes_a_session_of_ones_own(auth_client, other_client, user, other_user):
+    """As with entries: the uid check looks at the importer's rows only; the owner's session is untouched
+    and the answer is the same as for a uid nobody has."""
+    theirs = reflection_session(user, title="Ada's own")
+    before = sessions_snapshot(user)
+    colliding = session_item(1, uid=str(theirs.uid), title="Bob's copy")
+    fresh = session_item(2)
+    answers = [other_client.post(URL, sessions_document(data), format="json") for data in (colliding, fresh)]
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert answers[0].json() == answers[1].json() == {"imported": 0, "sessions": 1}
+    assert sessions_snapshot(user) == before
+    copy = ReflectionSession.objects.get(user=other_user, uid=theirs.uid)
+    assert copy.title == "Bob's copy"
+    assert [m.content for m in copy.messages.order_by("created_at")] == [m["content"] for m in colliding["messages"]]
+    # Importing it again is idempotent for Bob, still without touching Ada's.
+    assert other_client.post(URL, sessions_document(colliding), format="json").json()["sessions"] == 0
+    assert sessions_snapshot(user) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"status": "paused"}, "sessions[1].status"),
+        ({"title": ""}, "sessions[1].title"),
+        ({"title": "x" * 201}, "sessions[1].title"),
+        ({"started_at": "yesterday"}, "sessions[1].started_at"),
+        ({"technique": "not a slug!"}, "sessions[1].technique"),
+        ({"colour": "red"}, "sessions[1].colour"),
+        ({"messages": "hello"}, "sessions[1].messages"),
+        ({"messages": ["hello"]}, "sessions[1].messages[0].non_field_errors"),
+        (
+            {"messages": [{"role": "system", "content": "x", "created_at": "2024-05-01T18:00:00Z"}]},
+            "sessions[1].messages[0].role",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x" * 5001, "created_at": "2024-05-01T18:00:00Z"}]},
+            "sessions[1].messages[0].content",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "   ", "created_at": "2024-05-01T18:00:00Z"}]},
+            "sessions[1].messages[0].content",
+        ),
+        (
+            {"messages": [{"role": "user", "content": 7, "created_at": "2024-05-01T18:00:00Z"}]},
+            "sessions[1].messages[0].content",
+        ),
+        ({"messages": [{"role": "user", "content": "x"}]}, "sessions[1].messages[0].created_at"),
+        (
+            {"messages": [{"role": "user", "content": "x", "created_at": "2024-05-01T18:00:00Z", "safety": "yes"}]},
+            "sessions[1].messages[0].safety",
+        ),
+        ({"summary": "fine"}, "sessions[1].summary"),
+        (
+            {
+                "summary": {
+                    "themes": [],
+                    "techniques": [{"slug": "../../admin", "name": "x"}],
+                    "mood": None,
+                    "message_count": 1,
+                    "text": "t",
+                }
+            },
+            "sessions[1].summary",
+        ),
+        ({"uid": "00000000-0000-4000-9000-000000000001"}, "sessions[1].uid"),
+    ],
+)
+def test_a_bad_session_imports_nothing_entries_included(auth_client, user, change, field):
+    data = sessions_document(session_item(1), session_item(2, **change), entries=[item(1), item(2)])
+    response = auth_client.post(URL, upload(data), format="multipart")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+    assert not Entry.objects.filter(user=user).exists()
+    assert not ReflectionSession.objects.filter(user=user).exists()
+
+
+def test_one_answer_names_the_bad_places_of_entries_and_sessions(auth_client, user):
+    bad_message = {"role": "robot", "content": "x", "created_at": "2024-05-01T18:00:00Z"}
+    data = sessions_document(session_item(1, messages=[bad_message]), entries=[item(1, mood=0)])
+    response = auth_client.post(URL, data, format="json")
+    assert response.status_code == 400
+    assert {"entries[0].mood", "sessions[0].messages[0].role"} <= set(response.json()["error"]["fields"])
+
+
+def test_too_many_messages_are_a_400_before_any_is_checked(auth_client, user, monkeypatch):
+    from entries import portability
+
+    monkeypatch.setattr(portability, "MAX_IMPORT_MESSAGES", 5)
+    data = sessions_document(session_item(1), session_item(2), entries=[item(1)])
+    response = auth_client.post(URL, data, format="json")
+    assert response.status_code == 400
+    assert "sessions" in response.json()["error"]["fields"]
+    assert not Entry.objects.filter(user=user).exists()
+
+
+@pytest.mark.usefixtures("knowledge_base")
+def test_an_unknown_technique_keeps_the_session_without_it(auth_client, user):
+    messages = [
+        {"role": "companion", "content": "Try this.", "created_at": "2024-05-01T18:00:00Z", "technique": "gone-now"},
+        {
+            "role": "companion",
+            "content": "Breathe.",
+            "created_at": "2024-05-01T18:01:00Z",
+            "technique": "box-breathing",
+        },
+    ]
+    data = sessions_document(session_item(1, technique="retired-technique", messages=messages))
+    assert auth_client.post(URL, data, format="json").status_code == 201
+    session = ReflectionSession.objects.get(user=user)
+    assert session.technique is None
+    assert [m.technique.slug if m.technique else None for m in session.messages.all()] == [None, "box-breathing"]
+
+
+def test_an_active_session_is_restored_closed_and_nothing_answers_it(auth_client, user, settings):
+    """A message waiting for its reply in the file must neither get one (no provider call, no task)
+    nor leave the session waiting for ever."""
+    stub = StubChatServer()
+    try:
+        settings.AI_PROVIDER_URL = stub.url
+        settings.AI_MODEL = "test-model"
+        settings.AI_TIMEOUT = 0.5
+        pending = session_item(1, status="active", ended_at=None, last_activity_at=None)
+        pending["messages"].append({"role": "user", "content": "Still there?", "created_at": "2024-05-01T18:20:00Z"})
+        flagged = session_item(2)
+        flagged["messages"][1:] = [
+            {"role": "user", "content": "I want to kill myself.", "created_at": "2024-05-01T18:05:00Z", "safety": True},
+            {"role": "companion", "content": "Please call.", "created_at": "2024-05-01T18:05:01Z", "safety": True},
+        ]
+        response = auth_client.post(URL, sessions_document(pending, flagged), format="json")
+        assert response.status_code == 201, response.content
+        session = ReflectionSession.objects.get(user=user, title="Session 1")
+        detail = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
+        assert (detail["status"], detail["awaiting_reply"]) == ("abandoned", False)
+        assert detail["ended_at"] == detail["last_activity_at"] == "2024-05-01T18:20:00Z"
+        assert [m["content"] for m in detail["messages"]][-1] == "Still there?"
+        assert Message.objects.filter(session__user=user).count() == 4 + 3
+        assert stub.requests == []
+        # The crisis message and its safety reply stay flagged, and never go to a provider.
+        safety = ReflectionSession.objects.get(user=user, title="Session 2").messages.filter(safety_flag=True)
+        assert [(m.role, m.provider) for m in safety.order_by("created_at")] == [("user", ""), ("companion", "safety")]
+        assert (
+            auth_client.post(f"/api/v1/sessions/{session.pk}/messages/", {"content": "hi"}, format="json").status_code
+            == 409
+        )
+        assert stub.requests == []
+    finally:
+        stub.close()
+
+
+def test_the_file_time_zone_does_not_change_the_accounts(auth_client, user):
+    user.profile.time_zone = "America/Chicago"
+    user.profile.save()
+    data = {**sessions_document(session_item(1)), "profile": {"time_zone": "Asia/Tokyo"}}
+    assert auth_client.post(URL, data, format="json").status_code == 201
+    user.profile.refresh_from_db()
+    assert user.profile.time_zone == "America/Chicago"
+    bad = {**sessions_document(session_item(2)), "profile": {"time_zone": 5}}
+    response = auth_client.post(URL, bad, format="json")
+    assert response.status_code == 400
+    assert "profile.time_zone" in response.json()["error"]["fields"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imported_sessions_show_at_once_through_the_cache(user):
+    """Real Redis, real commits: the list and a detail read before the import are cached; after
+    it (as in another process) both show the imported sessions at once."""
+    from tests.conftest import make_api_client
+
+    client = make_api_client(user)
+    assert client.get("/api/v1/sessions/").json()["count"] == 0
+    fresh_process()
+    assert client.get("/api/v1/sessions/").json()["count"] == 0
+    assert caching.stats.snapshot().get(("sessions", "hit"), 0) >= 1  # the cache is really on
+    response = client.post(URL, sessions_document(session_item(1), session_item(2)), format="json")
+    assert response.json() == {"imported": 0, "sessions": 2}
+    fresh_process()
+    listing = client.get("/api/v1/sessions/").json()
+    assert [item["title"] for item in listing["results"]] == ["Session 2", "Session 1"]
+    assert [item["message_count"] for item in listing["results"]] == [3, 3]
+    detail = client.get(f"/api/v1/sessions/{listing['results'][0]['id']}/").json()
+    assert [m["content"] for m in detail["messages"]] == ["What's on your mind today?", "Words 2", "Tell me more."]
+
+
+def test_import_page_names_the_sessions(browser_client, user):
+    data = sessions_document(session_item(1), entries=[item(1)])
+    response = browser_client.post("/export/", {"file": io.BytesIO(json.dumps(data).encode())})
+    assert response.status_code == 302
+    assert b"Imported 1 new entry and 1 reflection session." in browser_client.get(response["Location"]).content
