@@ -27,6 +27,7 @@ from sessions_app.companion import pipeline
 from sessions_app.companion import sentiment as message_sentiment
 from sessions_app.companion.compose import opening
 from sessions_app.companion.providers import chat_completions, provider_configured
+from sessions_app.companion.safety import assess as assess_safety
 from sessions_app.companion.safety import safety_reply
 from sessions_app.knowledge import FIELDS as KNOWLEDGE_FIELDS
 from sessions_app.models import Message, ReflectionSession, Technique
@@ -379,10 +380,13 @@ def _imported_analysis(message: dict[str, Any], knowledge: Any) -> dict[str, Any
     the file does not carry it, and the session's themes and its summary's mood shift need it.
     The file's safety flag stands either way; a flagged message is analysed no further, as when sent."""
     if message["safety"]:
-        # Analysis.as_dict() of a flagged message: nothing beyond its sentiment.
+        # Analysis.as_dict() of a flagged message: nothing beyond its sentiment and the kind
+        # of safety reply. A flagged message the check alone does not flag was the answer
+        # to a check-in, which only a crisis flags.
+        level = assess_safety(message["content"]).level or "crisis"
         return {
             "sentiment": message_sentiment.score(message["content"]),
-            "analysis": {"distortions": [], "themes": [], "emotions": []},
+            "analysis": {"distortions": [], "themes": [], "emotions": [], "safety": level},
         }
     analysis = pipeline.analyse(message["content"], knowledge)
     return {"sentiment": analysis.sentiment, "analysis": analysis.as_dict()}
