@@ -215,7 +215,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's, keeping the schedules edited in the admin across restarts (journal_project/beat.py).
+CELERY_BEAT_SCHEDULER = "journal_project.beat:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Filled by the apps (each adds its periodic tasks in its AppConfig.ready()).
 CELERY_BEAT_SCHEDULE: dict = {}
