@@ -9,22 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from entries.models import Entry, Tag
+from journal_project.admin_privacy import FilterOnlyWhatIsShownMixin, shows_content
 
 ENTRY_METADATA = ("id", "user", "entry_date", "created_at", "updated_at", "word_count", "mood", "sentiment")
 ENTRY_CONTENT = ("title", "body", "tags_text")
 
 
-def shows_content() -> bool:
-    return bool(getattr(settings, "JOURNAL_ADMIN_SHOWS_CONTENT", False))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(FilterOnlyWhatIsShownMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -30,7 +30,9 @@ from health_check.contrib.celery import Ping
 from health_check.contrib.redis import Redis
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
 from health_check.views import HealthCheckView
+from redis.exceptions import AuthenticationError as RedisAuthenticationError
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from journal_project.exceptions import error_body
@@ -85,8 +87,16 @@ class RedisPing(Redis):
             raise ServiceUnavailable("Unable to connect to Redis: Connection was refused.") from error
         except RedisTimeoutError as error:
             raise ServiceUnavailable("Unable to connect to Redis: Timeout.") from error
+        except RedisAuthenticationError as error:
+            # A subclass of ConnectionError: said apart, or the operator looks at the network
+            # while the password in REDIS_URL is what Redis refuses.
+            raise ServiceUnavailable(f"Redis refused the credentials in REDIS_URL: {error}") from error
         except RedisConnectionError as error:
             raise ServiceUnavailable("Unable to connect to Redis: Connection Error") from error
+        except RedisError as error:
+            # Reached and answering, but refusing: "ERR DB index is out of range" for a
+            # database number the server does not have. The stock check said "unknown error".
+            raise ServiceUnavailable(f"Redis answered with an error: {error}") from error
         finally:
             await client.aclose()
         self.latency_ms = elapsed * 1000

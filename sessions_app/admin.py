@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
+from journal_project.admin_privacy import FilterOnlyWhatIsShownMixin
+from journal_project.admin_privacy import shows_content as _shows_content
 from sessions_app import services
 from sessions_app.models import Message, ReflectionSession, Technique
-
-
-def _shows_content() -> bool:
-    return bool(getattr(settings, "JOURNAL_ADMIN_SHOWS_CONTENT", False))
 
 
 @admin.register(Technique)
@@ -40,7 +37,7 @@ class TechniqueAdmin(admin.ModelAdmin):
         services.technique_save(technique=obj)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(FilterOnlyWhatIsShownMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

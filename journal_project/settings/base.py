@@ -13,10 +13,13 @@ Every variable is documented in docs/configuration.md and .env.example.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -108,6 +111,13 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default="")
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    # A typo in the URL must stop the process at start with what is wrong, not fail later
+    # with a KeyError (no scheme) or Django's list of its backends (an unknown one).
+    if DATABASES["default"].get("ENGINE") not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/name "
+            "(docs/configuration.md)."
+        )
 else:
     DATABASES = {
         "default": {
@@ -144,6 +154,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    # Checked at start: redis-py refuses another scheme only when the first command runs
+    # (every cache call then failed, and /health/ answered a 500 traceback), and it reads a
+    # path that is not a number as database 0, another deployment's, say.
+    _redis_url = urlsplit(REDIS_URL)
+    if _redis_url.scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            "REDIS_URL must start with redis://, rediss:// (TLS) or unix://, e.g. redis://127.0.0.1:6379/0."
+        )
+    if _redis_url.scheme != "unix" and not re.fullmatch(r"/?(\d+)?", _redis_url.path):
+        raise ImproperlyConfigured(
+            "REDIS_URL's path must be a database number, e.g. redis://127.0.0.1:6379/0 for database 0."
+        )
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="journal")
 if REDIS_URL:
     CACHES = {
@@ -215,7 +238,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's, keeping the schedules edited in the admin across restarts (journal_project/beat.py).
+CELERY_BEAT_SCHEDULER = "journal_project.beat:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Filled by the apps (each adds its periodic tasks in its AppConfig.ready()).
 CELERY_BEAT_SCHEDULE: dict = {}

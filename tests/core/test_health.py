@@ -156,3 +156,40 @@ def test_a_probe_by_ip_keeps_the_request_id_the_security_headers_and_its_route_i
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     routes = {dict(labels).get("route") for name, labels in collector.peek() if name == "http_request"}
     assert "/health/ready/" in routes
+
+
+def _redis_status(client, settings) -> str:
+    settings.METRICS_TOKEN = "s3cret-token"
+    response = client.get("/health/", HTTP_AUTHORIZATION="Bearer s3cret-token", HTTP_ACCEPT="application/json")
+    return next(status for name, status in response.json().items() if name.startswith("Redis"))
+
+
+@pytest.fixture
+def redis_with_password():
+    import redis
+
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer()
+    server.start()
+    try:
+        redis.Redis(port=server.port).config_set("requirepass", "the-right-one")
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_wrong_redis_password_is_named_as_such(client, settings, redis_with_password):
+    # AuthenticationError is a ConnectionError to redis-py: it was reported as "Connection
+    # Error", and the operator looked at the network instead of the password.
+    settings.REDIS_URL = f"redis://:the-wrong-one@127.0.0.1:{redis_with_password.port}/0"
+    status = _redis_status(client, settings)
+    assert status.startswith("Unavailable: Redis refused the credentials in REDIS_URL")
+    assert "the-wrong-one" not in status
+    settings.REDIS_URL = f"redis://:the-right-one@127.0.0.1:{redis_with_password.port}/0"
+    assert _redis_status(client, settings).startswith("OK")
+
+
+def test_a_redis_database_the_server_does_not_have_is_named(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/999"  # redis-server has 16 unless configured
+    assert _redis_status(client, settings) == "Unavailable: Redis answered with an error: DB index is out of range"

@@ -204,3 +204,40 @@ def test_env_file_chooses_the_settings_profile_and_gunicorn_settings(project_cop
     )
     assert "'NAME': 'journal'" in tested.stdout, tested.stderr[-2000:]
     assert "from_the_env_file" not in tested.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATABASE_URL", "journal", "DATABASE_URL must be a PostgreSQL URL"),
+        ("DATABASE_URL", "postgress://postgres@127.0.0.1:5432/journal", "DATABASE_URL must be a PostgreSQL URL"),
+        ("REDIS_URL", "http://127.0.0.1:6379/0", "REDIS_URL must start with redis://, rediss:// (TLS) or unix://"),
+        ("REDIS_URL", "redis://127.0.0.1:6379/cache", "REDIS_URL's path must be a database number"),
+    ],
+)
+def test_a_malformed_service_url_stops_the_process_at_start_saying_what_is_wrong(variable, value, message):
+    # Before: a KeyError traceback (no scheme), Django's list of its backends, or a process
+    # that started and answered /health/ with a 500 (an http:// Redis URL), or used
+    # database 0 for a path that is no number.
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="journal_project.settings.production",
+        SECRET_KEY="x" * 20 + "a-production-secret-key-with-enough-entropy-0123456789",
+        ALLOWED_HOSTS="journal.example",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL="redis://127.0.0.1:6379/14",
+    )
+    env[variable] = value
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["redis://127.0.0.1:6379", "redis://127.0.0.1:6379/", "rediss://:secret@redis.example:6380/2"]
+)
+def test_redis_urls_with_or_without_a_database_number_are_accepted(value):
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.REDIS_URL)", env=clean_env(REDIS_URL=value)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == value

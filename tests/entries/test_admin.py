@@ -50,3 +50,28 @@ def test_admin_is_read_only(staff_client, entry):
 def test_filters_on_metadata(staff_client, entry):
     assert staff_client.get("/admin/entries/entry/?mood__exact=4").status_code == 200
     assert staff_client.get(f"/admin/entries/entry/?entry_date__year={entry.entry_date.year}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/admin/entries/entry/?title__icontains={SECRET}",
+        f"/admin/entries/entry/?body__icontains={SECRET}",
+        f"/admin/entries/entry/?body_html__contains={SECRET}",
+        f"/admin/entries/entry/?search_vector={SECRET}",
+        f"/admin/entries/tag/?name={SECRET}",
+        f"/admin/entries/tag/?name__startswith={SECRET[:4]}",
+    ],
+)
+def test_the_text_cannot_be_filtered_on_from_the_url(staff_client, entry, path):
+    # A filter on a hidden field would tell whose entries contain a word without showing it.
+    response = staff_client.get(path)
+    assert response.status_code == 400
+    assert entry.user.username.encode() not in response.content
+
+
+def test_the_text_can_be_filtered_on_when_the_admin_shows_it(staff_client, entry, settings):
+    settings.JOURNAL_ADMIN_SHOWS_CONTENT = True
+    response = staff_client.get(f"/admin/entries/entry/?body__icontains={SECRET}")
+    assert response.status_code == 200
+    assert f"{SECRET} title".encode() in response.content

@@ -123,3 +123,30 @@ def test_a_technique_renamed_or_deleted_in_the_admin_is_not_shown_by_its_old_nam
     assert gone["technique"] is None
     assert all(m["technique"] is None for m in gone["messages"])
     assert auth_client.get("/api/v1/sessions/").json()["results"][0]["technique"] is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/sessions_app/message/?content__icontains=Mabel",
+        "/admin/sessions_app/reflectionsession/?title__icontains=Mabel",
+        "/admin/sessions_app/reflectionsession/?summary__icontains=Mabel",
+        "/admin/sessions_app/message/?session__title__icontains=Mabel",
+    ],
+)
+def test_the_text_cannot_be_filtered_on_from_the_url(staff_client, session, user, path):
+    # Listing who wrote "Mabel" tells the operator what they wrote, shown or not.
+    response = staff_client.get(path)
+    assert response.status_code == 400
+    assert user.username not in response.content.decode()
+
+
+def test_metadata_filters_still_work(staff_client, session, user):
+    for path in [
+        "/admin/sessions_app/message/?role__exact=user",
+        "/admin/sessions_app/reflectionsession/?status__exact=ended",
+        f"/admin/sessions_app/reflectionsession/?user__id__exact={user.pk}",
+    ]:
+        response = staff_client.get(path)
+        assert response.status_code == 200, path
+        assert user.username in response.content.decode(), path
