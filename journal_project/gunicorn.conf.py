@@ -37,3 +37,9 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user account
+# ($HOME/.gunicorn/gunicorn.ctl), so a second instance on the machine (a staging copy, a
+# second site) took it over from the first. Off unless a path is given; signals (HUP,
+# TTIN/TTOU, TERM) control the master as before.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

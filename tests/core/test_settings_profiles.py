@@ -241,3 +241,17 @@ def test_redis_urls_with_or_without_a_database_number_are_accepted(value):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == value
+
+
+def test_gunicorn_takes_no_shared_control_socket_unless_given_a_path(monkeypatch):
+    """gunicorn 25+ opens $HOME/.gunicorn/gunicorn.ctl by default: a second instance on the
+    machine took the first one's over."""
+    import runpy
+
+    path = str(ROOT / "journal_project" / "gunicorn.conf.py")
+    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
+    config = runpy.run_path(path)
+    assert config["control_socket_disable"] is True
+    monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", "/run/journal/gunicorn.ctl")
+    config = runpy.run_path(path)
+    assert (config["control_socket"], config["control_socket_disable"]) == ("/run/journal/gunicorn.ctl", False)
