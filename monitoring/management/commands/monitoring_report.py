@@ -26,7 +26,10 @@ class Command(BaseCommand):
             "whose windows live in the server process.",
         )
         parser.add_argument(
-            "--fail-on-breach", action="store_true", help="Exit with status 1 when any target is breached."
+            "--fail-on-breach",
+            action="store_true",
+            help="Exit with status 1 when any target is breached, and with 2 when the metrics could not be "
+            "read (a gate must not pass blind).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,5 +59,9 @@ class Command(BaseCommand):
         for row in rows:
             self.stdout.write(line(row))
         self.stdout.write(f"\nValues from the {source}; evaluated {len(readings)} target(s).")
-        if options["fail_on_breach"] and any(r.status == TargetStatus.BREACHED for r in readings):
-            raise CommandError("At least one performance target is breached.", returncode=1)
+        if options["fail_on_breach"]:
+            if any(r.status == TargetStatus.BREACHED for r in readings):
+                raise CommandError("At least one performance target is breached.", returncode=1)
+            if any(r.status == TargetStatus.UNAVAILABLE for r in readings):
+                # No evidence either way: a pipeline gate that passed here would pass blind.
+                raise CommandError("The metrics could not be read; nothing was evaluated.", returncode=2)

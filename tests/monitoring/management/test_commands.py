@@ -32,8 +32,19 @@ def test_report_can_fail_a_pipeline_on_a_breach(put):
     Target.objects.all().delete()
     TargetFactory()
     put(catalog.SESSION_RETRIEVAL, 0.040, 30)
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as raised:
         call_command("monitoring_report", "--fail-on-breach")
+    assert raised.value.returncode == 1
+
+
+def test_report_does_not_pass_a_pipeline_blind_when_the_metrics_cannot_be_read(redis_proxy):
+    Target.objects.all().delete()
+    TargetFactory()
+    redis_proxy.cut()
+    with pytest.raises(CommandError) as raised:
+        call_command("monitoring_report", "--fail-on-breach", "--source", "windows")
+    assert raised.value.returncode == 2
+    call_command("monitoring_report", "--source", "windows")  # without the flag, the table as before
 
 
 def test_report_from_snapshots_for_a_process_that_cannot_see_the_windows(capsys):
