@@ -5,12 +5,15 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle
 
 from journal_project.exceptions import error_body
+
+MASK = "********************"  # as django-axes masks the parameters it knows are sensitive
 
 
 def lockout_response(
@@ -43,3 +46,25 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(ident))
     except ValueError:
         return request.META.get("REMOTE_ADDR")
+
+
+class PrivateDatabaseHandler(AxesDatabaseHandler):
+    """django-axes's database handler, keeping the names of a failed login's parameters, not their values.
+
+    Axes masks only the parameters it is told about (AXES_SENSITIVE_PARAMETERS); any other
+    query parameter (`/login/?next=…&q=<a word from someone's journal>`) was stored as
+    typed and shown in the admin's "GET data". The names are enough to recognise a scan.
+    """
+
+    def user_login_failed(self, sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any):  # type: ignore[override]
+        if request is None:
+            return super().user_login_failed(sender, credentials, request, **kwargs)
+        original = request.GET
+        masked = QueryDict(mutable=True)
+        for name in original:
+            masked[name] = MASK
+        request.GET = masked
+        try:
+            return super().user_login_failed(sender, credentials, request, **kwargs)
+        finally:
+            request.GET = original

@@ -305,7 +305,7 @@ API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
 # Failed logins are counted in the database: a count in Redis failed open while Redis was
 # down (the cache degrades to misses), which let anyone who could slow Redis down guess
 # passwords without limit. A failed login is rare enough that a row per failure costs nothing.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "journal_project.accounts.lockout.PrivateDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

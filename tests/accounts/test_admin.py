@@ -117,6 +117,13 @@ def test_failed_login_records_shown_in_the_admin_hold_no_search_or_form_token(cl
     for secret in ("secret", "divorce", token, "wrong"):
         assert secret not in recorded, secret
 
+    # Any other parameter of the URL too: a crafted link can put anything there.
+    client.post("/login/?next=/entries/&q=my+secret+divorce&utm=x", {"username": user.username, "password": "wrong"})
+    attempt.refresh_from_db()
+    assert "q=" in attempt.get_data
+    assert "secret" not in attempt.get_data
+    assert "utm=x" not in attempt.get_data
+
 
 def test_beat_clears_expired_browser_sessions_and_old_login_records(settings, user, other_user):
     """Nothing removed expired browser sessions (Django leaves that to the site) nor the
