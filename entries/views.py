@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from entries import charts, rendering, selectors, services
+from entries import charts, rendering, selectors, services, unsaved
 from entries.api.views import export_response, import_payload
 from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
@@ -65,12 +65,12 @@ def _paged(request: HttpRequest, filters: dict[str, Any]) -> tuple[dict[str, Any
 # --- Today ------------------------------------------------------------------------------
 
 
-@login_required
+@unsaved.login_required_keeping_text
 @require_http_methods(["GET", "POST"])
 def today(request: HttpRequest) -> HttpResponse:
     from sessions_app.selectors import prompt_for_today
 
-    form = QuickEntryForm(request.POST or None)
+    form = QuickEntryForm(request.POST or unsaved.take(request))
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.entry_create(user=request.user, **form.service_kwargs())
@@ -132,7 +132,7 @@ def _write_page(
     return render(request, "entries/entry_form.html", context)
 
 
-@login_required
+@unsaved.login_required_keeping_text
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
     # Opened with Today's "Full editor" button, the editor carries that page's flag along, so
@@ -153,12 +153,14 @@ def entry_create(request: HttpRequest) -> HttpResponse:
                 _apply_service_errors(form, error)
             else:
                 return _saved(request, entry.pk, "new", "Entry saved.", also_clears="today" if from_today else "")
+    elif kept := unsaved.take(request):
+        form = EntryForm(kept)
     else:
         form = EntryForm(initial={"entry_date": services.local_today(request.user)})
     return _write_page(request, form, entry=None, draft_key="new", from_today=from_today)
 
 
-@login_required
+@unsaved.login_required_keeping_text
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = _entry_or_404(request.user, pk)
@@ -175,6 +177,8 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _apply_service_errors(form, error)
             else:
                 return _saved(request, pk, draft_key, "Changes saved.")
+    elif kept := unsaved.take(request):
+        form = EntryForm(kept)
     else:
         form = EntryForm(
             initial={
