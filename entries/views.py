@@ -20,15 +20,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from entries import charts, rendering, selectors, services, unsaved
+from entries import charts, rendering, selectors, services
 from entries.api.views import export_response, import_payload
 from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry
+from journal_project import unsaved
 from journal_project.exceptions import InvalidInput, NotFound
 from journal_project.paging import page_number, query_without_page
 
 PAGE_SIZE = 20
+# An entry written while the session ended is kept through the login (journal_project/unsaved.py).
+keeps_unsaved_entry = unsaved.login_required_keeping_text(
+    "title", "body", "mood", "tags", "entry_date", text_fields=("title", "body"), what="entry"
+)
 INSIGHT_WINDOWS = (30, 90, 365)
 
 
@@ -65,7 +70,7 @@ def _paged(request: HttpRequest, filters: dict[str, Any]) -> tuple[dict[str, Any
 # --- Today ------------------------------------------------------------------------------
 
 
-@unsaved.login_required_keeping_text
+@keeps_unsaved_entry
 @require_http_methods(["GET", "POST"])
 def today(request: HttpRequest) -> HttpResponse:
     from sessions_app.selectors import prompt_for_today
@@ -132,7 +137,7 @@ def _write_page(
     return render(request, "entries/entry_form.html", context)
 
 
-@unsaved.login_required_keeping_text
+@keeps_unsaved_entry
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
     # Opened with Today's "Full editor" button, the editor carries that page's flag along, so
@@ -160,7 +165,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
     return _write_page(request, form, entry=None, draft_key="new", from_today=from_today)
 
 
-@unsaved.login_required_keeping_text
+@keeps_unsaved_entry
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = _entry_or_404(request.user, pk)
