@@ -230,7 +230,16 @@ def search(request: HttpRequest) -> HttpResponse:
     filterset = EntryFilter(data=request.GET, queryset=Entry.objects.none())
     valid = filterset.is_valid()
     filters = filterset.canonical() if valid else {}
-    context: dict[str, Any] = {"filter_form": filterset.form, "q": filters.get("q", ""), "searched": "q" in filters}
+    form = filterset.form
+    # Errors in words, not parameter names ("q: Ensure..."): the box's own without a prefix.
+    errors = [
+        error if name == "q" else f"{form.fields[name].label if name in form.fields else name}: {error}"
+        for name, field_errors in form.errors.items()
+        for error in field_errors
+    ]
+    # What was typed stays in the box, also when it was refused.
+    q = filters.get("q", "") if valid else request.GET.get("q", "")
+    context: dict[str, Any] = {"filter_errors": errors, "q": q, "searched": "q" in filters}
     if "q" in filters:
         results, page = _paged(request, filters)
         context.update(entries=results["results"], count=results["count"], page=page)

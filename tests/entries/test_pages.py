@@ -368,3 +368,12 @@ def test_text_left_by_someone_signed_out_is_never_shown_to_the_next_person(brows
     _log_in(browser_client, user)
     # Dropped when the other person came in, not kept for later either.
     assert "A careful paragraph" not in browser_client.get("/entries/new/").content.decode()
+
+
+def test_a_search_refused_as_too_long_keeps_the_words_and_says_why_in_words(browser_client):
+    words = "harbour-" * 30  # 240 characters, longer than a search may be
+    html = browser_client.get("/search/", {"q": words}).content.decode()
+    assert f'value="{words}"' in html
+    assert "<li>Ensure this value has at most 200 characters (it has 240).</li>" in html
+    assert "q:" not in html
+    assert 'aria-invalid="true"' in html
