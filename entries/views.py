@@ -25,10 +25,15 @@ from entries.api.views import export_response, import_payload
 from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry
+from journal_project import unsaved
 from journal_project.exceptions import InvalidInput, NotFound
 from journal_project.paging import page_number, query_without_page
 
 PAGE_SIZE = 20
+# An entry written while the session ended is kept through the login (journal_project/unsaved.py).
+keeps_unsaved_entry = unsaved.login_required_keeping_text(
+    "title", "body", "mood", "tags", "entry_date", text_fields=("title", "body"), what="entry"
+)
 INSIGHT_WINDOWS = (30, 90, 365)
 
 
@@ -65,12 +70,12 @@ def _paged(request: HttpRequest, filters: dict[str, Any]) -> tuple[dict[str, Any
 # --- Today ------------------------------------------------------------------------------
 
 
-@login_required
+@keeps_unsaved_entry
 @require_http_methods(["GET", "POST"])
 def today(request: HttpRequest) -> HttpResponse:
     from sessions_app.selectors import prompt_for_today
 
-    form = QuickEntryForm(request.POST or None)
+    form = QuickEntryForm(request.POST or unsaved.take(request))
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.entry_create(user=request.user, **form.service_kwargs())
@@ -132,7 +137,7 @@ def _write_page(
     return render(request, "entries/entry_form.html", context)
 
 
-@login_required
+@keeps_unsaved_entry
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
     # Opened with Today's "Full editor" button, the editor carries that page's flag along, so
@@ -153,12 +158,14 @@ def entry_create(request: HttpRequest) -> HttpResponse:
                 _apply_service_errors(form, error)
             else:
                 return _saved(request, entry.pk, "new", "Entry saved.", also_clears="today" if from_today else "")
+    elif kept := unsaved.take(request):
+        form = EntryForm(kept)
     else:
         form = EntryForm(initial={"entry_date": services.local_today(request.user)})
     return _write_page(request, form, entry=None, draft_key="new", from_today=from_today)
 
 
-@login_required
+@keeps_unsaved_entry
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = _entry_or_404(request.user, pk)
@@ -175,6 +182,8 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _apply_service_errors(form, error)
             else:
                 return _saved(request, pk, draft_key, "Changes saved.")
+    elif kept := unsaved.take(request):
+        form = EntryForm(kept)
     else:
         form = EntryForm(
             initial={
@@ -221,7 +230,16 @@ def search(request: HttpRequest) -> HttpResponse:
     filterset = EntryFilter(data=request.GET, queryset=Entry.objects.none())
     valid = filterset.is_valid()
     filters = filterset.canonical() if valid else {}
-    context: dict[str, Any] = {"filter_form": filterset.form, "q": filters.get("q", ""), "searched": "q" in filters}
+    form = filterset.form
+    # Errors in words, not parameter names ("q: Ensure..."): the box's own without a prefix.
+    errors = [
+        error if name == "q" else f"{form.fields[name].label if name in form.fields else name}: {error}"
+        for name, field_errors in form.errors.items()
+        for error in field_errors
+    ]
+    # What was typed stays in the box, also when it was refused.
+    q = filters.get("q", "") if valid else request.GET.get("q", "")
+    context: dict[str, Any] = {"filter_errors": errors, "q": q, "searched": "q" in filters}
     if "q" in filters:
         results, page = _paged(request, filters)
         context.update(entries=results["results"], count=results["count"], page=page)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from journal_project import unsaved
 from journal_project.api.throttles import CompanionRateThrottle
 from journal_project.exceptions import Conflict, NotFound
 from journal_project.paging import page_number, query_without_page
@@ -64,11 +65,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+# A message written while the session ended is kept through the login (journal_project/unsaved.py).
+@unsaved.login_required_keeping_text("content", text_fields=("content",), what="message")
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_or_404(request, session_id)
-    form = MessageForm(request.POST or None)
+    kept = None if request.method == "POST" else unsaved.take(request)
+    form = MessageForm(request.POST or None, initial=kept)
     if request.method == "POST":
         if not CompanionRateThrottle().allow_request(request, None):
             messages.error(request, "That's a lot of messages in a short time. Please wait a moment and try again.")

@@ -212,3 +212,26 @@ def test_a_message_the_server_never_got_goes_back_into_the_box(desktop_ui: Brows
     assert page.evaluate("window.notReloaded === true")  # no form post behind its back
     assert not Message.objects.filter(session=session, role=Message.Role.USER).exists()
     _without_aborted_requests(desktop_ui)
+
+
+def test_a_message_sent_after_logging_out_in_another_tab_is_back_in_the_box(desktop_ui: Browser, writer) -> None:
+    from tests.e2e.support import PASSWORD
+
+    session = services.session_create(user=writer, title="Signed out")
+    first, second = open_in_two_tabs(desktop_ui, writer, session)
+    second.get_by_label("Your message").fill("A thought typed before the other tab logged out")
+    first.get_by_role("button", name="Log out").click()
+    first.wait_for_url(lambda url: "/reflect/" not in url)
+
+    second.get_by_role("button", name="Send").click()
+    expect(second).to_have_url(re.compile(rf"/login/\?next=/reflect/{session.pk}/$"))
+    expect(second.get_by_role("status")).to_contain_text("You were signed out before your message was saved.")
+    second.get_by_label("Username").fill(writer.username)
+    second.get_by_label("Password").fill(PASSWORD)
+    second.locator("main").get_by_role("button", name="Log in").click()
+    expect(second).to_have_url(re.compile(rf"/reflect/{session.pk}/$"))
+    expect(second.get_by_label("Your message")).to_have_value("A thought typed before the other tab logged out")
+    second.get_by_role("button", name="Send").click()
+    expect(second.locator(".bubble.user")).to_have_text(re.compile("A thought typed before the other tab"))
+    # The refused API call (401, signed out) is in the console; that is the point here.
+    desktop_ui.problems.errors[:] = [error for error in desktop_ui.problems.errors if "status of 401" not in error]

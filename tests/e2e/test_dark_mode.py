@@ -34,6 +34,7 @@ def test_dark_mode_follows_the_system_and_keeps_contrast(ui: Browser, writer) ->
         )
     session = session_services.session_create(user=writer, title="Winding down")
     session_services.message_post(user=writer, session_id=session.pk, content="I can't switch off after work.")
+    entry = writer.journal_entries.order_by("pk").first()
 
     page = ui.new_page(color_scheme="dark")
     page.goto("/")
@@ -48,6 +49,10 @@ def test_dark_mode_follows_the_system_and_keeps_contrast(ui: Browser, writer) ->
         ("/calendar/", "calendar"),
         ("/insights/", "insights"),
         (f"/reflect/{session.pk}/", "chat"),
+        # The red buttons: white on the dark theme's light red was 2.3:1.
+        (f"/entries/{entry.pk}/delete/", "delete entry"),
+        ("/accounts/settings/", "settings"),
+        ("/accounts/delete/", "delete account"),
     ]
     for path, name in pages:
         page.goto(path)

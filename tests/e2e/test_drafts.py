@@ -142,3 +142,37 @@ def test_a_draft_never_reaches_the_next_person_on_the_same_browser(desktop_ui: B
     page.get_by_role("button", name="Delete everything").click()
     page.wait_for_url(lambda url: "/accounts/delete/" not in url)
     assert page.evaluate(DRAFT_KEYS) == []
+
+
+def test_an_entry_saved_after_logging_out_in_another_tab_is_not_lost(ui: Browser, writer) -> None:
+    context = ui.new_context()
+    page = context.new_page()
+    log_in(page, writer.username)
+    page.goto("/entries/new/")
+    page.get_by_label("Title").fill("Written across a logout")
+    page.get_by_label("Entry").fill("Every word of this must survive the other tab.")
+    ui.press(page.get_by_role("radio", name="Good"))
+    expect(page.locator("[data-draft-status]")).to_have_text("Draft kept on this device.")
+
+    # Another tab logs out (which also clears this browser's drafts).
+    other = context.new_page()
+    other.goto("/today/")
+    other.get_by_role("button", name="Log out").click()
+    other.wait_for_url(lambda url: "/today/" not in url)
+    other.close()
+
+    ui.press(page.get_by_role("button", name="Save", exact=True))
+    expect(page).to_have_url(re.compile(r"/login/\?next=/entries/new/$"))
+    expect(page.get_by_role("status")).to_contain_text("You were signed out before your entry was saved.")
+    page.get_by_label("Username").fill(writer.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    ui.press(page.locator("main").get_by_role("button", name="Log in"))
+
+    expect(page).to_have_url(re.compile(r"/entries/new/$"))
+    expect(page.get_by_label("Title")).to_have_value("Written across a logout")
+    expect(page.get_by_label("Entry")).to_have_value("Every word of this must survive the other tab.")
+    expect(page.get_by_role("radio", name="Good")).to_be_checked()
+    assert not Entry.objects.filter(user=writer).exists()
+    ui.press(page.get_by_role("button", name="Save", exact=True))
+    expect(page.get_by_role("status")).to_contain_text("Entry saved.")
+    assert Entry.objects.get(user=writer).body == "Every word of this must survive the other tab."

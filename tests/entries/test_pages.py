@@ -11,6 +11,7 @@ import pytest
 
 from entries.models import Entry
 from tests.entries.factories import EntryFactory
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +326,61 @@ def test_text_people_write_takes_its_direction_from_itself(browser_client, user)
     listing = browser_client.get("/entries/").content.decode()
     assert '<h2 class="entry-card-title" dir="auto">' in listing
     assert "<bdi>עברית</bdi>" in browser_client.get("/insights/").content.decode()
+
+
+# --- Signed out while writing -------------------------------------------------------------
+
+WRITTEN = {"title": "Late thoughts", "body": "A careful paragraph that must not be lost.", "mood": "4", "tags": "night"}
+
+
+def _log_in(client, user) -> None:
+    assert client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [("/entries/new/", {"entry_date": "2026-03-04", "save": "1"}), ("/today/", {}), ("edit", {"save": "1"})],
+)
+def test_text_saved_after_the_session_ended_is_back_in_the_form_after_logging_in(browser_client, user, path, extra):
+    if path == "edit":
+        path = f"/entries/{EntryFactory(user=user, title='Before').pk}/edit/"
+    before = Entry.objects.count()
+    browser_client.post("/logout/")  # in another tab
+
+    response = browser_client.post(path, {**WRITTEN, **extra, "writer": str(user.pk)})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+    login_page = browser_client.get(response["Location"]).content.decode()
+    assert "You were signed out before your entry was saved." in login_page
+
+    _log_in(browser_client, user)
+    html = browser_client.get(path).content.decode()
+    assert "A careful paragraph that must not be lost." in html
+    assert 'value="Late thoughts"' in html
+    assert 'value="night"' in html
+    assert re.search(r'value="4"[^>]*checked', html)
+    assert "It is not saved yet." in html
+    assert Entry.objects.count() == before  # shown, not saved behind the person's back
+    # Once: the next visit is the ordinary empty (or stored) form.
+    assert "A careful paragraph" not in browser_client.get(path).content.decode()
+
+
+def test_text_left_by_someone_signed_out_is_never_shown_to_the_next_person(browser_client, user, other_user):
+    browser_client.post("/logout/")
+    browser_client.post("/entries/new/", {**WRITTEN, "save": "1", "writer": str(user.pk)})
+
+    _log_in(browser_client, other_user)  # the next person on this browser
+    assert "A careful paragraph" not in browser_client.get("/today/").content.decode()
+    browser_client.post("/logout/")
+    _log_in(browser_client, user)
+    # Dropped when the other person came in, not kept for later either.
+    assert "A careful paragraph" not in browser_client.get("/entries/new/").content.decode()
+
+
+def test_a_search_refused_as_too_long_keeps_the_words_and_says_why_in_words(browser_client):
+    words = "harbour-" * 30  # 240 characters, longer than a search may be
+    html = browser_client.get("/search/", {"q": words}).content.decode()
+    assert f'value="{words}"' in html
+    assert "<li>Ensure this value has at most 200 characters (it has 240).</li>" in html
+    assert "q:" not in html
+    assert 'aria-invalid="true"' in html

@@ -181,3 +181,30 @@ def test_a_right_to_left_session_title_keeps_its_direction(browser_client, user)
     assert f'href="/reflect/{session.pk}/" dir="auto"><strong>שיחה על העבודה</strong>' in listing
     end = browser_client.get(f"/reflect/{session.pk}/end/").content.decode()
     assert "<bdi>שיחה על העבודה</bdi>" in end
+
+
+def test_a_message_sent_after_the_session_ended_is_back_in_the_box_after_logging_in(browser_client, other_user):
+    from tests.factories import PASSWORD
+
+    user = browser_client.user
+    session = services.session_create(user=user, title="Signed out mid-thought")
+    browser_client.post("/logout/")  # in another tab
+
+    response = browser_client.post(
+        f"/reflect/{session.pk}/", {"content": "Words I typed while signed out", "writer": str(user.pk)}
+    )
+    assert response["Location"] == f"/login/?next=/reflect/{session.pk}/"
+    assert (
+        "You were signed out before your message was saved."
+        in browser_client.get(response["Location"]).content.decode()
+    )
+    browser_client.post("/login/", {"username": user.username, "password": PASSWORD})
+    html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
+    assert re.search(r"<textarea[^>]*>\s*Words I typed while signed out</textarea>", html)
+    assert not Message.objects.filter(session=session, role="user").exists()
+
+    # Someone else logging in on that browser never sees it.
+    browser_client.post("/logout/")
+    browser_client.post(f"/reflect/{session.pk}/", {"content": "Not for the next person", "writer": str(user.pk)})
+    browser_client.post("/login/", {"username": other_user.username, "password": PASSWORD})
+    assert "Not for the next person" not in browser_client.get("/reflect/").content.decode()

@@ -204,6 +204,14 @@
       sending.remove();
       input.value = content;
       var error = result.body && result.body.error;
+      if (error && error.code === "not_authenticated") {
+        // Signed out meanwhile (another tab, an expired session): post the form as it would be
+        // without JavaScript. The server keeps the text through the login and puts it back
+        // into the box afterwards (journal_project/unsaved.py); form.submit() fires no
+        // submit event, so this handler does not run again.
+        form.submit();
+        return;
+      }
       if (result.status === 409) {
         // Ended elsewhere (another tab): say so, as the page does without JavaScript, and keep
         // the text in the box; a reload here would throw it away.
