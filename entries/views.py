@@ -26,7 +26,7 @@ from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry
 from journal_project import unsaved
-from journal_project.exceptions import InvalidInput, NotFound
+from journal_project.exceptions import InvalidInput, NotFound, error_body
 from journal_project.paging import page_number, query_without_page
 
 PAGE_SIZE = 20
@@ -211,13 +211,18 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "entries/entry_confirm_delete.html", {"entry": current})
 
 
-@login_required
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
-    """Live preview for entries.js: the same sanitized rendering the saved entry gets."""
+    """Live preview for entries.js: the same sanitized rendering the saved entry gets.
+
+    Answered in JSON, signed out included: a script asks, and a redirect to the login
+    page is nothing it can use (the page keeps its last preview; saving keeps the text).
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse(error_body("not_authenticated", "Sign in again to see the preview."), status=401)
     body = request.POST.get("body", "")
     if len(body) > BODY_MAX_LENGTH:
-        return HttpResponseBadRequest("Too long.")
+        return JsonResponse(error_body("invalid", f"Keep an entry under {BODY_MAX_LENGTH:,} characters."), status=400)
     return JsonResponse({"html": rendering.render_markdown(rendering.clean_text(body))})
 
 

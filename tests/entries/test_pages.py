@@ -165,6 +165,18 @@ def test_live_preview_endpoint_sanitizes(browser_client):
     assert browser_client.get("/entries/preview/").status_code == 405
 
 
+def test_live_preview_answers_a_script_in_json_when_signed_out_or_too_long(browser_client):
+    from django.test import Client
+
+    # A redirect to the login page is nothing the page's script can use.
+    signed_out = Client().post("/entries/preview/", {"body": "hello"})
+    assert signed_out.status_code == 401
+    assert signed_out.json()["error"]["code"] == "not_authenticated"
+    too_long = browser_client.post("/entries/preview/", {"body": "x" * 100_001})
+    assert too_long.status_code == 400
+    assert too_long.json()["error"]["code"] == "invalid"
+
+
 def test_list_filters_pagination_and_empty_states(browser_client, user):
     assert b"Your journal is empty" in browser_client.get("/entries/").content
     for day in range(25):
