@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware import common
 from django.urls import get_script_prefix, resolve, reverse
 
@@ -121,4 +122,30 @@ class UnreadBodyMiddleware:
                     pass
             except OSError:
                 pass  # the client went away: nothing left to keep
+        return response
+
+
+class HeadWithoutBodyMiddleware:
+    """A HEAD answer carries GET's headers, Content-Length included, and no body (RFC 9110).
+
+    Django leaves dropping the body to the server; gunicorn does, but logs a warning for
+    every such response, so a load balancer or uptime check probing with HEAD filled the
+    error log.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            if hasattr(response, "close"):
+                response.close()  # a FileResponse's file
+            response.streaming_content = iter(())
+        else:
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
         return response

@@ -50,3 +50,22 @@ def test_a_large_body_refused_unread_leaves_the_connection_usable(gunicorn_serve
         again.read()
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/login/", "/health/live/", "/static/css/app.css"])
+def test_head_answers_carry_gets_length_and_no_body_and_log_nothing(gunicorn_server: AppServer, path: str):
+    # Load balancers and uptime checks probe with HEAD; gunicorn logged a warning for each
+    # answer that came with a body.
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn_server.port, timeout=10)
+    try:
+        connection.request("GET", path)
+        got = connection.getresponse()
+        body = got.read()
+        connection.request("HEAD", path)
+        head = connection.getresponse()
+        assert head.read() == b""
+        assert head.status == got.status
+        assert int(head.getheader("Content-Length")) == len(body) > 0
+    finally:
+        connection.close()
+    assert "no-body response" not in gunicorn_server.log()
