@@ -66,8 +66,8 @@ MIDDLEWARE = [
     # At the top, so a request's recorded time covers the whole middleware stack (and the
     # cache writes sent when the request ends).
     "monitoring.middleware.RequestMetricsMiddleware",
-    "journal_project.middleware.HeadWithoutBodyMiddleware",
     "journal_project.middleware.CacheRequestStateMiddleware",
+    "journal_project.middleware.HeadWithoutBodyMiddleware",
     "journal_project.middleware.UnreadBodyMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
