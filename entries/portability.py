@@ -31,6 +31,7 @@ import json
 import uuid
 import zipfile
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -360,33 +361,47 @@ def _parse_entries(items: list[Any]) -> list[dict[str, Any]]:
     errors: dict[str, list[str]] = {}
     parsed: list[dict[str, Any]] = []
     first_with_uid: dict[uuid.UUID, int] = {}
+    entry_check = ImportEntrySerializer()  # one instance, reused (see _parse_sessions)
     for index, item in enumerate(items):
-        serializer = ImportEntrySerializer(data=item)
-        if not serializer.is_valid():
-            for name, messages in serializer.errors.items():
+        value, problems = _run(entry_check, item)
+        if value is None:
+            for name, messages in problems.items():
                 errors[f"entries[{index}].{name}"] = [str(message) for message in _flatten(messages)]
             if len(errors) >= 50:
                 break
             continue
-        value = dict(serializer.validated_data)
         try:
             value["tags"] = tag_names_normalise(value.get("tags", []))
         except ValidationError as error:
             errors[f"entries[{index}].tags"] = error.message_dict.get("tags", error.messages)
             continue
-        value.setdefault("uid", None)
-        if value["uid"] is None:
-            value["uid"] = _content_uid(value)  # the same content twice is the same entry
-        elif value["uid"] in first_with_uid:
-            # Two entries claiming one identity: importing either would silently drop the other.
-            errors[f"entries[{index}].uid"] = [f"Already used by entries[{first_with_uid[value['uid']]}]."]
+        clash = _claim_uid(value, index, "entries", first_with_uid, _content_uid)
+        if clash:
+            errors[f"entries[{index}].uid"] = clash
             continue
-        else:
-            first_with_uid[value["uid"]] = index
         parsed.append(value)
     if errors:
         raise ValidationError(errors)
     return parsed
+
+
+def _claim_uid(
+    value: dict[str, Any],
+    index: int,
+    part: str,
+    claimed: dict[uuid.UUID, int],
+    derive: Callable[[dict[str, Any]], uuid.UUID],
+) -> list[str]:
+    """Give an imported item its uid: derived from its content when the file has none (so
+    the same content twice is the same item). Two items of one file claiming one uid are an
+    error: importing either would silently drop the other."""
+    if value.get("uid") is None:
+        value["uid"] = derive(value)
+        return []
+    if value["uid"] in claimed:
+        return [f"Already used by {part}[{claimed[value['uid']]}]."]
+    claimed[value["uid"]] = index
+    return []
 
 
 def _parse_sessions(items: list[Any]) -> list[dict[str, Any]]:
@@ -425,13 +440,10 @@ def _parse_sessions(items: list[Any]) -> list[dict[str, Any]]:
             messages.append(message)
         value["messages"] = messages
         value.setdefault("summary", {})
-        if value.get("uid") is None:
-            value["uid"] = _session_content_uid(value)  # the same session twice is the same session
-        elif value["uid"] in first_with_uid:
-            errors[f"sessions[{index}].uid"] = [f"Already used by sessions[{first_with_uid[value['uid']]}]."]
+        clash = _claim_uid(value, index, "sessions", first_with_uid, _session_content_uid)
+        if clash:
+            errors[f"sessions[{index}].uid"] = clash
             continue
-        else:
-            first_with_uid[value["uid"]] = index
         parsed.append(value)
     if errors:
         raise ValidationError(errors)

@@ -303,7 +303,7 @@ def session_context(detail: dict[str, Any], *, upto_message_id: int | None = Non
         if upto_message_id is not None and message["id"] > upto_message_id and message["role"] == "user":
             break
         if message["role"] == Message.Role.USER and message["id"] != upto_message_id:
-            last_user_safety = (message["analysis"] or {}).get("safety", "")
+            last_user_safety = message["analysis"].get("safety", "")
         if message["role"] == Message.Role.COMPANION and not message["safety"]:
             companion_texts.append(message["content"])
             if message["technique"]:

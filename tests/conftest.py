@@ -37,6 +37,17 @@ def _isolated_cache():
 
 
 @pytest.fixture
+def knowledge_base(db):
+    """The shipped knowledge base, loaded through the real loader."""
+    from sessions_app import knowledge, selectors, services
+
+    services.knowledge_load(items=knowledge.items())
+    selectors._kb_memo.clear()
+    yield
+    selectors._kb_memo.clear()
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 

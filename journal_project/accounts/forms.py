@@ -45,43 +45,39 @@ class SignupForm(UserCreationForm):
         return username
 
 
-class EmailForm(forms.Form):
-    """The address password-reset links go to; changing it asks for the password."""
+class PasswordConfirmedForm(forms.Form):
+    """A form for a change that asks for the account's password first (`user=`)."""
 
-    email = forms.EmailField(required=False, help_text="Leave empty to have no address on file.")
-    password = forms.CharField(
-        label="Current password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password_label = "Password"
+
+    password = forms.CharField(strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
     def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["password"].label = self.password_label
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not correct.")
         return password
+
+
+class EmailForm(PasswordConfirmedForm):
+    """The address password-reset links go to; changing it asks for the password."""
+
+    password_label = "Current password"
+
+    email = forms.EmailField(required=False, help_text="Leave empty to have no address on file.")
+    field_order = ["email", "password"]
 
 
 class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(choices=_time_zone_choices, help_text="Dates, “today” and streaks follow it.")
 
 
-class AccountDeleteForm(forms.Form):
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+class AccountDeleteForm(PasswordConfirmedForm):
     confirm = forms.BooleanField(
         label="I understand that my entries, reflection sessions and everything cached about them are deleted for good."
     )
-
-    def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("The password is not correct.")
-        return password

@@ -150,57 +150,37 @@ def test_env_file_chooses_the_settings_profile_and_gunicorn_settings(project_cop
     env = clean_env(SQLITE_PATH=str(project_copy / "journal.sqlite3"))
     env.pop("WEB_CONCURRENCY", None)
     env.pop("GUNICORN_TIMEOUT", None)
-    show = "from django.conf import settings; print(settings.SETTINGS_MODULE)"
-    shown = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", show],
-        env=env,
-        cwd=project_copy,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def run(*command: str, **environment: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *command],
+            env={**env, **environment},
+            cwd=project_copy,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    chosen = "import os, journal_project; print(os.environ['DJANGO_SETTINGS_MODULE'])"
+    shown = run("manage.py", "shell", "-c", "from django.conf import settings; print(settings.SETTINGS_MODULE)")
     assert shown.stdout.strip().splitlines()[-1] == "journal_project.settings.production", shown.stderr[-2000:]
     # The WSGI module and the Celery worker choose the profile through the package.
-    imported = subprocess.run(
-        [sys.executable, "-c", "import os, journal_project; print(os.environ['DJANGO_SETTINGS_MODULE'])"],
-        env=env,
-        cwd=project_copy,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    imported = run("-c", chosen)
     assert imported.stdout.strip() == "journal_project.settings.production", imported.stderr[-2000:]
-    gunicorn = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import runpy; c = runpy.run_path('journal_project/gunicorn.conf.py'); print(c['workers'], c['timeout'])",
-        ],
-        env=env,
-        cwd=project_copy,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    gunicorn = run(
+        "-c", "import runpy; c = runpy.run_path('journal_project/gunicorn.conf.py'); print(c['workers'], c['timeout'])"
     )
     assert gunicorn.stdout.strip() == "3 45", gunicorn.stderr[-2000:]
     # A real environment variable still wins over the file.
-    overridden = subprocess.run(
-        [sys.executable, "-c", "import os, journal_project; print(os.environ['DJANGO_SETTINGS_MODULE'])"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "journal_project.settings.base"},
-        cwd=project_copy,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    overridden = run("-c", chosen, DJANGO_SETTINGS_MODULE="journal_project.settings.base")
     assert overridden.stdout.strip() == "journal_project.settings.base", overridden.stderr[-2000:]
     # The test profile's own database default still wins over a developer's `.env`, as before.
-    tested = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings as s; print(s.DATABASES)"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "journal_project.settings.test"},
-        cwd=project_copy,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    tested = run(
+        "manage.py",
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES)",
+        DJANGO_SETTINGS_MODULE="journal_project.settings.test",
     )
     assert "'NAME': 'journal'" in tested.stdout, tested.stderr[-2000:]
     assert "from_the_env_file" not in tested.stdout

@@ -43,17 +43,6 @@ def run_commit_hooks(django_capture_on_commit_callbacks):
     return run
 
 
-@pytest.fixture
-def knowledge_base(db):
-    """The shipped knowledge base (reflection sessions in exports name its techniques)."""
-    from sessions_app import knowledge, selectors, services
-
-    services.knowledge_load(items=knowledge.items())
-    selectors._kb_memo.clear()
-    yield
-    selectors._kb_memo.clear()
-
-
 def reflection_session(user, *, title="Evening: worries", save_as_entry=True, end=True):
     """A real session through the services: a technique, a distortion, a crisis message, ended and saved."""
     from sessions_app import services

@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 
-from sessions_app import knowledge, selectors, services
-
 figures: Counter[str] = Counter()
 
 
@@ -27,15 +25,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.section("reliability figures")
     for name in sorted(figures):
         terminalreporter.write_line(f"{name}: {figures[name]}")
-
-
-@pytest.fixture
-def knowledge_base(db):
-    """The shipped knowledge base, loaded through the real loader."""
-    services.knowledge_load(items=knowledge.items())
-    selectors._kb_memo.clear()
-    yield
-    selectors._kb_memo.clear()
 
 
 @pytest.fixture

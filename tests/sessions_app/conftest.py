@@ -7,17 +7,7 @@ import uuid
 
 import pytest
 
-from sessions_app import knowledge, selectors, services
 from tests.sessions_app.stub_llm import StubChatServer
-
-
-@pytest.fixture
-def knowledge_base(db):
-    """The shipped knowledge base, loaded through the real loader."""
-    services.knowledge_load(items=knowledge.items())
-    selectors._kb_memo.clear()
-    yield
-    selectors._kb_memo.clear()
 
 
 @pytest.fixture
