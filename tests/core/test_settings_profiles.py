@@ -29,6 +29,18 @@ def clean_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def production_env(**overrides: str) -> dict[str, str]:
+    """The production profile with every required variable, against the local services."""
+    return clean_env(
+        DJANGO_SETTINGS_MODULE="journal_project.settings.production",
+        SECRET_KEY="x" * 20 + "a-production-secret-key-with-enough-entropy-0123456789",
+        ALLOWED_HOSTS="journal.example",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL="redis://127.0.0.1:6379/14",
+        **overrides,
+    )
+
+
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, MANAGE, *args], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
@@ -45,13 +57,7 @@ def test_production_refuses_to_start_without_secret_key():
 
 
 def test_production_profile_passes_check_deploy():
-    env = clean_env(
-        DJANGO_SETTINGS_MODULE="journal_project.settings.production",
-        SECRET_KEY="x" * 20 + "a-production-secret-key-with-enough-entropy-0123456789",
-        ALLOWED_HOSTS="journal.example",
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
-        REDIS_URL="redis://127.0.0.1:6379/14",
-    )
+    env = production_env()
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -199,13 +205,7 @@ def test_a_malformed_service_url_stops_the_process_at_start_saying_what_is_wrong
     # Before: a KeyError traceback (no scheme), Django's list of its backends, or a process
     # that started and answered /health/ with a 500 (an http:// Redis URL), or used
     # database 0 for a path that is no number.
-    env = clean_env(
-        DJANGO_SETTINGS_MODULE="journal_project.settings.production",
-        SECRET_KEY="x" * 20 + "a-production-secret-key-with-enough-entropy-0123456789",
-        ALLOWED_HOSTS="journal.example",
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
-        REDIS_URL="redis://127.0.0.1:6379/14",
-    )
+    env = production_env()
     env[variable] = value
     result = run_manage("check", env=env)
     assert result.returncode != 0
