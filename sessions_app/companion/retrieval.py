@@ -114,12 +114,44 @@ _REPORTS_A_THOUGHT = re.compile(
 )
 
 
+# The evidence on each side of the thought, given as evidence: "the evidence for it is…",
+# "what supports it: …", "against it: …", "one thing that doesn't fit: …". Only the
+# words people use when they are weighing a thought on purpose: a plain "but" or "on the
+# other hand" mostly narrates, and asking for evidence again is the lesser harm than
+# skipping the step for someone who has not weighed anything yet.
+_THE_THOUGHT = r"(?:(?:the|this|that|my)\s+(?:thought|belief)|it|that|this)"
+_ASKS_FOR_EVIDENCE_FOR = re.compile(r"\b(?:evidence|facts?)\s+supports?\b", re.IGNORECASE)
+_ASKS_FOR_EVIDENCE_AGAINST = re.compile(
+    r"\b(?:evidence|facts?)\s+(?:doesn't|doesn’t|don't|don’t|does\s+not|do\s+not)\s+fit\b", re.IGNORECASE
+)
+_GIVES_EVIDENCE_FOR = re.compile(
+    rf"\b(?:evidence|proof|facts?)\s+(?:for|supporting|in\s+favou?r\s+of|that\s+supports?)\s+{_THE_THOUGHT}\b"
+    rf"|\bwhat\s+supports\s+{_THE_THOUGHT}\b"
+    rf"|\b{_THE_THOUGHT}\s+is\s+(?:supported|backed\s+up)\s+by\b"
+    rf"|\bin\s+favou?r\s+of\s+{_THE_THOUGHT}\s*[:\u2013\u2014-]"
+    r"|\bevidence\s+for\s*:",
+    re.IGNORECASE,
+)
+_GIVES_EVIDENCE_AGAINST = re.compile(
+    rf"\b(?:evidence|proof|facts?)\s+(?:against|to\s+the\s+contrary)\b"
+    rf"|\bagainst\s+{_THE_THOUGHT}\s*[:\u2013\u2014-]"
+    r"|\bcounter[-\s]?evidence\b"
+    rf"|\b(?:doesn't|doesn’t|don't|don’t|does\s+not|do\s+not)\s+(?:really\s+|quite\s+)?fit"
+    rf"(?:\s+(?:with\s+)?{_THE_THOUGHT}\b|\s*[:\u2013\u2014-])",
+    re.IGNORECASE,
+)
+
+
 def already_answered(question: str, said: Sequence[str]) -> bool:
     """Whether the person's messages already answer this step of a technique (pure)."""
     if _ASKS_FOR_RATED_FEELINGS.search(question):
         return any(_rates_a_feeling(text) for text in said)
     if _ASKS_FOR_THE_THOUGHT.search(question):
         return any(_REPORTS_A_THOUGHT.search(text) for text in said)
+    if _ASKS_FOR_EVIDENCE_FOR.search(question):
+        return any(_GIVES_EVIDENCE_FOR.search(text) for text in said)
+    if _ASKS_FOR_EVIDENCE_AGAINST.search(question):
+        return any(_GIVES_EVIDENCE_AGAINST.search(text) for text in said)
     return False
 
 

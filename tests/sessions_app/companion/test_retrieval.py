@@ -146,3 +146,47 @@ def test_when_everything_is_asked_the_reply_is_still_unique(kb):
 def test_a_feeling_rated_in_the_situation_skips_the_rating_step(kb, text):
     record, context = thought_record(kb)
     assert choose(kb, f"My boss criticised my report. {text}", context).question == record.questions[2]
+
+
+def test_evidence_the_person_already_weighed_is_not_asked_for_again(kb):
+    """The thought record asked "what evidence supports that thought?" after the person had listed it."""
+    record, context = thought_record(kb, asked=3, said=("At work, after the meeting.", "Ashamed, 70."))
+    both = choose(
+        kb,
+        "I told myself the report was weak. The evidence for it: I missed two deadlines. "
+        "Against it: my manager praised the last report.",
+        context,
+    )
+    assert both.question == record.questions[5]  # the balanced thought
+
+    only_for = choose(kb, "I thought: the report was weak. What supports it is that I missed two deadlines.", context)
+    assert only_for.question == record.questions[4]  # the evidence against is still asked for
+
+    _, context = thought_record(kb, asked=4, said=("At work.", "Ashamed, 70.", "I told myself the report was weak."))
+    after = choose(kb, "Two missed deadlines. One thing that doesn't fit: the praise last week.", context)
+    assert after.question == record.questions[5]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I missed two deadlines and my boss noticed.",  # evidence, but not offered as such
+        "But on the other hand I was tired.",  # a plain contrast narrates
+        "I argued against it, but she booked the trip anyway.",
+        "The new jacket doesn't fit.",
+    ],
+)
+def test_evidence_is_asked_for_unless_given_as_evidence(kb, text):
+    record, context = thought_record(
+        kb, asked=3, said=("At work.", "Ashamed, 70.", "I told myself the report was weak.")
+    )
+    assert choose(kb, text, context).question == record.questions[3]
+
+
+def test_the_weighing_technique_skips_what_was_weighed_too(kb):
+    weighing = kb.get("evidence-for-and-against")
+    context = Context(session_technique="evidence-for-and-against", companion_texts=("Let's look at it.",))
+    choice = choose(
+        kb, "The thought is that the project is behind. The facts for it: we missed the March date.", context
+    )
+    assert choice.question == weighing.questions[1]  # what doesn't fit, not the supporting facts again
