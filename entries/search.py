@@ -215,7 +215,9 @@ def _fallback_terms(q: str) -> tuple[list[list[str]], list[str]]:
     for raw in re.findall(r'"[^"]+"|\S+', q):
         negated = raw.startswith("-")
         term = raw.lstrip("-").strip('"').strip()
-        if not term:
+        if not re.search(r"\w", term):
+            # Punctuation alone ("*", "?", "..."): PostgreSQL's parser finds no word in it
+            # and matches nothing, where `icontains` would find every Markdown list.
             continue
         if raw.lower() == "or":
             if alternatives[-1]:

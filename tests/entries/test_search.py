@@ -245,6 +245,9 @@ def test_fallback_search_without_postgres():
     assert search._fallback_terms('green "black tea" -coffee or') == ([["green", "black tea"]], ["coffee"])
     assert search._fallback_terms("tired sleep OR running") == ([["tired", "sleep"], ["running"]], [])
     assert search._fallback_terms('"or" tea') == ([["or", "tea"]], [])  # quoted, it is a word
+    # Punctuation is no word to PostgreSQL either: `*` found every Markdown list on SQLite.
+    assert search._fallback_terms("* -? tea ...") == ([["tea"]], [])
+    assert search._fallback_terms("*") == ([], [])
     snippet = search._fallback_snippet("x" * 300 + " <b>Green</b> tea " + "y" * 300, ["green"])
     assert snippet.startswith("… ")
     assert "&lt;b&gt;<mark>Green</mark>&lt;/b&gt;" in snippet
@@ -264,6 +267,14 @@ def test_the_sqlite_fallback_path_searches_with_icontains(user, monkeypatch):
     # `or` as the search page documents it, not a word every entry must contain.
     assert selectors.entry_list(user=user, filters={"q": "ripe or office"})["count"] == 2
     assert selectors.entry_list(user=user, filters={"q": "ripe home or nothing"})["count"] == 1
+
+
+@pytest.mark.parametrize("postgres", [True, False], ids=["postgresql", "sqlite-fallback"])
+def test_punctuation_alone_finds_nothing_on_either_database(user, monkeypatch, postgres):
+    monkeypatch.setattr(search, "uses_postgres", lambda: postgres)
+    EntryFactory(user=user, title="List", body="* milk\n* eggs")
+    assert selectors.entry_list(user=user, filters={"q": "*"})["count"] == 0
+    assert selectors.entry_list(user=user, filters={"q": "* milk"})["count"] == 1
 
 
 def test_after_a_write_a_search_makes_headlines_only_for_the_changed_entries(user):
