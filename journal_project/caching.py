@@ -31,6 +31,7 @@ why it holds the properties in docs/architecture.md:
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import logging
 import threading
@@ -561,10 +562,24 @@ def user_key_pattern(user_id: int) -> list[str]:
     return [f"j:{namespace.name}:{int(user_id)}:*" for namespace in USER_NAMESPACES]
 
 
+@functools.lru_cache(maxsize=4)
+def _etag_key(secret: str) -> bytes:
+    return hashlib.blake2b(secret.encode(), digest_size=32, person=b"journal-etag").digest()
+
+
 def etag_for(namespaces: Iterable[Namespace], scope_id: int | None, *parts: Any) -> str:
-    """A strong ETag that changes whenever any of the namespaces changes for the scope."""
+    """A strong ETag that changes whenever any of the namespaces changes for the scope.
+
+    The scope is part of it: generations start from the clock and move by one, so two
+    people's can be equal, and a client shared by both (a browser's cache, an app's HTTP
+    cache, keyed by URL) would then revalidate one person's stored answer with the other's
+    credentials and be told 304. Keyed with the secret key, so an ETag seen somewhere (a
+    log, a device) cannot be searched offline for the generation behind it, which would tell
+    when someone last wrote and how often.
+    """
     generations = [(ns.name, current_generation(ns, scope_id)) for ns in namespaces]
-    return f'"{_digest([storage_epoch(), *generations, *parts])}"'
+    raw = "\x1f".join(repr(part) for part in [storage_epoch(), scope_id, *generations, *parts]).encode()
+    return f'"{hashlib.blake2b(raw, digest_size=12, key=_etag_key(settings.SECRET_KEY)).hexdigest()}"'
 
 
 # --- Process-local first level ------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from journal_project.accounts.backends import verifying_session
+from journal_project.api import conditional
 
 
 class SessionAuthenticationMiddleware(AuthenticationMiddleware):
@@ -74,26 +75,43 @@ class UserTimezoneMiddleware:
 
 
 class PrivatePagesMiddleware:
-    """Pages shown to a signed-in person are never kept by the browser (`private, no-store`).
+    """What a signed-in browser is shown is never kept by the browser (`private, no-store`).
 
-    They hold journal text, and on a shared device a page left in the browser's disk cache
-    outlives logging out (Back, or the cache on disk). Only HTML pages: the API has its own
-    rules (ETags, conditional GET), and a view that set its own Cache-Control keeps it.
-    As in UserTimezoneMiddleware, without a session cookie nobody is signed in, and the
-    session user is not resolved.
+    Pages hold journal text, and on a shared device a page left in the browser's disk cache
+    outlives logging out (Back, or the cache on disk). The same goes for the API's JSON when
+    a browser session asks for it: the chat page fetches the whole conversation from
+    `/api/v1/sessions/{id}/`, and the API's own `private, no-cache` (which lets a client
+    store an answer and revalidate it by its ETag) put it in the browser's disk cache, where
+    it stayed after logout. Answers to bearer tokens (apps, which keep their own cache on the
+    person's device) keep the API's rules, and so does the API's documentation page, which
+    holds no journal. A view that set its own Cache-Control on a page keeps it. As in
+    UserTimezoneMiddleware, without a session cookie nobody is signed in, and the session
+    user is not resolved.
     """
+
+    # What the API's conditional GET sets (journal_project.api.conditional): replaced for a
+    # browser session, which stores such an answer on disk.
+    REVALIDATE = conditional.CACHE_CONTROL
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (
-            response.get("Content-Type", "").startswith("text/html")
-            and not request.path_info.startswith("/api/")  # the API's own rules (its docs page holds no journal)
-            and not response.has_header("Cache-Control")
-            and settings.SESSION_COOKIE_NAME in request.COOKIES
-            and getattr(getattr(request, "user", None), "is_authenticated", False)
-        ):
+        if self._keeps_journal(request, response) and self._signed_in(request):
             response["Cache-Control"] = "private, no-store"
         return response
+
+    def _keeps_journal(self, request: HttpRequest, response: HttpResponse) -> bool:
+        content_type = response.get("Content-Type", "")
+        if request.path_info.startswith("/api/"):
+            # JSON answers (and their 304s), not the schema or the docs page.
+            answer = content_type.startswith("application/json") or response.status_code == 304
+            return answer and response.get("Cache-Control", self.REVALIDATE) == self.REVALIDATE
+        return content_type.startswith("text/html") and not response.has_header("Cache-Control")
+
+    @staticmethod
+    def _signed_in(request: HttpRequest) -> bool:
+        return settings.SESSION_COOKIE_NAME in request.COOKIES and getattr(
+            getattr(request, "user", None), "is_authenticated", False
+        )

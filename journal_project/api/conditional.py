@@ -75,12 +75,22 @@ def cached_response(
     return HttpResponse(body, content_type=content_type)
 
 
+# What a 200 of a conditional GET says about storing it; its 304 says the same (RFC 9110
+# §15.4.5): a cache that freshens its copy with the 304's headers must not lose "private".
+CACHE_CONTROL = "private, no-cache"
+
+
+def _not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
 def not_modified_or_none(request: Request, etag: str) -> Response | None:
     header = request.headers.get("If-None-Match")
     if header and _matches(header, etag):
-        response = Response(status=304)
-        response["ETag"] = etag
-        return response
+        return _not_modified(etag)
     return None
 
 
@@ -90,11 +100,9 @@ def with_etag(response: HttpResponseBase, etag: str, request: Request | None = N
             # RFC 9110 §13.1.2: "*" is false when a current representation exists. Only
             # now do we know it does: a missing object or an invalid query answered 4xx
             # above and must not become a 304.
-            not_modified = Response(status=304)
-            not_modified["ETag"] = etag
-            return not_modified
+            return _not_modified(etag)
         response["ETag"] = etag
-        response["Cache-Control"] = "private, no-cache"
+        response["Cache-Control"] = CACHE_CONTROL
     return response
 
 

@@ -81,18 +81,46 @@ def test_an_entry_page_and_a_missing_one_are_not_kept_either(browser_client, use
     assert browser_client.get("/entries/999999/")["Cache-Control"] == "private, no-store"
 
 
-def test_pages_for_nobody_in_particular_and_api_answers_keep_their_own_rules(browser_client):
+def test_pages_for_nobody_in_particular_and_api_answers_to_apps_keep_their_own_rules(browser_client, auth_client):
     anonymous = Client()
     assert not anonymous.get("/").has_header("Cache-Control")
     assert not anonymous.get("/accounts/signup/").has_header("Cache-Control")
-    # The API's JSON (conditional GET with ETags) is left as the API sets it.
-    api = browser_client.get("/api/v1/entries/")
+    # The API's JSON for a bearer token (conditional GET with ETags) is left as the API sets it.
+    api = auth_client.get("/api/v1/entries/")
     assert api.status_code == 200
-    assert "no-store" not in api.get("Cache-Control", "")
+    assert api["Cache-Control"] == "private, no-cache"
     assert api.has_header("ETag")
     docs = browser_client.get("/api/v1/docs/")  # HTML, but the API's, and no journal in it
     assert docs.status_code == 200
     assert "no-store" not in docs.get("Cache-Control", "")
+
+
+def test_api_answers_to_a_signed_in_browser_are_not_kept_by_it(browser_client, user):
+    # The chat page fetches the whole conversation from the API; with the API's
+    # `private, no-cache` Chromium kept it on disk after logout.
+    from tests.sessions_app.factories import MessageFactory, ReflectionSessionFactory
+
+    session = ReflectionSessionFactory(user=user)
+    MessageFactory(session=session, content="Private words")
+    for path in (f"/api/v1/sessions/{session.pk}/", "/api/v1/entries/", "/api/v1/stats/", "/api/v1/auth/me/"):
+        response = browser_client.get(path)
+        assert response.status_code == 200, path
+        assert response["Cache-Control"] == "private, no-store", path
+    assert browser_client.get(f"/api/v1/sessions/{session.pk}/").has_header("ETag")
+    etag = browser_client.get("/api/v1/entries/")["ETag"]
+    not_modified = browser_client.get("/api/v1/entries/", HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304
+    assert not_modified["Cache-Control"] == "private, no-store"
+
+
+def test_a_not_modified_answer_says_what_its_200_says_about_storing_it(auth_client):
+    # RFC 9110 §15.4.5: a 304 carries the Cache-Control its 200 would, or a cache that
+    # freshens its stored copy with the 304's headers loses "private".
+    etag = auth_client.get("/api/v1/entries/")["ETag"]
+    for header in (etag, "*"):
+        not_modified = auth_client.get("/api/v1/entries/", HTTP_IF_NONE_MATCH=header)
+        assert not_modified.status_code == 304
+        assert not_modified["Cache-Control"] == "private, no-cache"
 
 
 def test_a_view_that_sets_its_own_cache_control_keeps_it(user):

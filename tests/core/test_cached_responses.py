@@ -113,3 +113,44 @@ def test_head_answers_like_get_without_a_body(auth_client, user):
     assert head.status_code == 200
     assert head.content == b""
     assert head["ETag"] == get["ETag"]
+
+
+def _same_generations(*users) -> None:
+    """Give every user the same generation in every namespace, as the clock can."""
+    from journal_project.models import CacheGeneration
+
+    for namespace in caching.USER_NAMESPACES:
+        caching.current_generation(namespace, users[0].pk)
+        for user in users:
+            caching.current_generation(namespace, user.pk)
+        CacheGeneration.objects.filter(namespace=namespace.name, scope_id__in=[u.pk for u in users]).update(
+            value=1_764_000_000_000_000
+        )
+    fresh_process()
+
+
+def test_people_whose_generations_coincide_never_share_an_etag(auth_client, other_client, user, other_user):
+    # Generations start from the clock (microseconds) and move by one per write, so two
+    # people's can be equal. A browser or app cache shared by both keys its copy by URL:
+    # it revalidated Ada's stored list with Bob's credentials, and a shared ETag was a 304.
+    EntryFactory(user=user, title="mine")
+    EntryFactory(user=other_user, title="theirs")
+    _same_generations(user, other_user)
+    for path in (URL, "/api/v1/tags/", "/api/v1/stats/", "/api/v1/sessions/"):
+        mine = auth_client.get(path)
+        theirs = other_client.get(path, HTTP_IF_NONE_MATCH=mine["ETag"])
+        assert theirs.status_code == 200, path
+        assert theirs["ETag"] != mine["ETag"], path
+    assert [item["title"] for item in other_client.get(URL).json()["results"]] == ["theirs"]
+
+
+def test_an_etag_cannot_be_computed_without_the_secret_key(auth_client, user, settings):
+    # Unkeyed, an ETag seen in a log or on a device could be searched offline for the
+    # generation behind it: when the person started writing and how often they have since.
+    EntryFactory(user=user)
+    first = auth_client.get(URL)["ETag"]
+    fresh_process()
+    assert auth_client.get(URL)["ETag"] == first
+    settings.SECRET_KEY = "another-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+    fresh_process()
+    assert auth_client.get(URL)["ETag"] != first
