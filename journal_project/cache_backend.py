@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 import weakref
@@ -232,6 +233,29 @@ def _refuses_scripts(error: ResponseError) -> bool:
     return "unknown command" in str(error).lower()
 
 
+# A throttle's count (journal_project.api.throttles): a sliding window of the client's
+# request times in a sorted set, checked and added to in one script, so requests on
+# several workers at once can never both see room for one more. DRF's own throttle read
+# the list of times and wrote it back in two calls: a burst over two workers let 63
+# through at 60/min. Times are Redis's clock (every worker sees the same one), in ms;
+# members are the caller's random ids (two requests in one millisecond both count).
+# Answers {1, 0} when the request counts, {0, ms until the oldest counted one leaves}.
+_THROTTLE_HIT = """
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if oldest[2] == nil then return {0, window} end
+return {0, tonumber(oldest[2]) + window - now}
+"""
+
+
 class _SendChannel:
     """A connection of its own that sends stores without waiting for Redis's replies.
 
@@ -408,6 +432,59 @@ class BytesCommands:
         except _main_exceptions as error:
             raise ConnectionInterrupted(connection=client) from error
 
+    def throttle_hit(self, key: str, limit: int, window_ms: int) -> tuple[bool, int]:
+        """Count one request against `limit` requests per `window_ms` under `key`, atomically.
+
+        Returns (whether it counts, i.e. is allowed; if not, ms until it would be).
+        """
+        client = self.get_client(write=True)
+        name = self.make_key(key)
+        member = secrets.token_hex(8)
+        script = getattr(self, "_throttle_script", None)
+        if script is None:
+            script = self._throttle_script = client.register_script(_THROTTLE_HIT)
+        try:
+            if not getattr(self, "_scripts_refused", False):
+                try:
+                    reply = script(keys=[name], args=[limit, window_ms, member], client=client)
+                except ResponseError as error:
+                    if not _refuses_scripts(error):
+                        raise
+                    logger.warning("Redis refused a Lua script; throttles count in a MULTI transaction")
+                    self._scripts_refused = True
+                else:
+                    if not isinstance(reply, list) or len(reply) != 2:
+                        raise ConnectionInterrupted(connection=client) from InvalidResponse(
+                            "the script answered something else"
+                        )
+                    return bool(reply[0]), int(reply[1])
+            return self._throttle_hit_in_transaction(client, name, member, limit, window_ms)
+        except _main_exceptions as error:
+            raise ConnectionInterrupted(connection=client) from error
+
+    @staticmethod
+    def _throttle_hit_in_transaction(
+        client: Any, name: Any, member: str, limit: int, window_ms: int
+    ) -> tuple[bool, int]:
+        """The script's count for a Redis that runs no scripts: add, then count, in MULTI.
+
+        Still atomic; a refused request takes its own time out again afterwards, so for
+        that moment it may refuse another one (never let one more through). The time is
+        this process's clock here.
+        """
+        now = time.time_ns() // 1_000_000
+        pipeline = client.pipeline(transaction=True)
+        pipeline.zremrangebyscore(name, "-inf", now - window_ms)
+        pipeline.zadd(name, {member: now})
+        pipeline.pexpire(name, window_ms)
+        pipeline.zcard(name)
+        pipeline.zrange(name, 0, 0, withscores=True)
+        *_, count, oldest = pipeline.execute()
+        if count <= limit:
+            return True, 0
+        client.zrem(name, member)
+        return False, max(1, int(oldest[0][1]) + window_ms - now)
+
     def send_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:
         """Like `set_bytes_many`, without waiting for the replies (`_SendChannel`)."""
         if not values:
@@ -459,7 +536,8 @@ class ResilientRedisCache(RedisCache):
 
     With a `BytesCommands` client class (`stores_bytes`) it also stores bytes as they
     are (`get_bytes`, `get_bytes_many`, `get_bytes_or_lock`, `send_bytes_many`,
-    `set_bytes_many`); like every other call, these pass the breaker, are timed, and
+    `set_bytes_many`) and counts throttled requests atomically (`throttle_hit`,
+    `counts_atomically`); like every other call, these pass the breaker, are timed, and
     fail as misses. Callers check `stores_bytes` first (journal_project.caching).
     """
 
@@ -468,6 +546,8 @@ class ResilientRedisCache(RedisCache):
         self.breaker = breaker_for(server)
         self._guarded: _GuardedClient | None = None
         self.stores_bytes = issubclass(self._client_cls, BytesCommands)
+        # The throttles count in one script (`throttle_hit`) with such a client.
+        self.counts_atomically = self.stores_bytes
 
     @property
     def client(self) -> Any:  # type: ignore[override]
@@ -498,3 +578,8 @@ class ResilientRedisCache(RedisCache):
     @omit_exception
     def set_bytes_many(self, values: dict[str, bytes], timeout: int) -> None:
         self.client.set_bytes_many(values, timeout)
+
+    @omit_exception(return_value=None)
+    def throttle_hit(self, key: str, limit: int, window_ms: int) -> tuple[bool, int] | None:
+        """`BytesCommands.throttle_hit`; None when Redis failed or the breaker is open."""
+        return self.client.throttle_hit(key, limit, window_ms)

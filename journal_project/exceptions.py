@@ -32,11 +32,21 @@ class JournalError(Exception):
     code = "error"
     default_message = "The request could not be completed."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, fields: dict | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         self.message = message or self.default_message
         if code:
             self.code = code
         self.fields = fields or {}
+        # Members of the error object beside code/message/fields, each declared in the
+        # schema's ErrorDetailSerializer (e.g. `entry_id` of an already ended session).
+        self.extra = extra or {}
         super().__init__(self.message)
 
 
@@ -69,10 +79,12 @@ class ServiceUnavailable(JournalError):
     default_message = "The service is temporarily unavailable. Please retry shortly."
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict[str, Any]:
+def error_body(code: str, message: str, fields: dict | None = None, extra: dict | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
+    if extra:
+        body.update(extra)
     return {"error": body}
 
 
@@ -119,7 +131,7 @@ DRF_CODES = {
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error gets the same JSON shape, and none is a 500 for bad input."""
     if isinstance(exc, JournalError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(error_body("invalid", _first_message(fields) or "Invalid input.", fields), status=400)

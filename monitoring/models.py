@@ -81,6 +81,9 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        # The dashboard shows every target, violation, metric and health check at once:
+        # its own permission, so being staff (for, say, the journal's accounts) is not enough.
+        permissions = [("view_dashboard", "Can view the monitoring dashboard")]
 
     def __str__(self) -> str:
         return self.name

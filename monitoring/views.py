@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.decorators import permission_required
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -98,8 +99,16 @@ def build_charts(period: str, targets: list[Target]) -> list[charts.Chart]:
     return result
 
 
+DASHBOARD_PERMISSION = "monitoring.view_dashboard"
+
+
+@permission_required(DASHBOARD_PERMISSION, raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Targets now, history charts, recent violations and health (staff: wrapped by admin_view)."""
+    """Targets now, history charts, recent violations and health.
+
+    Staff only (wrapped by admin_view, which sends others to the admin's login), and then
+    only with the dashboard's permission (superusers have every permission): a 403.
+    """
     period = request.GET.get("period", "hour")
     if period not in selectors.PERIODS:
         period = "hour"

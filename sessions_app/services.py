@@ -338,7 +338,11 @@ def session_end(*, user: Any, session_id: int, save_as_entry: bool = False) -> R
     with transaction.atomic():
         session = _locked_session(user=user, session_id=session_id)
         if session.status == ReflectionSession.Status.ENDED:
-            raise Conflict("This session has already ended.", code="session_closed")
+            # A client that retried after losing the first answer learns where the
+            # summary went (null when it was not filed).
+            raise Conflict(
+                "This session has already ended.", code="session_closed", extra={"entry_id": session.entry_id}
+            )
         messages = [
             {
                 "role": m.role,

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from journal_project import cache_backend, caching
 from journal_project.accounts.services import token_issue
+from journal_project.api import throttles
 from tests.factories import PASSWORD, StaffFactory, UserFactory
 from tests.support.proxy import TcpProxy
 
@@ -21,6 +22,7 @@ def _reset_process_cache_state() -> None:
     getattr(caching._dirty, "scopes", set()).clear()
     for breaker in cache_backend.all_breakers().values():
         breaker.reset()
+    throttles._local_counts.clear()  # what the throttles counted while Redis was down
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,10 @@ from django.utils import timezone
 from journal_project.accounts.models import ApiToken, Profile, hash_token
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
+
+PASSWORD_RESET_SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
+PASSWORD_RESET_BODY_TEMPLATE = "registration/password_reset_email.txt"
 
 
 @transaction.atomic
@@ -53,6 +58,73 @@ def user_email_update(*, user: AbstractBaseUser, email: str) -> AbstractBaseUser
     user.full_clean(exclude=["password"], validate_unique=False)
     user.save(update_fields=["email"])
     return user
+
+
+def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:
+    """Queue the reset e-mail for the accounts that have `email` (Django's rules), after commit.
+
+    The request does the same work whatever the address: one query for the accounts'
+    ids and one task queued, with an empty list when none has it, so neither the answer
+    nor its time tells whether an account has the address. The task carries ids only: the
+    token (and the link) are made in the task, from the account as it is then, so no
+    broker, queue or task log ever holds them.
+    """
+    from django.contrib.auth.forms import PasswordResetForm
+
+    user_ids = [user.pk for user in PasswordResetForm().get_users(email)]
+    transaction.on_commit(lambda: _queue_password_reset(user_ids, domain, use_https), robust=True)
+
+
+def _queue_password_reset(user_ids: list[int], domain: str, use_https: bool) -> None:
+    from journal_project.accounts.tasks import password_reset_send
+
+    try:
+        password_reset_send.delay(user_ids, domain, use_https)
+    except Exception as error:  # kombu's errors vary by transport; any of them means "not queued"
+        # As Django does it: sent in the request (bounded by EMAIL_TIMEOUT). A person who
+        # asked for a link gets it while the broker is down.
+        logger.warning("Could not queue the password-reset e-mail (%s); sending it now", type(error).__name__)
+        password_reset_send_now(user_ids=user_ids, domain=domain, use_https=use_https)
+
+
+def password_reset_send_now(*, user_ids: list[int], domain: str, use_https: bool) -> int:
+    """Send the reset e-mail to each account (the task's body). Returns how many were sent.
+
+    Accounts are read again: one deactivated, without a usable password or without an
+    address since the request gets nothing. A failed send is logged, never raised (as
+    Django's form does), so it cannot be retried into duplicate e-mails.
+    """
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import EmailMultiAlternatives
+    from django.template import loader
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    sent = 0
+    email_field = User.get_email_field_name()
+    for user in User._default_manager.filter(pk__in=user_ids, is_active=True):
+        address = getattr(user, email_field)
+        if not address or not user.has_usable_password():
+            continue
+        context = {
+            "email": address,
+            "domain": domain,
+            "site_name": domain,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "user": user,
+            "token": default_token_generator.make_token(user),
+            "protocol": "https" if use_https else "http",
+            "timeout_hours": max(1, round(settings.PASSWORD_RESET_TIMEOUT / 3600)),
+        }
+        subject = "".join(loader.render_to_string(PASSWORD_RESET_SUBJECT_TEMPLATE, context).splitlines())
+        body = loader.render_to_string(PASSWORD_RESET_BODY_TEMPLATE, context)
+        try:
+            EmailMultiAlternatives(subject, body, None, [address]).send()
+        except Exception:
+            logger.exception("Failed to send the password-reset e-mail to user %s", user.pk)
+        else:
+            sent += 1
+    return sent
 
 
 def password_reset_completed(*, user: AbstractBaseUser) -> int:

@@ -47,6 +47,11 @@ class ErrorDetailSerializer(serializers.Serializer):
         child=serializers.JSONField(),
         help_text="Per input field: a list of messages (or, for nested input, the same shape again).",
     )
+    entry_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="`session_closed` from ending a session: the entry its first end filed (null: none).",
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from journal_project import caching
 from journal_project.api.conditional import conditional_get
 from journal_project.api.pagination import PAGE_PARAMETERS, page_params, paginated_response
+from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import CompanionRateThrottle, SearchRateThrottle
 from sessions_app import selectors, services
 from sessions_app.api import serializers as io
@@ -94,7 +95,13 @@ class SessionEndView(APIView):
 
     @extend_schema(
         request=io.SessionEndInput,
-        responses={200: io.SessionOutSerializer, 409: OpenApiResponse(description="Already ended")},
+        responses={
+            200: io.SessionOutSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="Already ended (`session_closed`); `entry_id` is the entry the first end filed, or null",
+            ),
+        },
     )
     def post(self, request: Request, session_id: int) -> Response:
         data = io.SessionEndInput(data=request.data)

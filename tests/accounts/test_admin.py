@@ -3,6 +3,8 @@ password, and both do what the person's own settings page does."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axes.models import AccessLog
 from django.contrib.auth import get_user_model
@@ -157,3 +159,14 @@ def test_beat_clears_expired_browser_sessions_and_old_login_records(settings, us
     assert not Session.objects.filter(session_key=expired.session_key).exists()
     assert list(AccessLog.objects.values_list("user_agent", flat=True)) == ["recent"]
     assert not AccessFailureLog.objects.exists()
+
+
+def test_the_admin_login_page_has_one_h1_and_keeps_the_admins_own_styling(client):
+    page = client.get("/admin/login/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    headings = re.findall(r"<h1\b[^>]*>(.*?)</h1>", html, re.S)
+    assert len(headings) == 1  # Django's own login page has none
+    assert re.sub(r"<[^>]+>", "", headings[0]).strip()  # and it says something
+    assert "/static/admin/css/login.css" in html  # the stock login styles (which style `#header h1`)
+    assert not re.search(r"""(?:src|href)=["']https?://""", html)  # nothing from elsewhere

@@ -1,4 +1,6 @@
-"""Password reset by e-mail: off unless mail leaves the server, throttled, token kept out of paths."""
+"""Password reset by e-mail: off unless mail leaves the server, throttled, token kept out of paths,
+sent by a Celery task after the request's commit (run inline here, as without a broker).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +8,16 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
+from journal_project.accounts import services
 from journal_project.accounts.services import token_issue
 from tests.factories import PASSWORD
+
+# The e-mail is queued on commit: these tests commit for real, as a deployment does.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "a-much-longer-new-passphrase-42"
 LINK = re.compile(r"https?://[^\s/]+(?P<path>/accounts/password/reset/[^\s/]+/link/)\?t=(?P<token>[\w-]+)")
@@ -152,3 +159,97 @@ def test_the_address_changes_only_with_the_password(client, user):
     assert client.post("/accounts/email/", {"email": "", "password": PASSWORD}).status_code == 302
     user.refresh_from_db()
     assert user.email == ""
+
+
+# --- Sent by a task, after the commit, with no token in its arguments ----------------------------
+
+
+@pytest.fixture
+def tasks_run():
+    """(name, args, kwargs) of every Celery task that runs (inline here)."""
+    from celery import signals
+
+    ran: list[tuple[str, object, object]] = []
+
+    def record(task=None, args=None, kwargs=None, **_: object) -> None:
+        ran.append((task.name, args, kwargs))
+
+    signals.task_prerun.connect(record, weak=False)
+    try:
+        yield ran
+    finally:
+        signals.task_prerun.disconnect(record)
+
+
+RESET_TASK = "journal_project.accounts.tasks.password_reset_send"
+
+
+def test_the_mail_is_sent_by_a_task_whose_arguments_hold_no_token_link_or_address(client, user, reset_on, tasks_run):
+    assert ask_for_link(client, user.email).status_code == 302
+    link = emailed_link()
+    [(_, args, kwargs)] = [run for run in tasks_run if run[0] == RESET_TASK]
+    assert (list(args), kwargs) == ([[user.pk], "testserver", False], {})
+    # What a broker, its queue and a worker's log would hold: ids only.
+    assert link["token"] not in repr((args, kwargs))
+    assert user.email not in repr((args, kwargs))
+
+
+def test_known_and_unknown_addresses_queue_the_same_work(client, user, reset_on, tasks_run):
+    known = ask_for_link(client, user.email)
+    unknown = ask_for_link(client, "nobody@example.test")
+    assert (unknown.status_code, unknown["Location"], unknown.content) == (
+        known.status_code,
+        known["Location"],
+        known.content,
+    )
+    # The same task in both cases (nothing for it to send for the unknown address): the
+    # request's own work does not depend on whether an account has the address.
+    assert [(name, list(args)) for name, args, _ in tasks_run if name == RESET_TASK] == [
+        (RESET_TASK, [[user.pk], "testserver", False]),
+        (RESET_TASK, [[], "testserver", False]),
+    ]
+    assert len(mail.outbox) == 1
+
+
+@transaction.atomic
+def ask_and_fail(email: str) -> None:
+    services.password_reset_request(email=email, domain="journal.example", use_https=True)
+    raise RuntimeError("the request failed after asking")
+
+
+def test_the_mail_waits_for_the_commit_and_a_rollback_sends_none(user, reset_on):
+    with transaction.atomic():
+        services.password_reset_request(email=user.email, domain="journal.example", use_https=True)
+        assert mail.outbox == []
+    assert len(mail.outbox) == 1
+    assert "https://journal.example/accounts/password/reset/" in mail.outbox[0].body
+
+    mail.outbox.clear()
+    with pytest.raises(RuntimeError):
+        ask_and_fail(user.email)
+    assert mail.outbox == []
+
+
+def test_an_account_deactivated_or_without_address_before_the_task_runs_gets_nothing(user, other_user, reset_on):
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    other_user.email = ""
+    other_user.save(update_fields=["email"])
+    assert services.password_reset_send_now(user_ids=[user.pk, other_user.pk], domain="x", use_https=True) == 0
+    assert mail.outbox == []
+
+
+def test_with_the_broker_down_the_mail_is_sent_in_the_request(client, user, reset_on, caplog):
+    from journal_project.celery import app
+    from tests.support.celery_worker import use_broker
+    from tests.support.redis_server import free_port
+
+    previous = app.conf.broker_url
+    use_broker(f"amqp://guest:guest@127.0.0.1:{free_port()}//", eager=False)  # nothing listens there
+    try:
+        response = ask_for_link(client, user.email)
+    finally:
+        use_broker(previous, eager=True)
+    assert response.status_code == 302
+    assert emailed_link()
+    assert "Could not queue the password-reset e-mail" in caplog.text

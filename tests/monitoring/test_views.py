@@ -4,14 +4,40 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from monitoring import catalog, services
+from tests.factories import UserFactory
 from tests.monitoring.factories import TargetFactory, ViolationFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/monitoring/dashboard/"
+
+
+def test_staff_without_the_dashboard_permission_get_a_403_and_no_link(client):
+    # Staff for something else (say, the journal's accounts) do not see monitoring.
+    operator = UserFactory(is_staff=True)
+    client.force_login(operator)
+    assert client.get(URL).status_code == 403
+    index = client.get("/admin/").content.decode()
+    assert URL not in index
+    assert "<caption>Monitoring</caption>" not in index
+
+
+def test_staff_with_the_dashboard_permission_see_it_and_its_link(client):
+    operator = UserFactory(is_staff=True)
+    operator.user_permissions.add(
+        Permission.objects.get(codename="view_dashboard", content_type__app_label="monitoring")
+    )
+    client.force_login(operator)
+    assert client.get(URL).status_code == 200
+    assert f'href="{URL}"' in client.get("/admin/").content.decode()
+    # The permission without staff is not enough: the admin's own rule comes first.
+    operator.is_staff = False
+    operator.save(update_fields=["is_staff"])
+    assert client.get(URL)["Location"].startswith("/admin/login/")
 
 
 def test_anonymous_and_non_staff_are_sent_to_the_admin_login(client, user):

@@ -21,9 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class AppServer:
-    def __init__(self, env: dict[str, str], *, gunicorn: bool = False) -> None:
+    def __init__(self, env: dict[str, str], *, gunicorn: bool = False, workers: int = 1) -> None:
         self.port = free_port()
         self.gunicorn = gunicorn
+        self.workers = workers
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "journal_project.settings.base",
@@ -37,7 +38,7 @@ class AppServer:
         log = self.log_path.open("w")
         if self.gunicorn:
             command = [sys.executable, "-m", "gunicorn", "-c", "journal_project/gunicorn.conf.py"]
-            command += ["--bind", f"127.0.0.1:{self.port}", "--workers", "1", "journal_project.wsgi"]
+            command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "journal_project.wsgi"]
         else:
             command = [
                 sys.executable,

@@ -129,7 +129,28 @@ def test_end_returns_the_summary_and_then_409s(auth_client):
     response = auth_client.post(f"{url}messages/", {"content": "Still here?"}, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "session_closed"
-    assert auth_client.post(f"{url}end/", {}, format="json").status_code == 409
+    again = auth_client.post(f"{url}end/", {}, format="json")
+    assert again.status_code == 409
+    assert again.json()["error"] == {
+        "code": "session_closed",
+        "message": "This session has already ended.",
+        "entry_id": None,  # the first end filed no entry
+    }
+
+
+def test_a_retried_end_that_filed_an_entry_answers_409_with_the_entrys_id(auth_client):
+    # A mobile client whose first answer was lost retries: the 409 tells where the summary went.
+    session = create(auth_client, title="Lost answer")
+    url = f"/api/v1/sessions/{session['id']}/end/"
+    auth_client.post(f"/api/v1/sessions/{session['id']}/messages/", {"content": "A long day."}, format="json")
+    first = auth_client.post(url, {"save_as_entry": True}, format="json").json()
+    for retry in ({"save_as_entry": True}, {}):
+        again = auth_client.post(url, retry, format="json")
+        assert again.status_code == 409
+        assert again.json()["error"]["code"] == "session_closed"
+        assert again.json()["error"]["entry_id"] == first["entry_id"]
+    assert auth_client.get(f"/api/v1/entries/{first['entry_id']}/").json()["title"] == "Lost answer"
+    assert auth_client.get("/api/v1/entries/").json()["count"] == 1  # filed once
 
 
 def test_end_can_save_as_an_entry(auth_client):
