@@ -71,7 +71,7 @@ def staff_user(db):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    """The test client signed in as an operator (staff, not a superuser)."""
+    """The test client signed in as an operator (StaffFactory: staff and superuser)."""
     client.force_login(staff_user)
     return client
 
