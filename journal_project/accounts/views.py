@@ -143,6 +143,15 @@ class LogoutView(auth_views.LogoutView):
             return redirect("login")
         return render(request, "registration/logout_confirm.html")
 
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        # Journal pages and API answers are sent `no-store`, but a browser may still hold
+        # some from before that was so (or from an extension's fetch): leaving, the person
+        # asks the browser to forget this site's stored answers. Only the cache: the
+        # session cookie is Django's to end, and local drafts are the login page's.
+        response["Clear-Site-Data"] = '"cache"'
+        return response
+
 
 # --- Password reset by e-mail (only where PASSWORD_RESET_ENABLED) ----------------------
 

@@ -40,7 +40,9 @@ def test_login_and_logout(client, user):
     response = client.post("/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/accounts/settings/").status_code == 200
-    assert client.post("/logout/").status_code == 302
+    logged_out = client.post("/logout/")
+    assert logged_out.status_code == 302
+    assert logged_out["Clear-Site-Data"] == '"cache"'  # the browser forgets what it stored
     assert client.get("/accounts/settings/").status_code == 302
 
 
