@@ -304,7 +304,13 @@ def companion_reply_generate(*, message_id: int, offline_only: bool = False, inl
             content = chat_completions.complete(config, messages)
             provider = Message.Provider.LLM
         except Exception as error:  # a provider failure of any kind (incl. time limits) must not lose the reply
-            logger.warning("Chat provider failed (%s); answering with the offline companion", type(error).__name__)
+            # A ProviderError says what went wrong ("HTTP 401": the key; "HTTP 404": the URL or
+            # the model) and never carries the key or the person's words; anything else is
+            # named by its type only.
+            reason = type(error).__name__
+            if isinstance(error, chat_completions.ProviderError):
+                reason = f"{reason}: {error}"
+            logger.warning("Chat provider failed (%s); answering with the offline companion", reason)
             content, provider = offline.content, Message.Provider.OFFLINE
     latency = _elapsed_ms(started)
 

@@ -547,5 +547,10 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_guid": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "health_check": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # httpx logs every request's full URL at INFO: the language model provider's, with
+        # whatever credential its URL carries (`https://user:key@…`, `?key=…`), once per
+        # reply. The companion logs its own failures (sessions_app/services.py).
+        "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "httpcore": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 
@@ -338,3 +339,38 @@ def test_an_older_message_todays_safety_check_flags_never_reaches_the_provider(
     assert "suicide" not in sent
     assert "What feels most important about that?" not in sent
     assert provider.requests[0]["messages"][-1] == {"role": "user", "content": "Work was hard today."}
+
+
+@pytest.mark.parametrize(("status", "reason"), [(401, "HTTP 401"), (404, "HTTP 404")])
+def test_the_log_says_why_the_provider_was_refused(user, provider, caplog, status, reason):
+    """A wrong key (401), a wrong URL or model (404) were all logged as `ProviderUnavailable`:
+    the operator could not tell which setting to fix."""
+    provider.mode = "status"
+    provider.status = status
+    session = services.session_create(user=user)
+    result = services.message_post(user=user, session_id=session.pk, content="I feel anxious about my exam.")
+    with caplog.at_level(logging.WARNING, logger="sessions_app.services"):
+        tasks.companion_reply.apply(args=[result.message.pk], throw=True)
+    assert reply_to(result).provider == Message.Provider.OFFLINE
+    failures = [record.getMessage() for record in caplog.records if record.name == "sessions_app.services"]
+    assert failures == [f"Chat provider failed (ProviderUnavailable: {reason}); answering with the offline companion"]
+    assert "sk-test" not in caplog.text
+
+
+def test_a_credential_in_the_provider_url_never_reaches_the_logs(user, provider, settings, caplog):
+    """httpx logged each request's full URL at INFO, so a key in AI_PROVIDER_URL (as user
+    info, or a `key=` parameter some gateways take) was written to the log once per reply."""
+    settings.AI_PROVIDER_URL = provider.url.replace("http://", "http://journal:sk-url-secret@")
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).addHandler(caplog.handler)
+    caplog.set_level(logging.DEBUG)
+    try:
+        session = services.session_create(user=user)
+        result = services.message_post(user=user, session_id=session.pk, content="I feel anxious about my exam.")
+        tasks.companion_reply.apply(args=[result.message.pk], throw=True)
+    finally:
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).removeHandler(caplog.handler)
+    assert reply_to(result).provider == Message.Provider.LLM
+    assert len(provider.requests) == 1
+    assert "sk-url-secret" not in caplog.text
