@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE["sessions-abandon-idle"] = {
     "schedule": timedelta(minutes=10),
     "options": {"expire_seconds": 600},
 }
+# A person's message whose reply task was lost gets the offline companion's reply (docs/companion.md).
+CELERY_BEAT_SCHEDULE["sessions-answer-overdue"] = {
+    "task": "sessions_app.tasks.companion_replies_overdue",
+    "schedule": timedelta(minutes=1),
+    "options": {"expire_seconds": 60},
+}
 
 # --- Auth and accounts ------------------------------------------------------------
 
