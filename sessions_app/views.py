@@ -98,6 +98,10 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
                 return _render_chat(request, session, form, status=400)
             return redirect(reverse("sessions_app:detail", kwargs={"session_id": session_id}) + "#latest")
         return _render_chat(request, session, form, status=400)
+    if kept and session["status"] != ReflectionSession.Status.ACTIVE:
+        # Kept through a login, for a session that ended meanwhile (a long pause both signs
+        # out and sets a session aside): there is no box to put it back in.
+        return _render_chat(request, session, form, unsent=kept.get("content", ""))
     return _render_chat(request, session, form)
 
 

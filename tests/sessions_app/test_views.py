@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from sessions_app import services
 from sessions_app.models import Message, ReflectionSession
@@ -240,3 +242,21 @@ def test_a_message_to_a_session_ended_meanwhile_is_shown_back_not_lost(browser_c
     assert_no_inline_code(html)
     # Shown to its writer once, in that answer: reloading the page does not repeat it.
     assert "Words I do not want to lose" not in browser_client.get(f"/reflect/{session.pk}/").content.decode()
+
+
+def test_a_message_kept_through_the_login_is_shown_back_if_the_session_ended_meanwhile(browser_client):
+    """Signed out while writing, and the session set aside meanwhile (a long pause does
+    both): after logging in, the page said "Here is what you wrote" over no message box,
+    and the text was gone."""
+    from tests.factories import PASSWORD
+
+    user = browser_client.user
+    session = services.session_create(user=user, title="A long pause")
+    browser_client.post("/logout/")
+    browser_client.post(f"/reflect/{session.pk}/", {"content": "Words written over an hour", "writer": str(user.pk)})
+    ReflectionSession.objects.filter(pk=session.pk).update(last_activity_at=timezone.now() - timedelta(days=1))
+    assert services.sessions_abandon_idle() == 1
+    browser_client.post("/login/", {"username": user.username, "password": PASSWORD})
+    html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
+    assert re.search(r"<textarea[^>]*readonly[^>]*>\s*Words written over an hour</textarea>", html)
+    assert not Message.objects.filter(session=session, role="user").exists()
