@@ -341,10 +341,14 @@ def test_an_older_message_todays_safety_check_flags_never_reaches_the_provider(
     assert provider.requests[0]["messages"][-1] == {"role": "user", "content": "Work was hard today."}
 
 
-@pytest.mark.parametrize(("status", "reason"), [(401, "HTTP 401"), (404, "HTTP 404")])
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(401, "HTTP 401"), (404, "HTTP 404"), (301, "HTTP 301, a redirect (not followed): set the address it names")],
+)
 def test_the_log_says_why_the_provider_was_refused(user, provider, caplog, status, reason):
     """A wrong key (401), a wrong URL or model (404) were all logged as `ProviderUnavailable`:
-    the operator could not tell which setting to fix."""
+    the operator could not tell which setting to fix. A redirect (`http://` to `https://`)
+    was read as an answer and logged as a malformed one (`JSONDecodeError`)."""
     provider.mode = "status"
     provider.status = status
     session = services.session_create(user=user)
