@@ -18,14 +18,19 @@ MAX_SENTENCES = 2000
 
 
 def analyzer() -> Any:
-    """The process's one SentimentIntensityAnalyzer (its lexicon takes a moment to load)."""
+    """The process's one SentimentIntensityAnalyzer (its lexicon takes a moment to load).
+
+    The companion's (sessions_app/companion/sentiment.py): VADER's own checks take time
+    growing with the square of a sentence's length, and an entry of emoji with no full
+    stop is one sentence of up to 20,000 characters, scored in the request that saves it.
+    """
     global _analyzer
     if _analyzer is None:
         with _lock:
             if _analyzer is None:
-                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+                from sessions_app.companion.sentiment import analyzer as shared_analyzer
 
-                _analyzer = SentimentIntensityAnalyzer()
+                _analyzer = shared_analyzer()
     return _analyzer
 
 

@@ -304,7 +304,13 @@ def companion_reply_generate(*, message_id: int, offline_only: bool = False, inl
             content = chat_completions.complete(config, messages)
             provider = Message.Provider.LLM
         except Exception as error:  # a provider failure of any kind (incl. time limits) must not lose the reply
-            logger.warning("Chat provider failed (%s); answering with the offline companion", type(error).__name__)
+            # A ProviderError says what went wrong ("HTTP 401": the key; "HTTP 404": the URL or
+            # the model) and never carries the key or the person's words; anything else is
+            # named by its type only.
+            reason = type(error).__name__
+            if isinstance(error, chat_completions.ProviderError):
+                reason = f"{reason}: {error}"
+            logger.warning("Chat provider failed (%s); answering with the offline companion", reason)
             content, provider = offline.content, Message.Provider.OFFLINE
     latency = _elapsed_ms(started)
 
@@ -327,6 +333,55 @@ def companion_reply_generate(*, message_id: int, offline_only: bool = False, inl
         session.save(update_fields=["last_activity_at"])
         _write_through_on_commit(session)
     return reply
+
+
+# A reply owed this long is not coming from its task: never less than five minutes.
+MIN_REPLY_OVERDUE_SECONDS = 300
+
+
+def reply_overdue_seconds() -> float:
+    """How long a person's message may wait for its reply before the sweep answers it offline.
+
+    Twice the longest a worker's reply task may take: every attempt of AI_TIMEOUT, and
+    between them the backoff or the Retry-After honoured (at most AI_TIMEOUT each, see
+    chat_completions.complete), so a slow provider's reply is never pre-empted.
+    """
+    retries = max(0, settings.AI_MAX_RETRIES)
+    attempts = (retries + 1) * settings.AI_TIMEOUT
+    waits = sum(max(settings.AI_RETRY_BACKOFF * 2**attempt, settings.AI_TIMEOUT) for attempt in range(retries))
+    return max(float(MIN_REPLY_OVERDUE_SECONDS), 2 * (attempts + waits))
+
+
+def companion_replies_overdue(*, now: Any = None, limit: int = 200) -> int:
+    """Answer, with the offline companion, messages whose reply task never wrote one (the beat task's body).
+
+    A queued task can be lost (a broker restarted without its queue, a purge) or held back
+    (a killed worker's task waits out Redis's visibility timeout, an hour): the message
+    stayed unanswered and the session `awaiting_reply` for as long as it was active. The
+    task arriving later finds the reply and adds none (`companion_reply_generate` is
+    idempotent). Returns how many replies were written.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=reply_overdue_seconds())
+    overdue = list(
+        Message.objects.filter(
+            role=Message.Role.USER,
+            safety_flag=False,
+            session__status=ReflectionSession.Status.ACTIVE,
+            created_at__lt=cutoff,
+            reply__isnull=True,
+        )
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    answered = 0
+    for message_id in overdue:
+        reply = companion_reply_generate(message_id=message_id, offline_only=True)
+        if reply is not None:
+            answered += 1
+    if answered:
+        logger.warning("Answered %d overdue companion replies offline (their reply tasks were lost or late)", answered)
+    return answered
 
 
 def session_end(*, user: Any, session_id: int, save_as_entry: bool = False) -> ReflectionSession:

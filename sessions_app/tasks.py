@@ -18,3 +18,9 @@ def companion_reply(message_id: int) -> int | None:
 def sessions_abandon_idle() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE["sessions-abandon-idle"]): idle sessions become abandoned."""
     return services.sessions_abandon_idle()
+
+
+@shared_task(ignore_result=True)
+def companion_replies_overdue() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE["sessions-answer-overdue"]): replies whose task was lost, written offline."""
+    return services.companion_replies_overdue()

@@ -73,31 +73,47 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     kept = None if request.method == "POST" else unsaved.take(request)
     form = MessageForm(request.POST or None, initial=kept)
     if request.method == "POST":
-        if not CompanionRateThrottle().allow_request(request, None):
-            messages.error(request, "That's a lot of messages in a short time. Please wait a moment and try again.")
-            return redirect("sessions_app:detail", session_id=session_id)
+        # A refused message is answered with the page itself, not a redirect: a redirect
+        # carries no body, so what was typed would be gone (chat.js keeps it in the box).
+        throttle = CompanionRateThrottle()
+        if not throttle.allow_request(request, None):
+            form.add_error(None, "That's a lot of messages in a short time. Please wait a moment and try again.")
+            response = _render_chat(request, session, form, status=429)
+            wait = throttle.wait()
+            if wait is not None:
+                response["Retry-After"] = str(max(1, round(wait)))
+            return response
         if form.is_valid():
             try:
                 services.message_post(user=request.user, session_id=session_id, content=form.cleaned_data["content"])
             except Conflict:
+                # Ended in another tab, or set aside while idle: the page has no message box
+                # any more, so the text is shown back to copy into a new session.
                 messages.error(request, "This session has ended. Start a new one to keep reflecting.")
+                session = _session_or_404(request, session_id)
+                return _render_chat(request, session, form, status=409, unsent=form.cleaned_data["content"])
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
                 return _render_chat(request, session, form, status=400)
-            else:
-                return redirect(reverse("sessions_app:detail", kwargs={"session_id": session_id}) + "#latest")
-            return redirect("sessions_app:detail", session_id=session_id)
+            return redirect(reverse("sessions_app:detail", kwargs={"session_id": session_id}) + "#latest")
         return _render_chat(request, session, form, status=400)
+    if kept and session["status"] != ReflectionSession.Status.ACTIVE:
+        # Kept through a login, for a session that ended meanwhile (a long pause both signs
+        # out and sets a session aside): there is no box to put it back in.
+        return _render_chat(request, session, form, unsent=kept.get("content", ""))
     return _render_chat(request, session, form)
 
 
-def _render_chat(request: HttpRequest, session: dict, form: MessageForm, status: int = 200) -> HttpResponse:
+def _render_chat(
+    request: HttpRequest, session: dict, form: MessageForm, status: int = 200, unsent: str = ""
+) -> HttpResponse:
     context = {
         "session": session,
         "form": form,
         "is_active": session["status"] == ReflectionSession.Status.ACTIVE,
         "end_form": SessionEndForm(),
+        "unsent": unsent,
     }
     return render(request, "sessions_app/session_detail.html", context, status=status)
 

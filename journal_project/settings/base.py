@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE["sessions-abandon-idle"] = {
     "schedule": timedelta(minutes=10),
     "options": {"expire_seconds": 600},
 }
+# A person's message whose reply task was lost gets the offline companion's reply (docs/companion.md).
+CELERY_BEAT_SCHEDULE["sessions-answer-overdue"] = {
+    "task": "sessions_app.tasks.companion_replies_overdue",
+    "schedule": timedelta(minutes=1),
+    "options": {"expire_seconds": 60},
+}
 
 # --- Auth and accounts ------------------------------------------------------------
 
@@ -547,5 +553,10 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_guid": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "health_check": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # httpx logs every request's full URL at INFO: the language model provider's, with
+        # whatever credential its URL carries (`https://user:key@…`, `?key=…`), once per
+        # reply. The companion logs its own failures (sessions_app/services.py).
+        "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "httpcore": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

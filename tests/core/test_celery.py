@@ -68,6 +68,7 @@ def test_beat_sends_the_periodic_tasks_with_the_expiry_the_settings_give_them(se
         "monitoring-rollup": 60,
         "monitoring-evaluate": 60,
         "sessions-abandon-idle": 600,
+        "sessions-answer-overdue": 60,
     }
     for name, seconds in expected.items():
         assert schedule[name].options.get("expires") == seconds, (name, schedule[name].options)

@@ -260,6 +260,17 @@ def test_the_model_loads_once_per_process():
     assert sentiment.analyzer() is sentiment.analyzer()
 
 
+def test_an_entry_of_emoji_with_no_full_stop_is_scored_in_linear_time():
+    """One sentence of 19,000 emoji, as a write scores it in the request: VADER's own checks
+    took time growing with the square of the sentence's length (with a 'but', 19,000 took two minutes)."""
+    import time
+
+    sentiment.score("warm up.")
+    started = time.perf_counter()
+    assert sentiment.score("But " + "\U0001f602" * 19_000) > 0.5
+    assert time.perf_counter() - started < 10  # about a second; it took two minutes
+
+
 def test_long_texts_do_not_saturate():
     one = sentiment.score("Today was good.")
     many = sentiment.score(" ".join(["Today was good."] * 50))

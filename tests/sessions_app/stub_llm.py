@@ -2,7 +2,8 @@
 
 Modes: "success" (a normal completion), "slow" (answers after `delay` seconds), "trickle"
 (a normal completion sent a byte every `delay` seconds, so no single read waits long),
-"error" (HTTP 500), "malformed"
+"error" (HTTP 500), "status" (an error
+answer with the code in `status`: 401 for a wrong key, 404 for a wrong URL), "malformed"
 (200 with a body that is not a completion), "throttled" (HTTP 429 with
 `Retry-After: retry_after` when that is set). Every request body and header set is
 recorded, so tests can check exactly what left the server.
@@ -23,6 +24,7 @@ class StubChatServer:
         self.reply = reply
         self.delay = 2.0
         self.retry_after: str | None = None
+        self.status = 401
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.paths: list[str] = []
@@ -42,6 +44,8 @@ class StubChatServer:
                     time.sleep(stub.delay)
                 if stub.mode == "error":
                     self._send(500, {"error": {"message": "internal error", "type": "server_error"}})
+                elif stub.mode == "status":
+                    self._send(stub.status, {"error": {"message": f"HTTP {stub.status}", "type": "invalid_request"}})
                 elif stub.mode == "throttled":
                     extra = {"Retry-After": stub.retry_after} if stub.retry_after is not None else {}
                     self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, extra)

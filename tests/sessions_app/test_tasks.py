@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 
@@ -338,3 +339,81 @@ def test_an_older_message_todays_safety_check_flags_never_reaches_the_provider(
     assert "suicide" not in sent
     assert "What feels most important about that?" not in sent
     assert provider.requests[0]["messages"][-1] == {"role": "user", "content": "Work was hard today."}
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(401, "HTTP 401"), (404, "HTTP 404"), (301, "HTTP 301, a redirect (not followed): set the address it names")],
+)
+def test_the_log_says_why_the_provider_was_refused(user, provider, caplog, status, reason):
+    """A wrong key (401), a wrong URL or model (404) were all logged as `ProviderUnavailable`:
+    the operator could not tell which setting to fix. A redirect (`http://` to `https://`)
+    was read as an answer and logged as a malformed one (`JSONDecodeError`)."""
+    provider.mode = "status"
+    provider.status = status
+    session = services.session_create(user=user)
+    result = services.message_post(user=user, session_id=session.pk, content="I feel anxious about my exam.")
+    with caplog.at_level(logging.WARNING, logger="sessions_app.services"):
+        tasks.companion_reply.apply(args=[result.message.pk], throw=True)
+    assert reply_to(result).provider == Message.Provider.OFFLINE
+    failures = [record.getMessage() for record in caplog.records if record.name == "sessions_app.services"]
+    assert failures == [f"Chat provider failed (ProviderUnavailable: {reason}); answering with the offline companion"]
+    assert "sk-test" not in caplog.text
+
+
+def test_a_credential_in_the_provider_url_never_reaches_the_logs(user, provider, settings, caplog):
+    """httpx logged each request's full URL at INFO, so a key in AI_PROVIDER_URL (as user
+    info, or a `key=` parameter some gateways take) was written to the log once per reply."""
+    settings.AI_PROVIDER_URL = provider.url.replace("http://", "http://journal:sk-url-secret@")
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).addHandler(caplog.handler)
+    caplog.set_level(logging.DEBUG)
+    try:
+        session = services.session_create(user=user)
+        result = services.message_post(user=user, session_id=session.pk, content="I feel anxious about my exam.")
+        tasks.companion_reply.apply(args=[result.message.pk], throw=True)
+    finally:
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).removeHandler(caplog.handler)
+    assert reply_to(result).provider == Message.Provider.LLM
+    assert len(provider.requests) == 1
+    assert "sk-url-secret" not in caplog.text
+
+
+def test_a_reply_whose_task_was_lost_is_written_by_the_sweep(user, provider, settings):
+    """A reply task that never ran (the broker restarted without its queue, the task was
+    purged, or a killed worker's task waits out Redis's hour-long visibility timeout) left
+    the message unanswered and the session `awaiting_reply` for as long as it stayed active:
+    the chat page said "The companion is thinking…" for ever."""
+    entry = settings.CELERY_BEAT_SCHEDULE["sessions-answer-overdue"]
+    assert entry["task"] == tasks.companion_replies_overdue.name
+    session = services.session_create(user=user)
+    # Posted without running the on-commit hook: the task is queued nowhere, as if lost.
+    lost = services.message_post(user=user, session_id=session.pk, content="I keep worrying about money.")
+    recent = services.message_post(user=user, session_id=session.pk, content="And about my sister.")
+    ended = services.session_create(user=user)
+    left = services.message_post(user=user, session_id=ended.pk, content="Something left behind.")
+    services.session_end(user=user, session_id=ended.pk)
+    overdue = timezone.now() - timedelta(seconds=services.reply_overdue_seconds() + 1)
+    Message.objects.filter(pk__in=[lost.message.pk, left.message.pk]).update(created_at=overdue)
+
+    assert tasks.companion_replies_overdue.apply().get() == 1
+    reply = reply_to(lost)
+    assert reply.provider == Message.Provider.OFFLINE  # the provider is not asked this late
+    assert provider.requests == []
+    assert reply_to(recent) is None  # its task may still be on its way
+    assert reply_to(left) is None  # an ended session takes no reply
+    # The task arriving late after all finds the reply there and adds none.
+    tasks.companion_reply.apply(args=[lost.message.pk], throw=True)
+    assert Message.objects.filter(reply_to=lost.message).count() == 1
+    assert provider.requests == []
+    assert tasks.companion_replies_overdue.apply().get() == 0
+
+
+def test_the_overdue_sweep_waits_longer_than_a_worker_may_take(settings):
+    settings.AI_TIMEOUT = 60.0
+    settings.AI_MAX_RETRIES = 2
+    settings.AI_RETRY_BACKOFF = 1.0
+    # Three attempts of 60 s, a Retry-After of up to 60 s before each retry: the worker
+    # may still be at it after five minutes.
+    assert services.reply_overdue_seconds() > 3 * 60 + 2 * 60

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from sessions_app import services
 from sessions_app.models import Message, ReflectionSession
@@ -96,7 +98,7 @@ def test_ending_with_save_shows_the_summary_and_stops_the_form(browser_client):
     assert f'href="/entries/{session.entry_id}/">open the entry</a>' in html
     assert 'id="chat-form"' not in html
     late = browser_client.post(f"/reflect/{session.pk}/", {"content": "One more?"})
-    assert late.status_code == 302
+    assert late.status_code == 409  # the page, with the text shown back (not sent)
     assert Message.objects.filter(session=session, content="One more?").count() == 0
 
 
@@ -208,3 +210,53 @@ def test_a_message_sent_after_the_session_ended_is_back_in_the_box_after_logging
     browser_client.post(f"/reflect/{session.pk}/", {"content": "Not for the next person", "writer": str(user.pk)})
     browser_client.post("/login/", {"username": other_user.username, "password": PASSWORD})
     assert "Not for the next person" not in browser_client.get("/reflect/").content.decode()
+
+
+def test_a_throttled_message_stays_in_the_box(browser_client, settings):
+    """Without JavaScript, a message refused by the companion's throttle was thrown away:
+    the page said to try again after a redirect that dropped what was typed."""
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "companion": "1/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    session = services.session_create(user=browser_client.user)
+    assert browser_client.post(f"/reflect/{session.pk}/", {"content": "First thought."}).status_code == 302
+    response = browser_client.post(f"/reflect/{session.pk}/", {"content": "A second thought I want to keep"})
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    html = response.content.decode()
+    assert "a lot of messages in a short time" in html
+    assert re.search(r"<textarea[^>]*>\s*A second thought I want to keep</textarea>", html)
+    assert Message.objects.filter(session=session, role="user").count() == 1
+
+
+def test_a_message_to_a_session_ended_meanwhile_is_shown_back_not_lost(browser_client):
+    """Without JavaScript, a message sent to a session ended in another tab (or set aside
+    while idle) was thrown away: the page said the session had ended, and the text was gone."""
+    session = services.session_create(user=browser_client.user)
+    services.session_end(user=browser_client.user, session_id=session.pk)  # in another tab
+    response = browser_client.post(f"/reflect/{session.pk}/", {"content": "Words I do not want to lose"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "This session has ended" in html
+    assert re.search(r"<textarea[^>]*readonly[^>]*>\s*Words I do not want to lose</textarea>", html)
+    assert not Message.objects.filter(session=session, role="user").exists()
+    assert_no_inline_code(html)
+    # Shown to its writer once, in that answer: reloading the page does not repeat it.
+    assert "Words I do not want to lose" not in browser_client.get(f"/reflect/{session.pk}/").content.decode()
+
+
+def test_a_message_kept_through_the_login_is_shown_back_if_the_session_ended_meanwhile(browser_client):
+    """Signed out while writing, and the session set aside meanwhile (a long pause does
+    both): after logging in, the page said "Here is what you wrote" over no message box,
+    and the text was gone."""
+    from tests.factories import PASSWORD
+
+    user = browser_client.user
+    session = services.session_create(user=user, title="A long pause")
+    browser_client.post("/logout/")
+    browser_client.post(f"/reflect/{session.pk}/", {"content": "Words written over an hour", "writer": str(user.pk)})
+    ReflectionSession.objects.filter(pk=session.pk).update(last_activity_at=timezone.now() - timedelta(days=1))
+    assert services.sessions_abandon_idle() == 1
+    browser_client.post("/login/", {"username": user.username, "password": PASSWORD})
+    html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
+    assert re.search(r"<textarea[^>]*readonly[^>]*>\s*Words written over an hour</textarea>", html)
+    assert not Message.objects.filter(session=session, role="user").exists()

@@ -191,7 +191,7 @@ def _exchange(config: ProviderConfig, payload: dict[str, Any], headers: dict[str
             httpx.Client(timeout=timeout, follow_redirects=False) as client,
             client.stream("POST", config.endpoint, json=payload, headers=headers) as response,
         ):
-            ok = response.status_code < 400
+            ok = response.status_code < 300
             body = _read_capped(response, deadline, config.timeout) if ok else b""
             return _Answer(response.status_code, body, response.headers.get("Retry-After"))
     except httpx.TimeoutException:
@@ -269,6 +269,10 @@ def complete(
             elif answer.status >= 400:
                 # 400/401/404…: retrying cannot help (wrong URL, key or model).
                 raise ProviderUnavailable(f"HTTP {answer.status}")
+            elif answer.status >= 300:
+                # Never followed: the key would go wherever the redirect points. Mostly an
+                # http:// address answered with its https:// one, which the setting should name.
+                raise ProviderUnavailable(f"HTTP {answer.status}, a redirect (not followed): set the address it names")
             else:
                 return _parse(answer.body)
         if attempt < config.max_retries:

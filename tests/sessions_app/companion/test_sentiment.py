@@ -22,3 +22,38 @@ def test_describe_gives_plain_words():
     assert sentiment.describe(-0.8) == "quite heavy"
     assert sentiment.describe(0.0) == "fairly neutral"
     assert sentiment.describe(0.7) == "quite light"
+
+
+def test_a_long_message_of_sentiment_words_is_scored_in_linear_time():
+    """VADER lower-cased the whole message's word list again for each sentiment word it
+    checked, and looked each score up from the start for its "but" rule, so the time grew
+    with the square of the length: 5,000 emoji (VADER reads each as its name, "face with
+    tears of joy") held the request for two minutes."""
+    import time
+
+    sentiment.score("warm up")
+    # Each took two minutes and more; a few tenths of a second now (the margin is for a
+    # busy machine).
+    for text in ("\U0001f602" * 5000, "but " + "\U0001f602" * 4990, "a good day " * 450 + "but " + "\U0001f622" * 3000):
+        started = time.perf_counter()
+        sentiment.score(text)
+        assert time.perf_counter() - started < 3, text[:20]
+    assert sentiment.score("\U0001f602" * 5000) > 0.5
+
+
+def test_the_linear_checks_score_exactly_as_vader_does():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    texts = [
+        "I am not happy at all.",
+        "It was never so good, without doubt the best day.",
+        "I'm kind of sad but mostly fine, at least I tried.",
+        "This isn't bad. Not the least bit bad! He was the shit, and it's the bomb.",
+        "No no no, I hate it \U0001f622 but whatever \U0001f602\U0001f602",
+        "Yeah right, cut me some slack, hand to mouth, kiss of death. Never this bad; never so happy.",
+        "without doubt good. never so this good. not good. isn't very good. ain't sort of good",
+        "I could hardly be happier; nobody is sad; nothing good; NEVER GOOD!!!",
+    ]
+    for text in texts:
+        assert sentiment.analyzer().polarity_scores(text) == vader.polarity_scores(text), text
