@@ -112,6 +112,10 @@ def _render_chat(
         "session": session,
         "form": form,
         "is_active": session["status"] == ReflectionSession.Status.ACTIVE,
+        # Without JavaScript the page reloads itself until the reply is there, and a reload
+        # empties the box: so the box waits too, unless it holds text (a refused post, a
+        # message kept through a login), which a reload must never lose.
+        "reload_for_reply": session["awaiting_reply"] and not form.is_bound and not (form.initial or {}).get("content"),
         "end_form": SessionEndForm(),
         "unsent": unsent,
     }

@@ -260,3 +260,31 @@ def test_a_message_kept_through_the_login_is_shown_back_if_the_session_ended_mea
     html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
     assert re.search(r"<textarea[^>]*readonly[^>]*>\s*Words written over an hour</textarea>", html)
     assert not Message.objects.filter(session=session, role="user").exists()
+
+
+def test_without_javascript_the_box_waits_with_the_page_that_reloads_for_the_reply(browser_client, settings):
+    """The page reloads itself every 4 s while a reply is owed (no JavaScript), and a reload
+    empties the box: a message typed while waiting was lost. The box now waits too, unless it
+    holds text that a reload must not lose (a refused post)."""
+    session = services.session_create(user=browser_client.user)
+    Message.objects.create(session_id=session.pk, role=Message.Role.USER, content="Still thinking about it.")
+    html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="4">' in html
+    assert re.search(r'<form[^>]*id="chat-form"[^>]*\shidden data-shown-by-script', html)
+    assert "You can write again when the reply is here" in html
+
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "companion": "0/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    refused = browser_client.post(f"/reflect/{session.pk}/", {"content": "Words to keep"}).content.decode()
+    assert 'http-equiv="refresh"' not in refused
+    assert not re.search(r'<form[^>]*id="chat-form"[^>]*\shidden', refused)
+
+    Message.objects.create(
+        session_id=session.pk,
+        role=Message.Role.COMPANION,
+        content="And?",
+        reply_to_id=(Message.objects.get(session_id=session.pk, role=Message.Role.USER).pk),
+    )
+    answered = browser_client.get(f"/reflect/{session.pk}/").content.decode()
+    assert 'http-equiv="refresh"' not in answered
+    assert not re.search(r'<form[^>]*id="chat-form"[^>]*\shidden', answered)

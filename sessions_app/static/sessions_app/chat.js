@@ -6,6 +6,8 @@
   var form = document.getElementById("chat-form");
   var log = document.getElementById("chat-log");
   if (!form || !log || !window.fetch) { return; }
+  // Hidden while a reply is owed only for pages that reload themselves (no JavaScript).
+  if (form.hasAttribute("data-shown-by-script")) { form.hidden = false; }
   var input = form.querySelector("[data-chat-input]");
   var errorBox = document.getElementById("chat-error");
   var pending = document.getElementById("chat-pending");
