@@ -237,6 +237,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that answers with an error instead of dropping the connection (Redis out of
+# memory under `noeviction`, a read-only replica after a failover) made the worker exit
+# for good ("Unrecoverable error") at its next start or reconnect: it retries as for a
+# lost connection instead, and consumes again once the broker accepts writes.
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 # django-celery-beat's, keeping the schedules edited in the admin across restarts (journal_project/beat.py).
