@@ -242,7 +242,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # for good ("Unrecoverable error") at its next start or reconnect: it retries as for a
 # lost connection instead, and consumes again once the broker accepts writes.
 CELERY_BROKER_CHANNEL_ERROR_RETRY = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # Redis as the broker: without a socket timeout a publish waits for Redis's reply for
+    # ever, so a hung Redis (paused, a silent network) held every request that queues a
+    # task (a message for the language model, a long entry, an import) for as long as the
+    # hang lasted, until no thread was left to answer even the readiness probe. With it,
+    # the publish fails and the request takes its fallback (the offline reply, scoring
+    # in the request). RabbitMQ's transport ignores both (it has its own timeouts).
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+}
+# One retry (a pooled connection to a Redis that restarted fails once, then reconnects),
+# not Celery's three: with the timeout above a request waits at most about two of them.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "UTC"
 # django-celery-beat's, keeping the schedules edited in the admin across restarts (journal_project/beat.py).
 CELERY_BEAT_SCHEDULER = "journal_project.beat:DatabaseScheduler"
