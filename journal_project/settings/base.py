@@ -518,7 +518,11 @@ DJANGO_GUID = {
     "INTEGRATIONS": [],  # Celery integration is added in journal_project.celery
     "UUID_LENGTH": 32,
 }
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Upper-cased: gunicorn reads the same variable and takes `warning` as well as `WARNING`,
+# where Python's logging stopped the app at start with a traceback for `warning`.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case).")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json | text
 DEFAULT_EXCEPTION_REPORTER_FILTER = "journal_project.logging.PrivateExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "journal_project.logging.PrivateExceptionReporter"
