@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.dispatch import receiver
 
 from journal_project import caching
 from journal_project.accounts.models import Profile
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
@@ -35,6 +38,12 @@ def forget_deleted_user(sender: Any, instance: Any, **kwargs: Any) -> None:
     def _delete_keys() -> None:
         from journal_project.accounts.tasks import delete_user_cache
 
-        delete_user_cache.delay(user_id)
+        # Only a clean-up: the keys are unreachable already (the generations are gone) and
+        # expire by their TTL. The account is deleted and committed, so a broker that cannot
+        # take the task (down, out of memory) must not turn the answer into a 500.
+        try:
+            delete_user_cache.delay(user_id)
+        except Exception as error:  # kombu's errors vary by transport; any of them means "not queued"
+            logger.warning("Could not queue the clean-up of a deleted account's cache keys (%s)", type(error).__name__)
 
     transaction.on_commit(_delete_keys)

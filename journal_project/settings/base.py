@@ -237,7 +237,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that answers with an error instead of dropping the connection (Redis out of
+# memory under `noeviction`, a read-only replica after a failover) made the worker exit
+# for good ("Unrecoverable error") at its next start or reconnect: it retries as for a
+# lost connection instead, and consumes again once the broker accepts writes.
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # Redis as the broker: without a socket timeout a publish waits for Redis's reply for
+    # ever, so a hung Redis (paused, a silent network) held every request that queues a
+    # task (a message for the language model, a long entry, an import) for as long as the
+    # hang lasted, until no thread was left to answer even the readiness probe. With it,
+    # the publish fails and the request takes its fallback (the offline reply, scoring
+    # in the request). RabbitMQ's transport ignores both (it has its own timeouts).
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+}
+# One retry (a pooled connection to a Redis that restarted fails once, then reconnects),
+# not Celery's three: with the timeout above a request waits at most about two of them.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "UTC"
 # django-celery-beat's, keeping the schedules edited in the admin across restarts (journal_project/beat.py).
 CELERY_BEAT_SCHEDULER = "journal_project.beat:DatabaseScheduler"
@@ -505,7 +524,11 @@ DJANGO_GUID = {
     "INTEGRATIONS": [],  # Celery integration is added in journal_project.celery
     "UUID_LENGTH": 32,
 }
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Upper-cased: gunicorn reads the same variable and takes `warning` as well as `WARNING`,
+# where Python's logging stopped the app at start with a traceback for `warning`.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case).")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json | text
 DEFAULT_EXCEPTION_REPORTER_FILTER = "journal_project.logging.PrivateExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "journal_project.logging.PrivateExceptionReporter"

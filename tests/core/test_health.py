@@ -96,6 +96,35 @@ def test_the_celery_check_has_the_same_name_in_every_process_and_no_password(set
     assert "sesame" not in name
 
 
+def test_the_celery_check_says_the_broker_is_unreachable(settings):
+    """Black-box pass (scaling out): with the Redis broker down, `/health/` showed the
+    Celery check as "Unknown Error: unknown error"."""
+    from asgiref.sync import async_to_sync
+
+    from journal_project.celery import app
+    from tests.support.celery_worker import use_broker
+    from tests.support.redis_server import RedisServer
+
+    broker = RedisServer()
+    broker.start()
+    settings.CELERY_BROKER_URL = broker.url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    previous = app.conf.broker_url
+    use_broker(broker.url, eager=False)
+    try:
+        check = _celery_ping_check()
+        assert "workers unavailable" in str(async_to_sync(check.get_result)().error)  # reached; no worker
+        broker.stop()
+        result = async_to_sync(_celery_ping_check().get_result)()
+    finally:
+        use_broker(previous, eager=True)
+        broker.close()
+    message = str(result.error)
+    assert "The broker did not take the ping" in message
+    assert "Connection refused" in message
+    assert "unknown error" not in message
+
+
 @pytest.mark.worker
 def test_the_celery_check_answers_as_soon_as_a_worker_answers(settings):
     import time

@@ -212,6 +212,19 @@ def test_a_malformed_service_url_stops_the_process_at_start_saying_what_is_wrong
     assert f"ImproperlyConfigured: {message}" in result.stderr
 
 
+def test_log_level_is_taken_in_any_case_as_gunicorn_takes_it():
+    """Black-box pass (scaling out): `LOG_LEVEL=warning`, which gunicorn accepts, stopped
+    every manage.py command and the app itself with "ValueError: Unknown level: 'warning'"."""
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.LOG_LEVEL)", env=clean_env(LOG_LEVEL="warning")
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "WARNING"
+    result = run_manage("check", env=clean_env(LOG_LEVEL="loud"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: LOG_LEVEL must be one of" in result.stderr
+
+
 @pytest.mark.parametrize(
     "value", ["redis://127.0.0.1:6379", "redis://127.0.0.1:6379/", "rediss://:secret@redis.example:6380/2"]
 )

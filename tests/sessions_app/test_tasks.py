@@ -183,6 +183,49 @@ def test_a_broker_outage_answers_offline_instead_of_failing_the_message(
     assert detail["awaiting_reply"] is False
 
 
+def test_a_hung_redis_broker_holds_the_message_for_seconds_not_for_the_whole_hang(
+    auth_client, user, provider, django_capture_on_commit_callbacks
+):
+    """Black-box pass (scaling out): with the Redis broker paused, posting a message waited
+    for Redis's reply as long as the pause lasted (20 s measured; for ever on a silent
+    network), and so did every other request that queues a task."""
+    import threading
+
+    from journal_project.celery import app
+    from tests.support.celery_worker import use_broker
+    from tests.support.proxy import TcpProxy
+
+    session = services.session_create(user=user)
+    hung = TcpProxy("127.0.0.1", 9)  # accepts connections and never answers
+    hung.hang()
+    gave_up = threading.Event()
+
+    def give_up() -> None:  # unblocks the old behaviour, so that it fails instead of hanging
+        gave_up.set()
+        hung.close()
+
+    watchdog = threading.Timer(20, give_up)
+    previous = app.conf.broker_url
+    use_broker(f"redis://{hung.url_host_port}/1", eager=False)
+    watchdog.start()
+    started = time.monotonic()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = auth_client.post(
+                f"/api/v1/sessions/{session.pk}/messages/", {"content": "Work was hard today."}, format="json"
+            )
+        elapsed = time.monotonic() - started
+    finally:
+        watchdog.cancel()
+        use_broker(previous, eager=True)
+        hung.close()
+    assert not gave_up.is_set()
+    assert elapsed < 8, elapsed
+    assert response.status_code == 201
+    reply = Message.objects.get(reply_to_id=response.json()["message"]["id"])
+    assert reply.provider == Message.Provider.OFFLINE
+
+
 # --- Without a broker, the reply is written within the request --------------------------------
 # These commit for real (no test transaction around the request), as a deployment does:
 # the reply is written right after the commit, inside the request.

@@ -31,7 +31,7 @@ class WorkerProcess:
         self.log_file = Path(tempfile.mkstemp(prefix=f"journal-worker-{name}-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 60, *, wait_until_ready: bool = True) -> None:
         with self.log_file.open("w") as log:
             self.process = subprocess.Popen(
                 [
@@ -54,7 +54,11 @@ class WorkerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        self.wait_for_log(r"\bready\.", timeout)
+        if wait_until_ready:
+            self.wait_for_log(r"\bready\.", timeout)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def wait_for_log(self, pattern: str, timeout: float = 30) -> re.Match:
         deadline = time.monotonic() + timeout

@@ -48,3 +48,22 @@ def test_account_deletion_removes_the_user_tokens_and_cache_generations(auth_cli
     assert not get_user_model().objects.filter(pk=user.pk).exists()
     assert not CacheGeneration.objects.filter(scope_id=user.pk, namespace__in=["entries", "sessions"]).exists()
     assert auth_client.get(URL).status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_deletion_answers_204_when_the_broker_cannot_take_the_clean_up(auth_client, user, password):
+    """Black-box pass (scaling out): with Redis as the broker down or out of memory, the
+    account was deleted and committed, then queueing the key clean-up raised in the
+    commit hook: the client got a 500 for a deletion that had happened."""
+    from journal_project.celery import app
+    from tests.support.celery_worker import use_broker
+    from tests.support.redis_server import free_port
+
+    previous = app.conf.broker_url
+    use_broker(f"amqp://guest:guest@127.0.0.1:{free_port()}//", eager=False)  # nothing listens there
+    try:
+        response = auth_client.delete(URL, {"password": password})
+    finally:
+        use_broker(previous, eager=True)
+    assert response.status_code == 204
+    assert not get_user_model().objects.filter(pk=user.pk).exists()
