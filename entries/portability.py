@@ -186,6 +186,32 @@ def export_markdown_zip(
 # --- Import -----------------------------------------------------------------------------
 
 
+# A day from either end of the years a datetime holds: the widest offset any zone has ever
+# had (local mean time before standard zones, up to almost 16 hours) still gives a date.
+EARLIEST_TIMESTAMP = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+LATEST_TIMESTAMP = datetime.datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=datetime.UTC)
+
+
+class FileTimestampField(serializers.DateTimeField):
+    """A timestamp of an imported file: UTC when it has no offset, on every route (DRF would
+    read it in the active zone, which is the person's on the browser's import page and UTC in
+    the API), and one every time zone can show: 9999-12-31T23:00Z is in year 10000 in
+    Kiritimati, and the entry's page, the sessions page and the Markdown export failed on it."""
+
+    default_error_messages = {
+        "edge": "Must lie between 0001-01-02 and 9999-12-30 (UTC), so that every time zone can show it."
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=datetime.UTC, **kwargs)
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        moment = super().to_internal_value(value)
+        if not EARLIEST_TIMESTAMP <= moment <= LATEST_TIMESTAMP:
+            self.fail("edge")
+        return moment
+
+
 class ImportEntrySerializer(StrictSerializer):
     uid = serializers.UUIDField(required=False, allow_null=True)  # absent or null: derived from the content
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
@@ -198,10 +224,10 @@ class ImportEntrySerializer(StrictSerializer):
         max_length=TAGS_PER_ENTRY,
     )
     entry_date = serializers.DateField(required=False, allow_null=True)
-    created_at = serializers.DateTimeField(required=False, allow_null=True)
+    created_at = FileTimestampField(required=False, allow_null=True)
     # Accepted for round trips, not trusted: sentiment is recomputed, updated_at is the import's time.
     sentiment = serializers.FloatField(required=False, allow_null=True, min_value=-1.0, max_value=1.0)
-    updated_at = serializers.DateTimeField(required=False, allow_null=True)
+    updated_at = FileTimestampField(required=False, allow_null=True)
     id = serializers.IntegerField(required=False)
     body_html = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     word_count = serializers.IntegerField(required=False)
@@ -217,7 +243,7 @@ class ImportMessageSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Message.Role.choices)
     # The limit of sending a message (sessions_app.services.message_post), for both roles.
     content = serializers.CharField(max_length=MAX_MESSAGE_LENGTH, trim_whitespace=False)
-    created_at = serializers.DateTimeField()
+    created_at = FileTimestampField()
     # A slug this server's knowledge base does not have is kept as no technique.
     technique = serializers.SlugField(max_length=80, required=False, allow_null=True)
     # A crisis-flagged message of the person, or the fixed safety reply: kept as flagged.
@@ -258,9 +284,9 @@ class ImportSessionSerializer(StrictSerializer):
     technique = serializers.SlugField(max_length=80, required=False, allow_null=True)
     status = serializers.ChoiceField(choices=ReflectionSession.Status.choices)
     summary = serializers.JSONField(required=False, allow_null=True)
-    started_at = serializers.DateTimeField()
-    last_activity_at = serializers.DateTimeField(required=False, allow_null=True)
-    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    started_at = FileTimestampField()
+    last_activity_at = FileTimestampField(required=False, allow_null=True)
+    ended_at = FileTimestampField(required=False, allow_null=True)
     # The journal entry the summary was saved as, by its uid (ids differ between servers).
     entry_uid = serializers.UUIDField(required=False, allow_null=True)
     # Checked one by one in `_parse_sessions`, so an error names the message.

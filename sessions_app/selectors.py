@@ -586,12 +586,23 @@ def _prompts() -> list[dict[str, Any]]:
     return caching.cached(caching.KNOWLEDGE, None, "prompts", [], build) or _FALLBACK_PROMPTS
 
 
+def _prompt_rank(user_id: int, slug: str) -> bytes:
+    return hashlib.sha256(f"{user_id}:{slug}".encode()).digest()
+
+
 def prompt_for_today(user: Any, *, today: datetime.date | None = None) -> dict[str, Any]:
-    """Today's journaling prompt for `user`: deterministic per user and day (in their time zone)."""
+    """Today's journaling prompt for `user`: deterministic per user and day (in their time zone).
+
+    Each person walks their own order of the prompts (shuffled by their id), one a day: a
+    new prompt every day and every prompt before any comes back. A hash of the user and the
+    day picked independently each day, so the same prompt came two days running about one
+    day in 46 (the number of prompts), and some came back within days while others waited
+    for months.
+    """
     profile = getattr(user, "profile", None)
     zone = profile.zone if profile is not None else datetime.UTC
     day = today or timezone.now().astimezone(zone).date()
-    digest = hashlib.sha256(f"{user.pk}:{day.isoformat()}".encode()).digest()
     prompts = _prompts()
-    prompt = prompts[int.from_bytes(digest[:4], "big") % len(prompts)]
+    order = sorted(prompts, key=lambda prompt: _prompt_rank(user.pk, prompt["slug"]))
+    prompt = order[day.toordinal() % len(order)]
     return {"date": day.isoformat(), **prompt}

@@ -57,13 +57,17 @@ class UserTimezoneMiddleware:
     person's days from the profile itself). Without a session cookie nobody is signed
     in yet, so `request.user` is not looked at: resolving it would build the session
     and the anonymous user for nothing on every API request.
+
+    The API stays in UTC for a browser session too (the chat page calls it): its answers
+    and the timestamps it reads must not depend on how the caller signed in, and with the
+    zone active `date_joined` came back as `+09:00` to the browser and `Z` to a token.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and not request.path_info.startswith("/api/"):
             user = getattr(request, "user", None)
             profile = getattr(user, "profile", None) if user is not None and user.is_authenticated else None
             if profile is not None:

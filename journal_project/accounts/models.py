@@ -9,10 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+# Not places: "localtime" is a link the operating system may keep to /etc/localtime (on
+# Debian it is in the zone directory), so choosing it meant "whatever zone the server is
+# set to", and it changed meaning with the host. It is no IANA name a device reports either.
+NOT_TIME_ZONES = frozenset({"localtime"})
+
 
 @cache
 def time_zone_names() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
+    return tuple(sorted(zoneinfo.available_timezones() - NOT_TIME_ZONES))
 
 
 def validate_time_zone(value: str) -> None:

@@ -61,6 +61,21 @@ def test_an_api_request_still_answers_in_the_persons_days(auth_client, user):
     assert datetime.date.fromisoformat(response.json()["today"]) == today_there
 
 
+def test_the_api_answers_a_browser_session_in_utc_as_it_answers_a_token(auth_client, browser_client, user):
+    """The chat page calls the API with the session cookie: with the person's zone active,
+    `date_joined` came back as +09:00 there and as Z to a token, against the docs (UTC)."""
+    user.profile.time_zone = "Asia/Tokyo"
+    user.profile.save()
+    by_token = auth_client.get("/api/v1/auth/me/").json()["date_joined"]
+    by_session = browser_client.get("/api/v1/auth/me/").json()["date_joined"]
+    assert by_token.endswith("Z")
+    assert by_session == by_token
+    request = RequestFactory().get("/api/v1/entries/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "a-session"
+    request.user = user
+    assert _zone_seen_by_the_view(request) == settings.TIME_ZONE
+
+
 # --- PrivatePagesMiddleware -----------------------------------------------------------------
 
 

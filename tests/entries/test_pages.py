@@ -135,6 +135,28 @@ def test_new_entry_defaults_to_today_in_the_users_zone(browser_client):
     assert f'value="{datetime.date.today().isoformat()}"' in html or 'type="date"' in html
 
 
+def test_dates_are_taken_as_the_date_picker_sends_them_never_month_first(browser_client, auth_client, user):
+    """The form read a typed 03/04/2024 as 4 March (the en-us locale's month-first format),
+    silently, where the API refuses it; the list's date filters too."""
+    refused = browser_client.post("/entries/new/", {"title": "typed", "body": "b", "entry_date": "03/04/2024"})
+    assert refused.status_code == 200
+    assert "Enter a date as YYYY-MM-DD." in refused.content.decode()
+    assert not Entry.objects.filter(title="typed").exists()
+    assert (
+        browser_client.post("/entries/new/", {"title": "iso", "body": "b", "entry_date": "2024-04-03"}).status_code
+        == 302
+    )
+    assert Entry.objects.get(title="iso").entry_date == datetime.date(2024, 4, 3)
+    assert auth_client.get("/api/v1/entries/", {"date_from": "03/04/2024"}).status_code == 400
+    assert auth_client.get("/api/v1/entries/", {"date_from": "2024-04-03"}).json()["count"] == 1
+    page = browser_client.get("/entries/", {"date_to": "03/04/2024"}).content.decode()
+    assert "iso" in page  # an unreadable filter filters nothing, as before, rather than a guess
+    assert (
+        'value="2024-04-03"'
+        in browser_client.get(f"/entries/{Entry.objects.get(title='iso').pk}/edit/").content.decode()
+    )
+
+
 def test_edit_flow(browser_client, user):
     entry = EntryFactory(user=user, title="Old", body="old body", mood=2, tags=["t"])
     html = browser_client.get(f"/entries/{entry.pk}/edit/").content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 
@@ -141,6 +142,26 @@ def test_todays_prompt_comes_from_the_knowledge_base_and_is_stable_for_the_day(u
     assert selectors.prompt_for_today(user, today=day) == prompt
     days = {selectors.prompt_for_today(user, today=day + datetime.timedelta(days=n))["slug"] for n in range(10)}
     assert len(days) > 1
+
+
+def test_a_new_prompt_every_day_and_every_prompt_before_one_comes_back(user, other_user):
+    """Picked by a hash of the person and the day, the same prompt came two days running about
+    one day in 46, against "different tomorrow"."""
+    count = Technique.objects.filter(category="journaling_prompt").count()
+    start = datetime.date(2026, 12, 30)  # across a year's end, too
+    for person in (user, other_user):
+        slugs = [
+            selectors.prompt_for_today(person, today=start + datetime.timedelta(days=n))["slug"]
+            for n in range(3 * count)
+        ]
+        assert all(first != second for first, second in itertools.pairwise(slugs))
+        for begin in range(2 * count):
+            assert len(set(slugs[begin : begin + count])) == count
+    mine = [selectors.prompt_for_today(user, today=start + datetime.timedelta(days=n))["slug"] for n in range(count)]
+    theirs = [
+        selectors.prompt_for_today(other_user, today=start + datetime.timedelta(days=n))["slug"] for n in range(count)
+    ]
+    assert mine != theirs  # each person has an order of their own
 
 
 def test_prompt_falls_back_while_the_knowledge_base_is_empty(user):

@@ -67,3 +67,17 @@ def test_account_deletion_answers_204_when_the_broker_cannot_take_the_clean_up(a
         use_broker(previous, eager=True)
     assert response.status_code == 204
     assert not get_user_model().objects.filter(pk=user.pk).exists()
+
+
+def test_the_servers_own_localtime_link_is_no_time_zone(auth_client, api_client, browser_client, user):
+    """Debian keeps /usr/share/zoneinfo/localtime (a link to /etc/localtime): it was offered and
+    accepted, meaning whatever zone the server is set to, and exported under that name."""
+    assert auth_client.patch(URL, {"time_zone": "localtime"}, format="json").status_code == 400
+    registration = {"username": "traveller", "password": "Zx9!long-pass-phrase", "time_zone": "localtime"}
+    assert api_client.post("/api/v1/auth/register/", registration, format="json").status_code == 400
+    page = browser_client.post("/accounts/settings/", {"time_zone": "localtime"})
+    assert page.status_code == 200
+    assert b"errorlist" in page.content
+    assert b'value="localtime"' not in browser_client.get("/accounts/settings/").content
+    user.profile.refresh_from_db()
+    assert user.profile.time_zone == "UTC"

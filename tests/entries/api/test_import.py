@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 
@@ -441,3 +442,72 @@ def test_import_page_names_the_sessions(browser_client, user):
     response = browser_client.post("/export/", {"file": io.BytesIO(json.dumps(data).encode())})
     assert response.status_code == 302
     assert b"Imported 1 new entry and 1 reflection session." in browser_client.get(response["Location"]).content
+
+
+# --- Timestamps: what every time zone can show, and the same reading on every route -----------
+
+
+def _set_zone(user, zone: str) -> None:
+    user.profile.time_zone = zone
+    user.profile.save()
+
+
+@pytest.mark.parametrize(
+    ("zone", "moment"),
+    [
+        ("Pacific/Kiritimati", "9999-12-31T23:00:00Z"),  # 1 January 10000 there
+        ("Pacific/Honolulu", "0001-01-01T01:00:00Z"),  # 31 December of year 0 there
+    ],
+)
+def test_a_timestamp_no_time_zone_can_show_is_a_400_not_a_500(auth_client, browser_client, user, zone, moment):
+    """Such a file imported (a 500 without an `entry_date`), and then the entry's page, the
+    sessions page and the Markdown export answered 500 for anyone whose zone is past the edge."""
+    _set_zone(user, zone)
+    entry = auth_client.post(URL, document(item(1, created_at=moment)), format="json")
+    assert entry.status_code == 400
+    assert "entries[0].created_at" in entry.json()["error"]["fields"]
+    dated = auth_client.post(URL, document(item(2, created_at=moment, entry_date="2024-01-01")), format="json")
+    assert dated.status_code == 400
+    session = session_item(1, started_at=moment, last_activity_at=moment, ended_at=moment)
+    answer = auth_client.post(URL, sessions_document(session), format="json")
+    assert answer.status_code == 400
+    assert {"sessions[0].started_at", "sessions[0].last_activity_at", "sessions[0].ended_at"} <= set(
+        answer.json()["error"]["fields"]
+    )
+    session = session_item(1)
+    session["messages"][0]["created_at"] = moment
+    answer = auth_client.post(URL, sessions_document(session), format="json")
+    assert answer.status_code == 400
+    assert "sessions[0].messages[0].created_at" in answer.json()["error"]["fields"]
+    assert not Entry.objects.filter(user=user).exists()
+    assert not ReflectionSession.objects.filter(user=user).exists()
+    # Every page and download still works, and a day inside the edge imports.
+    inside = "9999-12-30T12:00:00Z" if moment.startswith("9999") else "0001-01-02T12:00:00Z"
+    session = session_item(2, started_at=inside, last_activity_at=inside, ended_at=inside)
+    for message in session["messages"]:
+        message["created_at"] = inside
+    response = auth_client.post(URL, sessions_document(session, entries=[item(3, created_at=inside)]), format="json")
+    assert response.status_code == 201, response.content
+    entry_id = Entry.objects.get(user=user).pk
+    session_id = ReflectionSession.objects.get(user=user).pk
+    for path in (f"/entries/{entry_id}/", "/reflect/", f"/reflect/{session_id}/", "/export/download/?format=markdown"):
+        assert browser_client.get(path).status_code == 200, path
+
+
+def test_a_timestamp_without_offset_is_utc_on_the_import_page_as_in_the_api(browser_client, auth_client, user):
+    """The import page runs in the person's time zone (UserTimezoneMiddleware): the same file
+    gave `created_at` 03:00 UTC there and 12:00 UTC through the API."""
+    _set_zone(user, "Asia/Tokyo")
+    naive = "2024-05-01T12:00:00"
+    session = session_item(1, started_at=naive, last_activity_at=naive, ended_at=naive)
+    for message in session["messages"]:
+        message["created_at"] = naive
+    page = browser_client.post("/export/", upload(sessions_document(session, entries=[item(1, created_at=naive)])))
+    assert page.status_code == 302
+    api = auth_client.post(URL, document(item(2, created_at=naive)), format="json")
+    assert api.status_code == 201
+    noon = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
+    assert [entry.created_at for entry in Entry.objects.filter(user=user).order_by("title")] == [noon, noon]
+    imported = ReflectionSession.objects.get(user=user)
+    assert (imported.started_at, imported.ended_at) == (noon, noon)
+    assert set(Message.objects.filter(session=imported).values_list("created_at", flat=True)) == {noon}

@@ -92,3 +92,18 @@ def test_stats_follow_writes(auth_client, user):
     assert auth_client.get(URL).json()["entries_count"] == 1
     services.entry_delete(entry=entry)
     assert auth_client.get(URL).json()["entries_count"] == 0
+
+
+@time_machine.travel(datetime.datetime(2024, 6, 15, 12, 0, tzinfo=datetime.UTC), tick=False)
+def test_totals_are_all_time_and_future_dated_entries_make_no_streak(auth_client, user):
+    """As docs/api.md says: counts ignore `days`; streaks, trend and on this day stop at today."""
+    EntryFactory(user=user, body="one two three", mood=4, entry_date=datetime.date(2024, 6, 15))
+    EntryFactory(user=user, body="old", entry_date=datetime.date(2020, 1, 1))
+    for day in (16, 17, 18):  # planned ahead: tomorrow on
+        EntryFactory(user=user, body="later", mood=1, entry_date=datetime.date(2024, 6, day))
+    EntryFactory(user=user, body="next year", entry_date=datetime.date(2025, 6, 15))
+    data = auth_client.get(URL, {"days": 1}).json()
+    assert (data["entries_count"], data["words_total"]) == (6, 3 + 1 + 3 + 2)
+    assert (data["current_streak"], data["longest_streak"]) == (1, 1)
+    assert [item["date"] for item in data["mood_trend"]] == ["2024-06-15"]
+    assert data["on_this_day"] == []

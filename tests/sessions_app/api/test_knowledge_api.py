@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+import html
+
 import pytest
+import time_machine
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
@@ -39,6 +43,23 @@ def test_detail_by_slug_and_404(auth_client):
 def test_knowledge_answers_carry_an_etag(auth_client):
     response = auth_client.get("/api/v1/knowledge/box-breathing/")
     assert auth_client.get("/api/v1/knowledge/box-breathing/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_todays_prompt_turns_at_the_persons_midnight_alike_in_the_api_and_on_the_pages(
+    auth_client, browser_client, user
+):
+    user.profile.time_zone = "Pacific/Honolulu"  # UTC-10
+    user.profile.save()
+    seen = []
+    # 23:59 on 10 June there, then 00:01 on 11 June (10:01 UTC: the same UTC day as before).
+    for instant in (datetime.datetime(2024, 6, 11, 9, 59), datetime.datetime(2024, 6, 11, 10, 1)):
+        with time_machine.travel(instant.replace(tzinfo=datetime.UTC), tick=False):
+            prompt = auth_client.get("/api/v1/prompts/today/").json()
+            assert html.escape(prompt["text"]) in browser_client.get("/today/").content.decode()
+            assert html.escape(prompt["text"]) in browser_client.get("/reflect/").content.decode()
+            seen.append((prompt["date"], prompt["slug"]))
+    assert [date for date, _ in seen] == ["2024-06-10", "2024-06-11"]
+    assert seen[0][1] != seen[1][1]
 
 
 def test_todays_prompt(auth_client):
