@@ -15,7 +15,7 @@ shared machinery can produce, all with the one error shape of `journal_project.e
 * 304 for conditional GETs (`If-None-Match` with the current `ETag`).
 
 A view may declare a status itself (e.g. 409 or 410 with its own description); that
-declaration wins.
+declaration wins, and an error it declares without a body gets the error shape too.
 
 Two more truths: input serializers that refuse unknown fields (`StrictSerializer`) say
 `additionalProperties: false`, and request bodies are documented as JSON, the API's
@@ -132,6 +132,14 @@ class JournalAutoSchema(AutoSchema):
             if status not in responses:
                 responses[status] = self._get_response_for_code(
                     OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status]), status
+                )
+        # A view that declares an error with a description only (`OpenApiResponse(description=
+        # "Not yours or missing")`) still answers the error shape: a client generated from a
+        # response without content could not read the body's `code`.
+        for status, response in list(responses.items()):
+            if status.isdigit() and int(status) >= 400 and "content" not in response:
+                responses[status] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=response.get("description", "")), status
                 )
         if self.method == "GET" and self._is_conditional():
             responses.setdefault("304", {"description": "Not modified: `If-None-Match` matched the current `ETag`."})
