@@ -158,3 +158,29 @@ def test_an_account_without_an_address_conforms_to_the_schema(auth_client, user)
     body = auth_client.get("/api/v1/auth/me/").json()
     assert body["email"] == ""
     assert_conforms(body, "MeOutput")
+
+
+def test_the_headers_a_client_acts_on_are_declared():
+    """No response declared a header: a generated client knew neither the ETag to send back
+    nor how long a 429 or 503 asks it to wait."""
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(generated_schema())}
+    for operation in by_id.values():
+        for status in ("429", "503"):
+            if status in operation["responses"]:
+                assert operation["responses"][status]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+        if "304" in operation["responses"]:
+            for status in ("200", "304"):
+                assert operation["responses"][status]["headers"]["ETag"]["required"] is True
+    assert "ETag" in by_id["stats_retrieve"]["responses"]["200"]["headers"]
+    assert "Location" in by_id["entries_create"]["responses"]["201"]["headers"]
+
+
+@pytest.mark.django_db
+def test_the_declared_headers_are_sent(auth_client):
+    created = auth_client.post("/api/v1/entries/", {"title": "A walk", "body": "By the river."}, format="json")
+    assert created.status_code == 201
+    assert created["Location"] == f"/api/v1/entries/{created.json()['id']}/"
+    for path in ("/api/v1/entries/", created["Location"], "/api/v1/stats/", "/api/v1/tags/", "/api/v1/sessions/"):
+        fresh = auth_client.get(path)
+        assert fresh["ETag"]
+        assert auth_client.get(path, HTTP_IF_NONE_MATCH=fresh["ETag"])["ETag"] == fresh["ETag"]
