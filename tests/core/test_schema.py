@@ -121,8 +121,10 @@ def test_every_paginated_list_documents_page_and_page_size():
         if method != "GET" or not {"count", "next", "previous", "results"} <= set(properties):
             continue
         paginated.append(path)
-        names = {parameter["name"] for parameter in operation.get("parameters", [])}
-        assert {"page", "page_size"} <= names, path
+        names = {parameter["name"]: parameter for parameter in operation.get("parameters", [])}
+        assert {"page", "page_size"} <= set(names), path
+        # The server refuses 0 and below (a 404 for `page`, a 400 for `page_size`).
+        assert names["page"]["schema"]["minimum"] == names["page_size"]["schema"]["minimum"] == 1, path
         assert {"400", "404"} <= set(operation["responses"]), path
     assert {"/api/v1/entries/", "/api/v1/tags/", "/api/v1/sessions/", "/api/v1/knowledge/"} <= set(paginated)
 
