@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import unicodedata
 from typing import Any
 
 import django_filters
@@ -20,7 +19,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
-from entries import search
+from entries import rendering, search
 from entries.models import MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, Entry, Mood
 
 Q_MAX_LENGTH = 200
@@ -175,7 +174,7 @@ class EntryFilter(django_filters.FilterSet):
                 continue
             if isinstance(value, str):
                 # NFC, as entries and tags are stored (entries.rendering.clean_text).
-                value = unicodedata.normalize("NFC", " ".join(value.split()))
+                value = " ".join(rendering.clean_line(value).split())
                 if not value:
                     continue
                 if name == "tag":

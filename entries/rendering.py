@@ -35,6 +35,14 @@ MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
 # The search headline marks matches with these two control characters (entries.search),
 # so they must never occur in stored text; other C0 controls are stripped with them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that show nothing: zero-width space, non-joiner and joiner, direction marks,
+# word joiner, BOM, soft hyphen, bidi embeddings and isolates. Inside a text they do work
+# (a joiner builds 👨‍👩‍👧, a mark orders mixed-direction text); at the edges of a name they
+# only made a title or a tag that looks empty ("\u200b" was accepted, though a blank one is
+# not) or two tags that look the same ("x" and "\u200bx").
+_EDGES = re.compile(
+    r"^[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]+|[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]+$"
+)
 _WORD = re.compile(r"\w[\w'’-]*")
 
 
@@ -46,6 +54,11 @@ def clean_text(value: str) -> str:
     compares code points: one spelling never found the other. Search queries are NFC too.
     """
     return unicodedata.normalize("NFC", _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def clean_line(value: str) -> str:
+    """A name (a title, a tag): `clean_text`, without whitespace or invisible characters at its edges."""
+    return _EDGES.sub("", clean_text(value))
 
 
 _converters = threading.local()

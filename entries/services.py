@@ -79,7 +79,7 @@ def tag_names_normalise(names: Iterable[str] | str) -> list[str]:
             raise ValidationError({"tags": ["Tags must be text."]})
         # clean_text() makes it NFC: "Café" typed on one device and decomposed (e + U+0301)
         # on another, or in an imported file, look the same and must be one tag.
-        name = " ".join(rendering.clean_text(raw).replace(",", " ").split()).lstrip("#").strip()
+        name = rendering.clean_line(" ".join(rendering.clean_line(raw).replace(",", " ").split()).lstrip("#"))
         if not name:
             continue
         if len(name) > TAG_MAX_LENGTH:
@@ -189,7 +189,7 @@ def _apply_tags(entry: Entry, names: Sequence[str]) -> None:
 
 
 def _render(entry: Entry) -> None:
-    entry.title = rendering.clean_text(entry.title).strip()
+    entry.title = rendering.clean_line(entry.title)
     entry.body = rendering.clean_text(entry.body)
     entry.body_html = rendering.render_markdown(entry.body)
     entry.word_count = rendering.count_words(entry.body)

@@ -1,10 +1,10 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from journal_project import health, views
 from journal_project.accounts import views as account_views
+from journal_project.api.docs import DocsView, SchemaView
 
 SWAGGER_UI_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 
@@ -13,14 +13,12 @@ api_v1 = [
     path("", include("entries.api.urls")),
     path("", include("sessions_app.api.urls")),
     path("monitoring/", include("monitoring.api.urls")),
-    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("schema/", SchemaView.as_view(api_version="v1"), name="schema"),
     # Swagger UI sets one inline style: that style alone (by its hash, for the pinned
     # drf-spectacular-sidecar) is allowed, on this page only, which shows no journal.
     path(
         "docs/",
-        csp_update({"style-src": ["'unsafe-hashes'", SWAGGER_UI_STYLE]})(
-            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
-        ),
+        csp_update({"style-src": ["'unsafe-hashes'", SWAGGER_UI_STYLE]})(DocsView.as_view(url_name="api:schema")),
         name="docs",
     ),
 ]

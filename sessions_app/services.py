@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from entries import rendering
 from journal_project import caching
 from journal_project.exceptions import Conflict, NotFound
 from sessions_app import selectors
@@ -109,7 +110,7 @@ def session_create(*, user: Any, title: str = "", technique_slug: str | None = N
         technique = Technique.objects.filter(slug=technique_slug).first()
         if technique is None:
             raise ValidationError({"technique": ["Unknown technique."]})
-    title = " ".join(title.split())
+    title = " ".join(rendering.clean_line(title).split())  # an invisible title gets the default
     now = timezone.now()
     if not title:
         day = _local_date(user, now)

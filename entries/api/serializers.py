@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from entries import rendering
 from entries.models import BODY_MAX_LENGTH, MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, TAGS_PER_ENTRY, TITLE_MAX_LENGTH
 from journal_project.api.serializers import StrictSerializer
 
@@ -22,7 +23,7 @@ class EntryInputSerializer(StrictSerializer):
     entry_date = serializers.DateField(required=False, allow_null=True)
 
     def validate_body(self, value: str) -> str:
-        if not value.strip():
+        if not rendering.clean_line(value):  # nothing but spaces or invisible characters
             raise serializers.ValidationError("This field may not be blank.")
         return value
 

@@ -90,6 +90,7 @@ FILTER_PARAMETERS = [
 class EntryListView(APIView):
     throttle_classes = [SearchRateThrottle]  # counts only requests with `q`
     blank_query_parameters = FILTER_NAMES  # EntryFilter reads `?tag=` as no tag filter
+    created_location = True  # the 201 names the new entry's path (the schema says so)
 
     @extend_schema(
         operation_id="entries_list",

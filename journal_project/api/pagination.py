@@ -44,10 +44,14 @@ def requested_page_size(request: Request, default_size: int = JournalPagination.
 # The query parameters of every paginated list, for its `extend_schema(parameters=...)`: a
 # view that paginates by hand (page_params) is not seen as paginated by drf-spectacular,
 # and without them clients and the fuzzer never learn of `page` and `page_size`.
+# `minimum` as the descriptions say: without it a client (or the fuzzer) generating valid
+# values sent `page_size=0` and met a 400 the schema did not predict.
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="From 1; a page past the end answers 404."),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="From 1; a page past the end answers 404."),
     OpenApiParameter(
-        "page_size", int, description=f"From 1; more than {JournalPagination.max_page_size} is cut to it."
+        "page_size",
+        {"type": "integer", "minimum": 1},
+        description=f"From 1; more than {JournalPagination.max_page_size} is cut to it.",
     ),
 ]
 

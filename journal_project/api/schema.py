@@ -12,10 +12,13 @@ shared machinery can produce, all with the one error shape of `journal_project.e
 * 413 and 415 when it reads a body (too large, not JSON or multipart),
 * 429 when a throttle applies,
 * 503 always (the database is unreachable),
-* 304 for conditional GETs (`If-None-Match` with the current `ETag`).
+* 304 for conditional GETs (`If-None-Match` with the current `ETag`),
+
+with the headers a client acts on: `Retry-After` on 429 and 503, `ETag` on a conditional
+GET's 200 and 304, `Location` on a 201 whose view sets `created_location`.
 
 A view may declare a status itself (e.g. 409 or 410 with its own description); that
-declaration wins.
+declaration wins, and an error it declares without a body gets the error shape too.
 
 Two more truths: input serializers that refuse unknown fields (`StrictSerializer`) say
 `additionalProperties: false`, and request bodies are documented as JSON, the API's
@@ -68,6 +71,26 @@ ERROR_DESCRIPTIONS = {
     "415": "The body's media type is not one the operation reads (send JSON).",
     "429": "Throttled or locked out; `Retry-After` says when to retry.",
     "503": "A service the request needs (the database) is unavailable; `Retry-After` says when to retry.",
+}
+
+
+# Headers a client acts on, declared where the server sends them: a client generated from the
+# schema learnt of neither the ETag it should send back nor when a throttled request may retry.
+RETRY_AFTER = {
+    "schema": {"type": "integer", "minimum": 1},
+    "required": True,
+    "description": "Seconds to wait before retrying.",
+}
+ETAG = {
+    "schema": {"type": "string"},
+    "required": True,
+    "description": "Strong validator of this answer, for `If-None-Match` (`Cache-Control: private, no-cache`).",
+}
+
+LOCATION = {
+    "schema": {"type": "string", "format": "uri-reference"},
+    "required": True,
+    "description": "The path of what was created.",
 }
 
 
@@ -133,8 +156,23 @@ class JournalAutoSchema(AutoSchema):
                 responses[status] = self._get_response_for_code(
                     OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status]), status
                 )
+        # A view that declares an error with a description only (`OpenApiResponse(description=
+        # "Not yours or missing")`) still answers the error shape: a client generated from a
+        # response without content could not read the body's `code`.
+        for status, response in list(responses.items()):
+            if status.isdigit() and int(status) >= 400 and "content" not in response:
+                responses[status] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=response.get("description", "")), status
+                )
+        for status in ("429", "503"):
+            if status in responses:
+                responses[status].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
+        if "201" in responses and getattr(self.view, "created_location", False):
+            responses["201"].setdefault("headers", {})["Location"] = LOCATION
         if self.method == "GET" and self._is_conditional():
             responses.setdefault("304", {"description": "Not modified: `If-None-Match` matched the current `ETag`."})
+            for status in ("200", "304"):
+                responses[status].setdefault("headers", {})["ETag"] = ETAG
             if "If-None-Match" not in names:
                 parameters.append(
                     {

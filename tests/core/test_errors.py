@@ -138,3 +138,31 @@ def test_the_favicon_browsers_ask_for_leads_to_the_icon(client):
     assert response.status_code == 301
     assert "favicon" in response["Location"]
     assert response["Location"].endswith(".svg")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "accept", "status", "code"),
+    [
+        ("get", "/api/v1/schema/", "text/html", 406, "not_acceptable"),
+        ("get", "/api/v1/schema/", "application/xml", 406, "not_acceptable"),
+        ("get", "/api/v1/schema/?format=xml", "*/*", 404, "not_found"),
+        ("post", "/api/v1/schema/", "*/*", 405, "method_not_allowed"),
+        ("get", "/api/v1/docs/", "application/json", 406, "not_acceptable"),
+        ("post", "/api/v1/docs/", "text/html", 405, "method_not_allowed"),
+    ],
+)
+def test_the_schema_and_docs_answer_errors_in_json(client, method, path, accept, status, code):
+    """They answered them in YAML (`error:\\n  code: ...`) or as a line of HTML."""
+    response = getattr(client, method)(path, HTTP_ACCEPT=accept)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == code
+
+
+def test_the_schema_and_docs_still_answer_what_they_did(client):
+    assert client.get("/api/v1/schema/")["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert client.get("/api/v1/schema/?format=json").json()["openapi"].startswith("3.")
+    assert client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")["Content-Type"] == "application/json"
+    docs = client.get("/api/v1/docs/", HTTP_ACCEPT="text/html")
+    assert docs.status_code == 200
+    assert docs["Content-Type"].startswith("text/html")

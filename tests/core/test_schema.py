@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -51,6 +53,18 @@ def test_every_operation_documents_the_errors_it_can_answer():
     assert "429" not in by_id["entries_retrieve"]["responses"]
     assert "410" in by_id["entries_list"]["responses"]
     assert "409" in by_id["sessions_end_create"]["responses"]
+
+
+def test_every_error_response_declares_the_error_body():
+    """Errors a view declared by description only (the token's 401, a session's 404, a message's
+    409) had no content in the schema, though the server answers the error shape."""
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, method, operation in operations(generated_schema()):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert response["content"]["application/json"]["schema"] == error, f"{method} {path} {status}"
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(generated_schema())}
+    assert by_id["sessions_messages_create"]["responses"]["409"]["description"] == "The session has ended"
 
 
 def test_strict_inputs_refuse_unknown_properties_and_bodies_are_json():
@@ -107,7 +121,68 @@ def test_every_paginated_list_documents_page_and_page_size():
         if method != "GET" or not {"count", "next", "previous", "results"} <= set(properties):
             continue
         paginated.append(path)
-        names = {parameter["name"] for parameter in operation.get("parameters", [])}
-        assert {"page", "page_size"} <= names, path
+        names = {parameter["name"]: parameter for parameter in operation.get("parameters", [])}
+        assert {"page", "page_size"} <= set(names), path
+        # The server refuses 0 and below (a 404 for `page`, a 400 for `page_size`).
+        assert names["page"]["schema"]["minimum"] == names["page_size"]["schema"]["minimum"] == 1, path
         assert {"400", "404"} <= set(operation["responses"]), path
     assert {"/api/v1/entries/", "/api/v1/tags/", "/api/v1/sessions/", "/api/v1/knowledge/"} <= set(paginated)
+
+
+def _json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema: `nullable` becomes a type that admits null."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: _json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable"):
+        converted = {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def assert_conforms(instance, component: str) -> None:
+    import jsonschema
+
+    schema = _json_schema(generated_schema())
+    jsonschema.validate(
+        instance,
+        {"components": schema["components"], "$ref": f"#/components/schemas/{component}"},
+        format_checker=jsonschema.FormatChecker(),
+    )
+
+
+@pytest.mark.django_db
+def test_an_account_without_an_address_conforms_to_the_schema(auth_client, user):
+    """`email` was `format: email`, and an account registered without one answers ""."""
+    user.email = ""
+    user.save(update_fields=["email"])
+    body = auth_client.get("/api/v1/auth/me/").json()
+    assert body["email"] == ""
+    assert_conforms(body, "MeOutput")
+
+
+def test_the_headers_a_client_acts_on_are_declared():
+    """No response declared a header: a generated client knew neither the ETag to send back
+    nor how long a 429 or 503 asks it to wait."""
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(generated_schema())}
+    for operation in by_id.values():
+        for status in ("429", "503"):
+            if status in operation["responses"]:
+                assert operation["responses"][status]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+        if "304" in operation["responses"]:
+            for status in ("200", "304"):
+                assert operation["responses"][status]["headers"]["ETag"]["required"] is True
+    assert "ETag" in by_id["stats_retrieve"]["responses"]["200"]["headers"]
+    assert "Location" in by_id["entries_create"]["responses"]["201"]["headers"]
+
+
+@pytest.mark.django_db
+def test_the_declared_headers_are_sent(auth_client):
+    created = auth_client.post("/api/v1/entries/", {"title": "A walk", "body": "By the river."}, format="json")
+    assert created.status_code == 201
+    assert created["Location"] == f"/api/v1/entries/{created.json()['id']}/"
+    for path in ("/api/v1/entries/", created["Location"], "/api/v1/stats/", "/api/v1/tags/", "/api/v1/sessions/"):
+        fresh = auth_client.get(path)
+        assert fresh["ETag"]
+        assert auth_client.get(path, HTTP_IF_NONE_MATCH=fresh["ETag"])["ETag"] == fresh["ETag"]

@@ -69,3 +69,50 @@ def test_head_answers_carry_gets_length_and_no_body_and_log_nothing(gunicorn_ser
     finally:
         connection.close()
     assert "no-body response" not in gunicorn_server.log()
+
+
+@pytest.fixture(scope="module")
+def production_server() -> Iterator[AppServer]:
+    server = AppServer(
+        {
+            "DJANGO_SETTINGS_MODULE": "journal_project.settings.production",
+            "SECRET_KEY": "a-production-key-for-this-test-only-" + "x" * 30,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "FORWARDED_ALLOW_IPS": "127.0.0.1",  # the proxy
+            "REDIS_URL": settings.REDIS_URL,
+            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+            "CELERY_BROKER_URL": "",
+            "WEB_CONCURRENCY": "1",
+            "GUNICORN_THREADS": "1",
+        },
+        gunicorn=True,
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _get_from(server: AppServer, source: str, headers: dict[str, str]) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
+    try:
+        connection.request("GET", "/api/v1/schema/", headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location") or ""
+    finally:
+        connection.close()
+
+
+def test_only_the_trusted_proxy_can_say_a_request_came_over_https(production_server: AppServer):
+    # Django trusted `X-Forwarded-Proto: https` from anyone, so a client reaching gunicorn
+    # directly was served over plain HTTP without the redirect, and told https links.
+    https = {"X-Forwarded-Proto": "https"}
+    assert _get_from(production_server, "127.0.0.1", https)[0] == 200  # the proxy, in FORWARDED_ALLOW_IPS
+    plain = _get_from(production_server, "127.0.0.1", {})
+    assert plain[0] == 301
+    assert plain[1].startswith("https://")
+    spoofed = _get_from(production_server, "127.0.0.2", https)  # not a trusted proxy
+    assert spoofed[0] == 301, production_server.log()
+    assert spoofed[1].startswith("https://")

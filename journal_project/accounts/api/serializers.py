@@ -39,7 +39,9 @@ class TokenOutputSerializer(serializers.Serializer):
 class MeOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    email = serializers.EmailField()
+    # Not an EmailField: the schema would say `format: email`, which the empty string of an
+    # account registered without an address is not, and a generated client refuses it.
+    email = serializers.CharField(help_text="The e-mail address; an empty string when none was given.")
     time_zone = serializers.CharField(source="profile.time_zone")
     date_joined = serializers.DateTimeField()
 

@@ -360,3 +360,38 @@ def test_each_filter_combination_is_cached_separately(auth_client, user):
     assert auth_client.get(URL, {"mood": 1}).json()["count"] == 1
     assert auth_client.get(URL, {"mood": 5}).json()["count"] == 1
     assert auth_client.get(URL).json()["count"] == 2
+
+
+# Zero-width space, BOM, direction marks and isolates show nothing: a title or a tag made of
+# them was accepted (a blank one is not), and "\u200bx" was a second tag that looks like "x".
+INVISIBLE = ["\u200b", "\ufeff", "\u200e\u200f", "\u2066\u2069", "\u00ad", "\u2060 \u200b"]
+
+
+@pytest.mark.parametrize("title", INVISIBLE)
+def test_a_title_or_body_of_invisible_characters_is_blank(auth_client, title):
+    response = auth_client.post(URL, {"title": title, "body": "b"}, format="json")
+    assert response.status_code == 400
+    assert "title" in response.json()["error"]["fields"]
+    response = auth_client.post(URL, {"title": "t", "body": title}, format="json")
+    assert response.status_code == 400
+    assert "body" in response.json()["error"]["fields"]
+    assert not Entry.objects.exists()
+
+
+def test_invisible_characters_at_the_edges_of_titles_and_tags_are_dropped(auth_client, user):
+    body = {"title": "\ufeffA walk\u200b", "body": "b", "tags": ["x", "\u200bx", "\u200b", "\u2066y\u2069", "#\u200ez"]}
+    created = auth_client.post(URL, body, format="json").json()
+    assert created["title"] == "A walk"
+    assert created["tags"] == ["x", "y", "z"]
+    assert auth_client.get(URL, {"tag": "\u200bx"}).json()["count"] == 1
+    # Inside a name they do work, and stay: a family emoji's joiners, a mark between scripts.
+    kept = auth_client.post(
+        URL, {"title": "👨\u200d👩\u200d👧 abc\u200fשלום", "body": "b", "tags": ["👨\u200d👩\u200d👧"]}, format="json"
+    )
+    assert kept.json()["title"] == "👨\u200d👩\u200d👧 abc\u200fשלום"
+    assert kept.json()["tags"] == ["👨\u200d👩\u200d👧"]
+
+
+def test_a_session_titled_with_invisible_characters_gets_the_default_title(auth_client):
+    session = auth_client.post("/api/v1/sessions/", {"title": "\u200b\ufeff"}, format="json").json()
+    assert session["title"].startswith("Reflection · ")
