@@ -396,3 +396,16 @@ def test_a_search_refused_as_too_long_keeps_the_words_and_says_why_in_words(brow
     assert "<li>Ensure this value has at most 200 characters (it has 240).</li>" in html
     assert "q:" not in html
     assert 'aria-invalid="true"' in html
+
+
+def _stats(html: str) -> list[str]:
+    cards = re.findall(r'<span class="stat-value">(.*?)</span><span class="muted">(.*?)</span>', html)
+    return [f"{value} {label}" for value, label in cards]
+
+
+def test_insights_counts_read_as_english(browser_client, user):
+    """One entry is "1 entry", not "1 entries"; thousands are grouped ("12,241 words")."""
+    assert _stats(browser_client.get("/insights/").content.decode())[:2] == ["0 entries", "0 words"]
+    EntryFactory(user=user, body="word " * 1234, entry_date=datetime.date.today())
+    html = browser_client.get("/insights/").content.decode()
+    assert _stats(html) == ["1 entry", "1,234 words", "1 day in a row", "1 day, the longest run"]
