@@ -46,6 +46,14 @@ def test_login_and_logout(client, user):
     assert client.get("/accounts/settings/").status_code == 302
 
 
+def test_logging_out_says_so(browser_client):
+    """The page after logging out tells the person it worked (it looks like any signed-out visit otherwise)."""
+    home = browser_client.post("/logout/", follow=True)
+    assert home.redirect_chain[-1][0] == "/"
+    assert "You are logged out." in home.content.decode()
+    assert "You are logged out." not in browser_client.get("/").content.decode()  # said once
+
+
 def test_wrong_password_shows_a_form_error(client, user):
     response = client.post("/login/", {"username": user.username, "password": "wrong"})
     assert response.status_code == 200
