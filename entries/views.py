@@ -25,6 +25,7 @@ from entries.api.views import export_response, import_payload
 from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry
+from entries.search import only_common_words
 from journal_project import unsaved
 from journal_project.exceptions import InvalidInput, NotFound, error_body
 from journal_project.paging import page_number, query_without_page
@@ -248,6 +249,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if "q" in filters:
         results, page = _paged(request, filters)
         context.update(entries=results["results"], count=results["count"], page=page)
+        # Only when nothing was found, so an ordinary search pays no extra query.
+        context["common_words_only"] = not results["count"] and only_common_words(q)
     context["query"] = query_without_page(request)
     return render(request, "entries/search.html", context)
 

@@ -409,3 +409,18 @@ def test_insights_counts_read_as_english(browser_client, user):
     EntryFactory(user=user, body="word " * 1234, entry_date=datetime.date.today())
     html = browser_client.get("/insights/").content.decode()
     assert _stats(html) == ["1 entry", "1,234 words", "1 day in a row", "1 day, the longest run"]
+
+
+def test_a_search_for_only_common_words_says_why_it_finds_nothing(browser_client, user):
+    """PostgreSQL drops stop words: "the" found nothing in a journal full of it, and the page
+    said only "Nothing matches", as if the word were not there."""
+    EntryFactory(user=user, title="The walk", body="The river and the rain.")
+    page = browser_client.get("/search/", {"q": "the"}).content.decode()
+    assert "too common" in page
+    assert "<title>“the” · Search · Journal</title>" in page  # the history and tabs say what was searched
+    # A word that is simply not there keeps the ordinary answer.
+    absent = browser_client.get("/search/", {"q": "zebra"}).content.decode()
+    assert "Nothing matches “zebra”" in absent
+    assert "too common" not in absent
+    assert "too common" not in browser_client.get("/search/", {"q": "***"}).content.decode()
+    assert "<title>Search · Journal</title>" in browser_client.get("/search/").content.decode()
