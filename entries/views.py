@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar as calendar_module
 import datetime
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -340,12 +341,27 @@ def export(request: HttpRequest) -> HttpResponse:
         try:
             result = services.entries_import(user=request.user, data=import_payload(request))
         except ValidationError as error:
-            problems = [f"{field}: {message}" for field, msgs in error.message_dict.items() for message in msgs]
-            form.add_error("file", problems[:10])
+            problems = [
+                _import_problem(field, message) for field, msgs in error.message_dict.items() for message in msgs
+            ]
+            form.add_error("file", ["Nothing was imported.", *problems[:10]])
         else:
             messages.success(request, _import_note(result))
             return redirect(reverse("entries:export"))
     return render(request, "entries/export.html", {"form": form})
+
+
+_IMPORT_PLACE = re.compile(r"(entries|sessions|messages)\[(\d+)\]")
+_IMPORT_PLACE_NAMES = {"entries": "Entry", "sessions": "Session", "messages": "message"}
+
+
+def _import_problem(field: str, message: str) -> str:
+    """An import error in words: the API's `entries[3].mood` is "Entry 4, mood" on the page
+    (counted from 1), and a problem with the whole file is the message alone."""
+    if "[" not in field:
+        return message
+    place = _IMPORT_PLACE.sub(lambda match: f"{_IMPORT_PLACE_NAMES[match[1]]} {int(match[2]) + 1}", field)
+    return f"{place.replace('.', ', ')}: {message}"
 
 
 def _import_note(result: services.ImportResult) -> str:

@@ -424,3 +424,23 @@ def test_a_search_for_only_common_words_says_why_it_finds_nothing(browser_client
     assert "too common" not in absent
     assert "too common" not in browser_client.get("/search/", {"q": "***"}).content.decode()
     assert "<title>Search · Journal</title>" in browser_client.get("/search/").content.decode()
+
+
+def test_a_refused_import_says_nothing_was_imported_in_words(browser_client, user):
+    """The errors read as sentences, not as the file's field names ("entries: Expected…")."""
+
+    def refused(content: bytes) -> str:
+        upload = io.BytesIO(content)
+        upload.name = "journal.json"
+        response = browser_client.post("/export/", {"file": upload})
+        assert response.status_code == 200
+        return re.sub(r"\s+", " ", response.content.decode())
+
+    page = refused(b'{"not": "an export"}')
+    assert "Nothing was imported" in page
+    assert "<li>entries: " not in page
+    assert "<li>Not a JSON file" in refused(b"not json at all")  # not "file: Not a JSON file"
+    # Where an entry is at fault, the page says which one, counting from 1 as people do.
+    export = {"format": "journal-export", "version": 1, "entries": [{"title": "ok", "body": "x"}, {"title": "t"}]}
+    assert "Entry 2" in refused(json.dumps(export).encode())
+    assert not Entry.objects.filter(user=user).exists()
