@@ -444,3 +444,15 @@ def test_a_refused_import_says_nothing_was_imported_in_words(browser_client, use
     export = {"format": "journal-export", "version": 1, "entries": [{"title": "ok", "body": "x"}, {"title": "t"}]}
     assert "Entry 2" in refused(json.dumps(export).encode())
     assert not Entry.objects.filter(user=user).exists()
+
+
+def test_titles_say_which_month_and_which_entry(browser_client, user):
+    """A tab or a history list of "Calendar", "Edit entry", "Delete entry" did not say which."""
+    entry = EntryFactory(user=user, title="Rainy Tuesday", entry_date=datetime.date(2026, 3, 3))
+
+    def title(path: str) -> str:
+        return re.search(r"<title>(.*?)</title>", browser_client.get(path).content.decode()).group(1)
+
+    assert title("/calendar/?month=2026-03") == "March 2026 · Calendar · Journal"
+    assert title(f"/entries/{entry.pk}/edit/") == "Edit “Rainy Tuesday” · Journal"
+    assert title(f"/entries/{entry.pk}/delete/") == "Delete “Rainy Tuesday”? · Journal"
