@@ -456,3 +456,18 @@ def test_titles_say_which_month_and_which_entry(browser_client, user):
     assert title("/calendar/?month=2026-03") == "March 2026 · Calendar · Journal"
     assert title(f"/entries/{entry.pk}/edit/") == "Edit “Rainy Tuesday” · Journal"
     assert title(f"/entries/{entry.pk}/delete/") == "Delete “Rainy Tuesday”? · Journal"
+
+
+def test_search_pages_are_not_labelled_newer_and_older(browser_client, user, run_commit_hooks):
+    """Search results are ranked by how well they match, not by date: "← Newer" and
+    "Older →" (right on the entry list) were wrong there."""
+    for day in range(21):
+        run_commit_hooks(EntryFactory, user=user, body="rain", entry_date=datetime.date(2026, 1, 1 + day))
+    search = browser_client.get("/search/", {"q": "rain", "page": 2}).content.decode()
+    assert 'rel="prev">← Previous</a>' in search
+    assert "Newer" not in search
+    first = browser_client.get("/search/", {"q": "rain"}).content.decode()
+    assert 'rel="next">Next →</a>' in first
+    assert "Older" not in first
+    listing = browser_client.get("/entries/").content.decode()
+    assert 'rel="next">Older →</a>' in listing
