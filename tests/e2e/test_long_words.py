@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.support import Browser, log_in, no_horizontal_scroll
+from tests.e2e.support import Browser, audit, log_in, no_horizontal_scroll
 
 
 def test_a_long_unbroken_title_and_tags_fit_every_page(ui: Browser, writer) -> None:
@@ -50,6 +50,8 @@ def test_long_words_and_wide_tables_in_an_entry_fit_its_page_and_the_preview(ui:
     page.goto(f"/entries/{entry.pk}/")
     no_horizontal_scroll(page, f"an entry with a long word and a wide table ({ui.viewport.name})")
     assert page.evaluate(CRUSHED_CELLS) == []
+    # The code block and the table scroll sideways: the keyboard can reach them to scroll them.
+    audit(page, "an entry with a wide table and code", rules=["scrollable-region-focusable"])
 
     # The preview of the same text, as the editor shows it (the server renders it on Preview).
     page.goto(f"/entries/{entry.pk}/edit/")
@@ -57,3 +59,5 @@ def test_long_words_and_wide_tables_in_an_entry_fit_its_page_and_the_preview(ui:
     page.locator(".preview .entry-body table").wait_for()
     no_horizontal_scroll(page, f"the preview of a long word and a wide table ({ui.viewport.name})")
     assert page.evaluate(CRUSHED_CELLS) == []
+    page.wait_for_selector(".preview .entry-body:not([aria-busy])")  # the live preview, once it has answered
+    audit(page, "the preview of a wide table and code", rules=["scrollable-region-focusable"])
