@@ -178,7 +178,7 @@ def test_a_right_to_left_session_title_keeps_its_direction(browser_client, user)
     Hebrew or Arabic title laid out left to right (the entries' pages already did this)."""
     session = services.session_create(user=user, title="שיחה על העבודה")
     listing = browser_client.get("/reflect/").content.decode()
-    assert f'href="/reflect/{session.pk}/" dir="auto"><strong>שיחה על העבודה</strong>' in listing
+    assert f'href="/reflect/{session.pk}/#latest" dir="auto"><strong>שיחה על העבודה</strong>' in listing
     end = browser_client.get(f"/reflect/{session.pk}/end/").content.decode()
     assert "<bdi>שיחה על העבודה</bdi>" in end
 
@@ -208,3 +208,17 @@ def test_a_message_sent_after_the_session_ended_is_back_in_the_box_after_logging
     browser_client.post(f"/reflect/{session.pk}/", {"content": "Not for the next person", "writer": str(user.pk)})
     browser_client.post("/login/", {"username": other_user.username, "password": PASSWORD})
     assert "Not for the next person" not in browser_client.get("/reflect/").content.decode()
+
+
+def test_an_active_session_opens_at_its_latest_message(browser_client):
+    """A long conversation opened from the list (or "Keep going") started at its first
+    message: the person scrolled through all of it to reach where they were, and the box."""
+    user = browser_client.user
+    active = services.session_create(user=user, title="Going on")
+    ended = services.session_create(user=user, title="Done")
+    services.session_end(user=user, session_id=ended.pk)
+    listing = browser_client.get("/reflect/").content.decode()
+    assert f'href="/reflect/{active.pk}/#latest"' in listing
+    assert f'href="/reflect/{ended.pk}/"' in listing  # an ended one reads from the start, to its summary
+    ending = browser_client.get(f"/reflect/{active.pk}/end/").content.decode()
+    assert f'href="/reflect/{active.pk}/#latest">Keep going</a>' in ending
