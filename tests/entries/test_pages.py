@@ -474,7 +474,7 @@ def test_search_pages_are_not_labelled_newer_and_older(browser_client, user, run
 
 
 def test_an_excerpt_keeps_a_heading_apart_from_the_text_after_it(browser_client, user):
-    """"# Monday" then "Slept well." read "Monday Slept well." in the list: one run-on sentence."""
+    """A heading "# Monday" then "Slept well." read "Monday Slept well." in the list."""
     EntryFactory(user=user, title="t", body="# Monday at *home*\n\nSlept well.\n\n## Why?\n\nNo idea.")
     page = browser_client.get("/entries/").content.decode()
     assert "Monday at home. Slept well. Why? No idea." in page
