@@ -25,7 +25,7 @@ from entries import charts, rendering, selectors, services
 from entries.api.views import export_response, import_payload
 from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
-from entries.models import BODY_MAX_LENGTH, Entry
+from entries.models import BODY_MAX_LENGTH, Entry, Mood
 from entries.search import only_common_words
 from journal_project import unsaved
 from journal_project.exceptions import InvalidInput, NotFound, error_body
@@ -112,9 +112,35 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "count": results["count"],
         "page": page,
         "filtered": bool(filters),
+        "filters_in_words": _filters_in_words(filters),
         "query": query_without_page(request),
     }
     return render(request, "entries/entry_list.html", context)
+
+
+def _long_date(value: str) -> str:
+    day = datetime.date.fromisoformat(value)
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def _filters_in_words(filters: dict[str, Any]) -> str:
+    """The applied filters as the end of a sentence ("tagged “work”, mood Great, on 17
+    November 2026"): the list says what it shows, so the filter form can stay folded."""
+    parts = []
+    if "tag" in filters:
+        parts.append(f"tagged “{filters['tag']}”")
+    if "mood" in filters:
+        parts.append(f"mood {Mood(filters['mood']).label}")
+    start, end = filters.get("date_from"), filters.get("date_to")
+    if start and start == end:
+        parts.append(f"on {_long_date(start)}")
+    elif start and end:
+        parts.append(f"from {_long_date(start)} to {_long_date(end)}")
+    elif start:
+        parts.append(f"since {_long_date(start)}")
+    elif end:
+        parts.append(f"until {_long_date(end)}")
+    return ", ".join(parts)
 
 
 @login_required

@@ -478,3 +478,20 @@ def test_an_excerpt_keeps_a_heading_apart_from_the_text_after_it(browser_client,
     EntryFactory(user=user, title="t", body="# Monday at *home*\n\nSlept well.\n\n## Why?\n\nNo idea.")
     page = browser_client.get("/entries/").content.decode()
     assert "Monday at home. Slept well. Why? No idea." in page
+
+
+def test_applied_filters_are_named_and_leave_the_entries_in_view(browser_client, user):
+    """A calendar day's link opened the list with the whole filter form unfolded: on a phone
+    the entries began below the first screen, under "2 entries match these filters"."""
+    EntryFactory(user=user, title="On the day", tags=["work"], mood=5, entry_date=datetime.date(2026, 11, 17))
+    day = browser_client.get("/entries/", {"date_from": "2026-11-17", "date_to": "2026-11-17"}).content.decode()
+    assert '<details class="card filters">' in day  # folded
+    assert re.sub(r"\s+", " ", day).count('1 entry on 17 November 2026. <a href="/entries/">Clear filters</a>') == 1
+    several = browser_client.get(
+        "/entries/", {"tag": "work", "mood": 5, "date_from": "2026-11-01", "date_to": "2026-11-30"}
+    ).content.decode()
+    assert "1 entry tagged “work”, mood Great, from 1 November 2026 to 30 November 2026." in several
+    since = browser_client.get("/entries/", {"date_from": "2026-11-01"}).content.decode()
+    assert "1 entry since 1 November 2026." in since
+    # A refused filter keeps the form open, to show what was wrong.
+    assert '<details class="card filters" open>' in browser_client.get("/entries/", {"mood": "9"}).content.decode()
