@@ -495,3 +495,21 @@ def test_applied_filters_are_named_and_leave_the_entries_in_view(browser_client,
     assert "1 entry since 1 November 2026." in since
     # A refused filter keeps the form open, to show what was wrong.
     assert '<details class="card filters" open>' in browser_client.get("/entries/", {"mood": "9"}).content.decode()
+
+
+def test_a_dense_year_is_drawn_as_lines_without_a_dot_per_day(browser_client, user):
+    """400 days of entries drew 365 overlapping dots 1.6 units apart on the year's chart: a
+    solid band that hid the lines. Past one dot per few units the lines alone are drawn (the
+    numbers stay in the table); a sparse year keeps its dots."""
+    today = datetime.date.today()
+    for day in range(5):
+        EntryFactory(user=user, mood=1 + day % 5, entry_date=today - datetime.timedelta(days=day * 60))
+    sparse = browser_client.get("/insights/?days=365").content.decode()
+    assert sparse.count('<circle class="dot-mood"') == 5
+    for day in range(1, 200):
+        if day % 60:
+            EntryFactory(user=user, mood=3, body="x", entry_date=today - datetime.timedelta(days=day))
+    dense = browser_client.get("/insights/?days=365").content.decode()
+    assert '<polyline class="line-mood"' in dense
+    assert '<circle class="dot-mood"' not in dense
+    assert dense.count("<tr><td>") > 150  # every day still in the table
