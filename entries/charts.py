@@ -11,6 +11,9 @@ from typing import Any
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
+# Below this many units per point the dots (radius 4) run into one band that hides the lines:
+# a year of daily entries is drawn as lines alone (its numbers stay in the page's table).
+MIN_DOT_SPACING = 6
 
 
 def _x(index: int, span: int) -> float:
@@ -46,6 +49,7 @@ def trend_chart(trend: list[dict[str, Any]], *, today: str, days: int) -> dict[s
                 }
             )
     grid = [{"y": _y(step / 4), "mood": step + 1} for step in range(5)]
+    dots = max(len(mood_points), len(sentiment_points)) * MIN_DOT_SPACING <= WIDTH - LEFT - RIGHT
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -54,9 +58,9 @@ def trend_chart(trend: list[dict[str, Any]], *, today: str, days: int) -> dict[s
         "bottom": HEIGHT - BOTTOM,
         "label_y": HEIGHT - 8,
         "grid": grid,
-        "mood": mood_points,
+        "mood": mood_points if dots else [],
         "mood_line": " ".join(f"{p['x']},{p['y']}" for p in mood_points),
-        "sentiment": sentiment_points,
+        "sentiment": sentiment_points if dots else [],
         "sentiment_line": " ".join(f"{p['x']},{p['y']}" for p in sentiment_points),
         "start_label": start.isoformat(),
         "end_label": end.isoformat(),

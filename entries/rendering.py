@@ -3,8 +3,9 @@
 The Markdown library passes raw HTML through, so its output is never trusted: nh3 (the
 Rust `ammonia` sanitizer) keeps only an allow-list of tags and attributes, only http(s)
 and mailto URLs, and stamps every link with rel="noopener noreferrer nofollow".
-Images are not allowed: a remote image in a private journal is a tracking pixel, and the
-Content Security Policy would block it anyway.
+Images are not shown: a remote image in a private journal is a tracking pixel, and the
+Content Security Policy would block it anyway. A Markdown image becomes a link to it, with
+its description as the text, rather than vanishing.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from xml.etree import ElementTree
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -30,7 +34,30 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
-MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
+
+
+class _ImagesAsLinks(Treeprocessor):
+    """`![the lake](https://…/lake.jpg)` → a link "the lake" (the URL when there is no text).
+    nh3 then checks the link like any other (http(s) and mailto only)."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for image in root.iter("img"):
+            source, text, title = image.get("src", ""), image.get("alt", ""), image.get("title")
+            image.tag = "a"
+            image.attrib.clear()
+            image.set("href", source)
+            if title:
+                image.set("title", title)
+            image.text = text or source
+
+
+class _ImagesAsLinksExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # Python-Markdown's name
+        # After the inline patterns (priority 20) have made the images.
+        md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 5)
+
+
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br", _ImagesAsLinksExtension()]
 
 # The search headline marks matches with these two control characters (entries.search),
 # so they must never occur in stored text; other C0 controls are stripped with them.

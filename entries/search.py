@@ -168,6 +168,20 @@ def apply_search(queryset: QuerySet, q: str) -> QuerySet:
     return queryset
 
 
+def only_common_words(q: str) -> bool:
+    """True when `q` has words but the search drops them all as too common ("the", "and").
+
+    PostgreSQL's dictionary leaves stop words out of the index and the query alike, so such
+    a search finds nothing in a journal full of them: the page says why. (Punctuation alone
+    is not words; the embedded default's search keeps every word.)
+    """
+    if not uses_postgres() or not re.search(r"\w", q):
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text = ''", [CONFIG, q])
+        return bool(cursor.fetchone()[0])
+
+
 def _contains(term: str) -> Q:
     return Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar as calendar_module
 import datetime
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +25,8 @@ from entries import charts, rendering, selectors, services
 from entries.api.views import export_response, import_payload
 from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
-from entries.models import BODY_MAX_LENGTH, Entry
+from entries.models import BODY_MAX_LENGTH, Entry, Mood
+from entries.search import only_common_words
 from journal_project import unsaved
 from journal_project.exceptions import InvalidInput, NotFound, error_body
 from journal_project.paging import page_number, query_without_page
@@ -110,9 +112,35 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "count": results["count"],
         "page": page,
         "filtered": bool(filters),
+        "filters_in_words": _filters_in_words(filters),
         "query": query_without_page(request),
     }
     return render(request, "entries/entry_list.html", context)
+
+
+def _long_date(value: str) -> str:
+    day = datetime.date.fromisoformat(value)
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def _filters_in_words(filters: dict[str, Any]) -> str:
+    """The applied filters as the end of a sentence ("tagged “work”, mood Great, on 17
+    November 2026"): the list says what it shows, so the filter form can stay folded."""
+    parts = []
+    if "tag" in filters:
+        parts.append(f"tagged “{filters['tag']}”")
+    if "mood" in filters:
+        parts.append(f"mood {Mood(filters['mood']).label}")
+    start, end = filters.get("date_from"), filters.get("date_to")
+    if start and start == end:
+        parts.append(f"on {_long_date(start)}")
+    elif start and end:
+        parts.append(f"from {_long_date(start)} to {_long_date(end)}")
+    elif start:
+        parts.append(f"since {_long_date(start)}")
+    elif end:
+        parts.append(f"until {_long_date(end)}")
+    return ", ".join(parts)
 
 
 @login_required
@@ -248,6 +276,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if "q" in filters:
         results, page = _paged(request, filters)
         context.update(entries=results["results"], count=results["count"], page=page)
+        # Only when nothing was found, so an ordinary search pays no extra query.
+        context["common_words_only"] = not results["count"] and only_common_words(q)
     context["query"] = query_without_page(request)
     return render(request, "entries/search.html", context)
 
@@ -337,12 +367,27 @@ def export(request: HttpRequest) -> HttpResponse:
         try:
             result = services.entries_import(user=request.user, data=import_payload(request))
         except ValidationError as error:
-            problems = [f"{field}: {message}" for field, msgs in error.message_dict.items() for message in msgs]
-            form.add_error("file", problems[:10])
+            problems = [
+                _import_problem(field, message) for field, msgs in error.message_dict.items() for message in msgs
+            ]
+            form.add_error("file", ["Nothing was imported.", *problems[:10]])
         else:
             messages.success(request, _import_note(result))
             return redirect(reverse("entries:export"))
     return render(request, "entries/export.html", {"form": form})
+
+
+_IMPORT_PLACE = re.compile(r"(entries|sessions|messages)\[(\d+)\]")
+_IMPORT_PLACE_NAMES = {"entries": "Entry", "sessions": "Session", "messages": "message"}
+
+
+def _import_problem(field: str, message: str) -> str:
+    """An import error in words: the API's `entries[3].mood` is "Entry 4, mood" on the page
+    (counted from 1), and a problem with the whole file is the message alone."""
+    if "[" not in field:
+        return message
+    place = _IMPORT_PLACE.sub(lambda match: f"{_IMPORT_PLACE_NAMES[match[1]]} {int(match[2]) + 1}", field)
+    return f"{place.replace('.', ', ')}: {message}"
 
 
 def _import_note(result: services.ImportResult) -> str:

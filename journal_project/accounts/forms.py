@@ -24,7 +24,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, label="E-mail")
     # Filled in by the browser's own time zone when JavaScript runs; UTC otherwise.
     time_zone = forms.ChoiceField(
         choices=_time_zone_choices, initial="UTC", widget=forms.Select(attrs={"data-detect-time-zone": ""})
@@ -69,7 +69,7 @@ class EmailForm(PasswordConfirmedForm):
 
     password_label = "Current password"
 
-    email = forms.EmailField(required=False, help_text="Leave empty to have no address on file.")
+    email = forms.EmailField(required=False, label="E-mail", help_text="Leave empty to have no address on file.")
     field_order = ["email", "password"]
 
 

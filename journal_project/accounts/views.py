@@ -145,6 +145,9 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
+        # Otherwise the page after it looks like any signed-out visit: say that it worked.
+        # (The message travels in the messages cookie: the session was just ended.)
+        messages.info(request, "You are logged out.")
         # Journal pages and API answers are sent `no-store`, but a browser may still hold
         # some from before that was so (or from an extension's fetch): leaving, the person
         # asks the browser to forget this site's stored answers. Only the cache: the

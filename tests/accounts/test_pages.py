@@ -46,6 +46,14 @@ def test_login_and_logout(client, user):
     assert client.get("/accounts/settings/").status_code == 302
 
 
+def test_logging_out_says_so(browser_client):
+    """The page after logging out tells the person it worked (it looks like any signed-out visit otherwise)."""
+    home = browser_client.post("/logout/", follow=True)
+    assert home.redirect_chain[-1][0] == "/"
+    assert "You are logged out." in home.content.decode()
+    assert "You are logged out." not in browser_client.get("/").content.decode()  # said once
+
+
 def test_wrong_password_shows_a_form_error(client, user):
     response = client.post("/login/", {"username": user.username, "password": "wrong"})
     assert response.status_code == 200
@@ -166,3 +174,12 @@ def test_the_signup_page_is_throttled_per_address_like_the_api(client, settings)
     assert not get_user_model().objects.filter(username="fresh-name").exists()
     other = client.post("/accounts/signup/", {**form, "username": "fresh-name"}, REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 200  # another address is not affected
+
+
+def test_the_address_is_called_e_mail_on_every_page(browser_client, client):
+    """Settings said "E-mail", the sign-up and address forms "Email"."""
+    for page in (browser_client.get("/accounts/settings/"), browser_client.get("/accounts/email/")):
+        assert "Email" not in page.content.decode()
+    browser_client.post("/logout/")
+    signup = client.get("/accounts/signup/").content.decode()
+    assert '<label for="id_email">E-mail:</label>' in signup

@@ -51,6 +51,14 @@ def test_off_unless_mail_reaches_people(client, user, settings):
     assert b"password reset by e-mail is off" in client.get("/accounts/signup/").content
 
 
+def test_with_reset_off_the_login_page_says_whom_to_ask(client, settings):
+    """Without e-mail there is no "Forgot your password?" link, and someone locked out of
+    their journal was told nothing at all about what to do."""
+    settings.PASSWORD_RESET_ENABLED = False
+    page = client.get("/login/").content.decode()
+    assert "Lost your password? This server sends no e-mail: the person who runs it can set a new one" in page
+
+
 def test_the_whole_reset_signs_out_everywhere_and_lifts_the_lockout(client, user, reset_on):
     assert b"Forgot your password?" in client.get("/login/").content
     elsewhere = Client()

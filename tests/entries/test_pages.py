@@ -418,3 +418,120 @@ def test_a_search_refused_as_too_long_keeps_the_words_and_says_why_in_words(brow
     assert "<li>Ensure this value has at most 200 characters (it has 240).</li>" in html
     assert "q:" not in html
     assert 'aria-invalid="true"' in html
+
+
+def _stats(html: str) -> list[str]:
+    cards = re.findall(r'<span class="stat-value">(.*?)</span><span class="muted">(.*?)</span>', html)
+    return [f"{value} {label}" for value, label in cards]
+
+
+def test_insights_counts_read_as_english(browser_client, user):
+    """One entry is "1 entry", not "1 entries"; thousands are grouped ("12,241 words")."""
+    assert _stats(browser_client.get("/insights/").content.decode())[:2] == ["0 entries", "0 words"]
+    EntryFactory(user=user, body="word " * 1234, entry_date=datetime.date.today())
+    html = browser_client.get("/insights/").content.decode()
+    assert _stats(html) == ["1 entry", "1,234 words", "1 day in a row", "1 day, the longest run"]
+
+
+def test_a_search_for_only_common_words_says_why_it_finds_nothing(browser_client, user):
+    """PostgreSQL drops stop words: "the" found nothing in a journal full of it, and the page
+    said only "Nothing matches", as if the word were not there."""
+    EntryFactory(user=user, title="The walk", body="The river and the rain.")
+    page = browser_client.get("/search/", {"q": "the"}).content.decode()
+    assert "too common" in page
+    assert "<title>“the” · Search · Journal</title>" in page  # the history and tabs say what was searched
+    # A word that is simply not there keeps the ordinary answer.
+    absent = browser_client.get("/search/", {"q": "zebra"}).content.decode()
+    assert "Nothing matches “zebra”" in absent
+    assert "too common" not in absent
+    assert "too common" not in browser_client.get("/search/", {"q": "***"}).content.decode()
+    assert "<title>Search · Journal</title>" in browser_client.get("/search/").content.decode()
+
+
+def test_a_refused_import_says_nothing_was_imported_in_words(browser_client, user):
+    """The errors read as sentences, not as the file's field names ("entries: Expected…")."""
+
+    def refused(content: bytes) -> str:
+        upload = io.BytesIO(content)
+        upload.name = "journal.json"
+        response = browser_client.post("/export/", {"file": upload})
+        assert response.status_code == 200
+        return re.sub(r"\s+", " ", response.content.decode())
+
+    page = refused(b'{"not": "an export"}')
+    assert "Nothing was imported" in page
+    assert "<li>entries: " not in page
+    assert "<li>Not a JSON file" in refused(b"not json at all")  # not "file: Not a JSON file"
+    # Where an entry is at fault, the page says which one, counting from 1 as people do.
+    export = {"format": "journal-export", "version": 1, "entries": [{"title": "ok", "body": "x"}, {"title": "t"}]}
+    assert "Entry 2" in refused(json.dumps(export).encode())
+    assert not Entry.objects.filter(user=user).exists()
+
+
+def test_titles_say_which_month_and_which_entry(browser_client, user):
+    """A tab or a history list of "Calendar", "Edit entry", "Delete entry" did not say which."""
+    entry = EntryFactory(user=user, title="Rainy Tuesday", entry_date=datetime.date(2026, 3, 3))
+
+    def title(path: str) -> str:
+        return re.search(r"<title>(.*?)</title>", browser_client.get(path).content.decode()).group(1)
+
+    assert title("/calendar/?month=2026-03") == "March 2026 · Calendar · Journal"
+    assert title(f"/entries/{entry.pk}/edit/") == "Edit “Rainy Tuesday” · Journal"
+    assert title(f"/entries/{entry.pk}/delete/") == "Delete “Rainy Tuesday”? · Journal"
+
+
+def test_search_pages_are_not_labelled_newer_and_older(browser_client, user, run_commit_hooks):
+    """Search results are ranked by how well they match, not by date: "← Newer" and
+    "Older →" (right on the entry list) were wrong there."""
+    for day in range(21):
+        run_commit_hooks(EntryFactory, user=user, body="rain", entry_date=datetime.date(2026, 1, 1 + day))
+    search = browser_client.get("/search/", {"q": "rain", "page": 2}).content.decode()
+    assert 'rel="prev">← Previous</a>' in search
+    assert "Newer" not in search
+    first = browser_client.get("/search/", {"q": "rain"}).content.decode()
+    assert 'rel="next">Next →</a>' in first
+    assert "Older" not in first
+    listing = browser_client.get("/entries/").content.decode()
+    assert 'rel="next">Older →</a>' in listing
+
+
+def test_an_excerpt_keeps_a_heading_apart_from_the_text_after_it(browser_client, user):
+    """A heading "# Monday" then "Slept well." read "Monday Slept well." in the list."""
+    EntryFactory(user=user, title="t", body="# Monday at *home*\n\nSlept well.\n\n## Why?\n\nNo idea.")
+    page = browser_client.get("/entries/").content.decode()
+    assert "Monday at home. Slept well. Why? No idea." in page
+
+
+def test_applied_filters_are_named_and_leave_the_entries_in_view(browser_client, user):
+    """A calendar day's link opened the list with the whole filter form unfolded: on a phone
+    the entries began below the first screen, under "2 entries match these filters"."""
+    EntryFactory(user=user, title="On the day", tags=["work"], mood=5, entry_date=datetime.date(2026, 11, 17))
+    day = browser_client.get("/entries/", {"date_from": "2026-11-17", "date_to": "2026-11-17"}).content.decode()
+    assert '<details class="card filters">' in day  # folded
+    assert re.sub(r"\s+", " ", day).count('1 entry on 17 November 2026. <a href="/entries/">Clear filters</a>') == 1
+    several = browser_client.get(
+        "/entries/", {"tag": "work", "mood": 5, "date_from": "2026-11-01", "date_to": "2026-11-30"}
+    ).content.decode()
+    assert "1 entry tagged “work”, mood Great, from 1 November 2026 to 30 November 2026." in several
+    since = browser_client.get("/entries/", {"date_from": "2026-11-01"}).content.decode()
+    assert "1 entry since 1 November 2026." in since
+    # A refused filter keeps the form open, to show what was wrong.
+    assert '<details class="card filters" open>' in browser_client.get("/entries/", {"mood": "9"}).content.decode()
+
+
+def test_a_dense_year_is_drawn_as_lines_without_a_dot_per_day(browser_client, user):
+    """400 days of entries drew 365 overlapping dots 1.6 units apart on the year's chart: a
+    solid band that hid the lines. Past one dot per few units the lines alone are drawn (the
+    numbers stay in the table); a sparse year keeps its dots."""
+    today = datetime.date.today()
+    for day in range(5):
+        EntryFactory(user=user, mood=1 + day % 5, entry_date=today - datetime.timedelta(days=day * 60))
+    sparse = browser_client.get("/insights/?days=365").content.decode()
+    assert sparse.count('<circle class="dot-mood"') == 5
+    for day in range(1, 200):
+        if day % 60:
+            EntryFactory(user=user, mood=3, body="x", entry_date=today - datetime.timedelta(days=day))
+    dense = browser_client.get("/insights/?days=365").content.decode()
+    assert '<polyline class="line-mood"' in dense
+    assert '<circle class="dot-mood"' not in dense
+    assert dense.count("<tr><td>") > 150  # every day still in the table

@@ -93,3 +93,17 @@ def test_nothing_carries_over_from_one_document_to_the_next():
     assert 'href="https://example.com/"' in first
     second = rendering.render_markdown("Also [the site][ref].")
     assert "href" not in second
+
+
+def test_an_image_becomes_a_link_to_it_rather_than_vanishing():
+    """Images are not shown (a remote image is a tracking pixel; the CSP blocks it anyway), but
+    `![the lake](url)` disappearing without a trace left the writer wondering where it went."""
+    html = rendering.render_markdown("Look: ![the lake at dawn](https://example.org/lake.jpg)")
+    assert html == (
+        '<p>Look: <a href="https://example.org/lake.jpg" rel="noopener noreferrer nofollow">the lake at dawn</a></p>'
+    )
+    bare = rendering.render_markdown("![](https://example.org/x.png)")
+    assert (
+        '<a href="https://example.org/x.png" rel="noopener noreferrer nofollow">https://example.org/x.png</a>' in bare
+    )
+    assert "javascript" not in rendering.render_markdown("![x](javascript:alert(1))").lower()

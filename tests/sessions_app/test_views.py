@@ -180,7 +180,7 @@ def test_a_right_to_left_session_title_keeps_its_direction(browser_client, user)
     Hebrew or Arabic title laid out left to right (the entries' pages already did this)."""
     session = services.session_create(user=user, title="שיחה על העבודה")
     listing = browser_client.get("/reflect/").content.decode()
-    assert f'href="/reflect/{session.pk}/" dir="auto"><strong>שיחה על העבודה</strong>' in listing
+    assert f'href="/reflect/{session.pk}/#latest" dir="auto"><strong>שיחה על העבודה</strong>' in listing
     end = browser_client.get(f"/reflect/{session.pk}/end/").content.decode()
     assert "<bdi>שיחה על העבודה</bdi>" in end
 
@@ -288,3 +288,17 @@ def test_without_javascript_the_box_waits_with_the_page_that_reloads_for_the_rep
     answered = browser_client.get(f"/reflect/{session.pk}/").content.decode()
     assert 'http-equiv="refresh"' not in answered
     assert not re.search(r'<form[^>]*id="chat-form"[^>]*\shidden', answered)
+
+
+def test_an_active_session_opens_at_its_latest_message(browser_client):
+    """A long conversation opened from the list (or "Keep going") started at its first
+    message: the person scrolled through all of it to reach where they were, and the box."""
+    user = browser_client.user
+    active = services.session_create(user=user, title="Going on")
+    ended = services.session_create(user=user, title="Done")
+    services.session_end(user=user, session_id=ended.pk)
+    listing = browser_client.get("/reflect/").content.decode()
+    assert f'href="/reflect/{active.pk}/#latest"' in listing
+    assert f'href="/reflect/{ended.pk}/"' in listing  # an ended one reads from the start, to its summary
+    ending = browser_client.get(f"/reflect/{active.pk}/end/").content.decode()
+    assert f'href="/reflect/{active.pk}/#latest">Keep going</a>' in ending

@@ -128,6 +128,16 @@
     });
   }
 
+  // A code block or table wider than the text scrolls sideways in a box of its own: such a
+  // box takes the keyboard focus, so that it can be scrolled without a mouse (not every
+  // browser makes scrolling boxes focusable by itself). Only the ones that do scroll.
+  function focusableScrollers(root) {
+    root.querySelectorAll("pre, table").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.setAttribute("tabindex", "0"); }
+      else { box.removeAttribute("tabindex"); }
+    });
+  }
+
   function setupPreview(form) {
     var url = form.getAttribute("data-preview-url");
     var target = document.querySelector("[data-preview-target]");
@@ -151,7 +161,10 @@
         return response.ok ? response.json() : null;
       }).then(function (data) {
         // The server sanitized this HTML (the same rendering a saved entry gets).
-        if (data && request === latest) { target.innerHTML = data.html; }
+        if (data && request === latest) {
+          target.innerHTML = data.html;
+          focusableScrollers(target);
+        }
       }).catch(function () { /* keep the last preview */ }).then(function () {
         if (request === latest) { target.removeAttribute("aria-busy"); }
       });
@@ -168,4 +181,5 @@
     if (store) { setupDraft(form); }
     setupPreview(form);
   });
+  document.querySelectorAll(".entry-body").forEach(focusableScrollers);
 })();

@@ -1,0 +1,42 @@
+"""The browser's error pages look like the app, say where you are and leave a way on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.template import loader
+from django.test import Client
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_expired_form_offers_the_form_again_and_names_no_reason(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/entries/new/", {"title": "t", "body": "words"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<title>Form expired · Journal</title>" in html
+    # A way on that needs no Back button (a phone's browser may have none in view).
+    assert '<a class="button" href="/entries/new/">Open the form again</a>' in html
+    # Django's reason ("CSRF cookie not set.") is for the log, not the page.
+    assert "CSRF" not in html
+    assert "cookie" not in html.lower()
+
+
+def test_an_expired_login_form_offers_the_login_page(user):
+    response = Client(enforce_csrf_checks=True).post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 403
+    assert 'href="/login/">Open the form again</a>' in response.content.decode()
+
+
+@pytest.mark.parametrize("template", ["400.html", "500.html", "503.html"])
+def test_standalone_error_pages_are_titled_like_every_page_and_follow_dark_mode(template):
+    # Rendered without a request (the database or the session may be what failed).
+    html = loader.render_to_string(template)
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert title.endswith(" · Journal"), title
+    assert '<meta name="color-scheme" content="light dark">' in html
