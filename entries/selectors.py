@@ -14,8 +14,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Avg, Count, F, Func, IntegerField, Prefetch, Q, QuerySet, Sum, Window
-from django.db.models.functions import Extract, Lower
+from django.db.models import Avg, Count, F, Func, IntegerField, Prefetch, QuerySet, Sum, Window
+from django.db.models.functions import Lower
 
 from entries import search
 from entries.filters import EntryFilter, encode_sync_cursor
@@ -34,7 +34,7 @@ MAX_STATS_DAYS = 366
 # The reads that every write makes the next request run again: a list page's count and
 # versions, an entry's version, the stats. Each sentinel stands for one parameter.
 _COUNT_ROWS = Func(F("pk"), function="COUNT", output_field=IntegerField())
-_USER, _ENTRY, _MONTH, _DAY, _YEAR = -900_000_001, -900_000_002, -900_000_003, -900_000_004, -900_000_005
+_USER, _ENTRY = -900_000_001, -900_000_002
 _BIGINT = 2**63
 
 _ENTRY_VERSION = PrecompiledRows(
@@ -78,24 +78,6 @@ _STATS_TOP_TAGS = PrecompiledRows(
     ),
     _USER,
 )
-
-
-def _on_this_day_query(user_id: int, month: int, day: int, year: int, *, leap: bool) -> QuerySet[Entry]:
-    same_day = Q(entry_date__month=month, entry_date__day=day)
-    if leap:
-        same_day |= Q(entry_date__month=2, entry_date__day=29)  # leap-day entries still come back
-    return (
-        Entry.objects.filter(same_day, user_id=user_id)
-        # Compared as a number (not `entry_date__year__lt`, which becomes a date bound):
-        # every parameter stays the plain int the precompiled query substitutes.
-        .alias(year=Extract("entry_date", "year"))
-        .filter(year__lt=year)
-        .order_by("-entry_date", "-created_at")
-        .values_list("id", "title", "entry_date", "mood")[:ON_THIS_DAY_LIMIT]
-    )
-
-
-_ON_THIS_DAY = PrecompiledRows(_on_this_day_query, _USER, _MONTH, _DAY, _YEAR)
 
 
 def _entries(user_id: int) -> QuerySet[Entry]:
@@ -375,9 +357,24 @@ def streaks(dates: Iterable[datetime.date], today: datetime.date) -> tuple[int, 
     return current, longest
 
 
-def _on_this_day(user_id: int, today: datetime.date) -> list[dict[str, Any]]:
+def _on_this_day(user_id: int, today: datetime.date, dates: Iterable[datetime.date]) -> list[dict[str, Any]]:
+    """Entries of this day in earlier years, newest first; `dates` are the days with entries.
+
+    The callers have read those days already (for the streaks), so the earlier years' same
+    days are known, and the entries come through the date index. Matching the day and
+    month with EXTRACT instead read every entry of the journal: a sequential scan, 40 ms
+    at 20,000 entries, after every write (docs/performance.md, Pages).
+    """
     leap = today.month == 2 and today.day == 28 and not calendar.isleap(today.year)
-    rows = _ON_THIS_DAY.rows(user_id, today.month, today.day, today.year, leap=leap)
+    wanted = {(today.month, today.day), (2, 29)} if leap else {(today.month, today.day)}
+    same_days = sorted({day for day in dates if day.year < today.year and (day.month, day.day) in wanted})
+    if not same_days:
+        return []
+    rows = (
+        Entry.objects.filter(user_id=user_id, entry_date__in=same_days)
+        .order_by("-entry_date", "-created_at")
+        .values_list("id", "title", "entry_date", "mood")[:ON_THIS_DAY_LIMIT]
+    )
     return [
         {"id": pk, "title": title, "entry_date": iso(day), "mood": mood, "years_ago": today.year - day.year}
         for pk, title, day, mood in rows
@@ -419,7 +416,7 @@ def entry_stats(*, user: Any, days: int = 30, today: datetime.date | None = None
                 if start <= day <= today
             ],
             "top_tags": [{"name": name, "count": count} for name, count in top],
-            "on_this_day": _on_this_day(user.pk, today),
+            "on_this_day": _on_this_day(user.pk, today, [day for day, *_ in by_day]),
         }
 
     return caching.cached(caching.ENTRIES, user.pk, "stats", [days, iso(today)], build)
@@ -430,7 +427,7 @@ def today_summary(*, user: Any, today: datetime.date | None = None) -> dict[str,
     today = today or local_today(user)
 
     def build() -> dict[str, Any]:
-        dates = Entry.objects.filter(user_id=user.pk).order_by().values_list("entry_date", flat=True).distinct()
+        dates = list(Entry.objects.filter(user_id=user.pk).order_by().values_list("entry_date", flat=True).distinct())
         current, longest = streaks(dates, today)
         todays = Entry.objects.filter(user_id=user.pk, entry_date=today).order_by("-created_at").values("id", "title")
         return {
@@ -438,7 +435,7 @@ def today_summary(*, user: Any, today: datetime.date | None = None) -> dict[str,
             "current_streak": current,
             "longest_streak": longest,
             "today_entries": list(todays),
-            "on_this_day": _on_this_day(user.pk, today),
+            "on_this_day": _on_this_day(user.pk, today, dates),
         }
 
     return caching.cached(caching.ENTRIES, user.pk, "today", [iso(today)], build)

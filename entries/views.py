@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from entries import charts, rendering, selectors, services
@@ -27,7 +29,7 @@ from entries.filters import EntryFilter, EntryPageFilter
 from entries.forms import EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry, Mood
 from entries.search import only_common_words
-from journal_project import unsaved
+from journal_project import caching, unsaved
 from journal_project.exceptions import InvalidInput, NotFound, error_body
 from journal_project.paging import page_number, query_without_page
 
@@ -58,15 +60,33 @@ def _apply_service_errors(form: EntryForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _paged(request: HttpRequest, filters: dict[str, Any]) -> tuple[dict[str, Any], Page]:
-    """One page from the selector, plus a Django Page for the template's pagination links."""
+def _paged(request: HttpRequest, filters: dict[str, Any]) -> tuple[dict[str, Any], Page, str]:
+    """One page from the selector, a Django Page for the pagination links, and its entry cards."""
     number = page_number(request)
     data = selectors.entry_list(user=request.user, filters=filters, page=number, page_size=PAGE_SIZE)
     if number > 1 and not data["results"]:
         raise Http404("No such page.")
     # A Paginator over a range only computes page numbers: the rows come from the selector.
     page = Paginator(range(data["count"]), PAGE_SIZE).get_page(number)
-    return data, page
+    return data, page, _entry_cards(request.user.pk, filters, number, data["results"])
+
+
+def _entry_cards(user_id: int, filters: dict[str, Any], number: int, entries: list[dict[str, Any]]) -> str:
+    """The page's entry cards as HTML, rendered once per version of the page.
+
+    Rendering twenty cards (each excerpt stripped out of the entry's whole HTML, links,
+    dates) was four fifths of a warm list page's CPU, where the page's data came from the
+    cache: 15 ms against 2 ms for the same page from the API. The cards show nothing but
+    the selector's entries, so they are kept under the list's own key in ENTRIES, which
+    every write that can change them moves (an entry, its tags, a tag renamed).
+    """
+
+    def build() -> bytes:
+        return render_to_string("entries/_entry_cards.html", {"entries": entries}).encode()
+
+    key_parts = [sorted(filters.items()), number, PAGE_SIZE]
+    # Our own template's output, escaped as it was rendered.
+    return mark_safe(caching.cached_bytes(caching.ENTRIES, user_id, "cards", key_parts, build).decode())
 
 
 # --- Today ------------------------------------------------------------------------------
@@ -105,10 +125,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('entries:search')}?{query_without_page(request)}")
     filterset = EntryPageFilter(data=request.GET, queryset=Entry.objects.none())
     filters = filterset.canonical() if filterset.is_valid() else {}
-    results, page = _paged(request, filters)
+    results, page, cards = _paged(request, filters)
     context = {
         "filter_form": filterset.form,
         "entries": results["results"],
+        "cards": cards,
         "count": results["count"],
         "page": page,
         "filtered": bool(filters),
@@ -274,8 +295,8 @@ def search(request: HttpRequest) -> HttpResponse:
     q = filters.get("q", "") if valid else request.GET.get("q", "")
     context: dict[str, Any] = {"filter_errors": errors, "q": q, "searched": "q" in filters}
     if "q" in filters:
-        results, page = _paged(request, filters)
-        context.update(entries=results["results"], count=results["count"], page=page)
+        results, page, cards = _paged(request, filters)
+        context.update(entries=results["results"], cards=cards, count=results["count"], page=page)
         # Only when nothing was found, so an ordinary search pays no extra query.
         context["common_words_only"] = not results["count"] and only_common_words(q)
     context["query"] = query_without_page(request)

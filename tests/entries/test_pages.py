@@ -535,3 +535,41 @@ def test_a_dense_year_is_drawn_as_lines_without_a_dot_per_day(browser_client, us
     assert '<polyline class="line-mood"' in dense
     assert '<circle class="dot-mood"' not in dense
     assert dense.count("<tr><td>") > 150  # every day still in the table
+
+
+@pytest.mark.parametrize("path", ["/entries/", "/entries/?tag=garden", "/search/?q=garden"])
+def test_a_warm_list_page_renders_no_card_and_every_write_shows_at_once(browser_client, user, path):
+    """The cards of a page are rendered once per version of its entries (docs/performance.md, Pages)."""
+    from entries import selectors, services
+    from entries.models import Tag
+    from tests.entries.conftest import fresh_process
+
+    entry = EntryFactory(user=user, title="Garden walk", body="A garden **path**.", tags=["garden"])
+    card = "entries/_entry_card.html"
+
+    def read() -> str:  # the page's text, search marks taken out
+        return browser_client.get(path).content.decode().replace("<mark>", "").replace("</mark>", "")
+
+    first = browser_client.get(path)
+    assert card in [template.name for template in first.templates]
+    for reader in ("this process", "another process"):
+        if reader == "another process":
+            fresh_process()  # its cards come from Redis, not from this process's memory
+        warm = browser_client.get(path)
+        assert card not in [template.name for template in warm.templates], reader
+        assert warm.content.decode().count('class="card entry-card"') == 1
+        assert "Garden walk" in warm.content.decode().replace("<mark>", "").replace("</mark>", "")
+
+    # Every change the cards show is on the very next read: text, tags, a tag renamed, a new entry, a deletion.
+    services.entry_update(entry=selectors.entry_for_write(user=user, entry_id=entry.pk), title="Garden run")
+    assert "Garden run" in read()
+    tag = Tag.objects.get(user=user, name="garden")
+    tag.name = "Garden"
+    tag.save()
+    assert 'href="/entries/?tag=Garden"' in read()
+    EntryFactory(user=user, title="Garden again", body="garden", tags=["garden"])
+    assert read().count('class="card entry-card"') == 2
+    services.entry_delete(entry=selectors.entry_for_write(user=user, entry_id=entry.pk))
+    html = read()
+    assert "Garden run" not in html
+    assert html.count('class="card entry-card"') == 1

@@ -60,10 +60,17 @@ def test_stats_built_from_the_database_read_each_day_once(auth_client, user, dja
             user=user, mood=3, tags=["walk"], entry_date=datetime.date.today() - datetime.timedelta(days=offset)
         )
     auth_client.get("/api/v1/auth/me/")  # the token's first use and the cache epoch are behind us
-    # Authentication, one row per day (totals, streaks and trend), top tags, on this day.
-    with django_assert_num_queries(4):
+    # Authentication, one row per day (totals, streaks and trend), top tags. "On this day"
+    # is found among the days already read: no earlier year has today's date, so no query.
+    with django_assert_num_queries(3):
         data = auth_client.get(URL).json()
     assert (data["entries_count"], data["current_streak"], len(data["mood_trend"])) == (5, 5, 5)
+    assert data["on_this_day"] == []
+
+    today = datetime.date.today()
+    EntryFactory(user=user, entry_date=today.replace(year=today.year - 4))  # a 29 February has one too
+    with django_assert_num_queries(4):  # and one for the entries of the earlier years' day
+        auth_client.get(URL)
 
 
 def test_stats_304_without_entry_queries(auth_client, user, capture_queries):
