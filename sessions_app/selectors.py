@@ -317,6 +317,7 @@ def session_context(detail: dict[str, Any], *, upto_message_id: int | None = Non
         used_techniques=tuple(used),
         user_texts=tuple(user_texts),
         awaiting_safety_answer=last_user_safety == "check_in",
+        after_crisis_reply=last_user_safety == "crisis",
     )
 
 

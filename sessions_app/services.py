@@ -194,7 +194,7 @@ def message_post(*, user: Any, session_id: int, content: str) -> PostResult:
                 latency_ms=_elapsed_ms(started),
                 safety=True,
             )
-        elif use_provider:
+        elif use_provider and not context.after_crisis_reply:
             status = "pending"
             provider_reply_owed = True
         else:

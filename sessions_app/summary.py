@@ -37,6 +37,9 @@ def summarize(messages: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "techniques": [{"slug": slug, "name": name} for slug, name in techniques.items()],
         "mood": mood,
         "message_count": len(mine),
+        # The session had the crisis reply: a summary that only said "a lighter tone by the
+        # end" read as if that moment had not happened.
+        "crisis_support": any((m.get("analysis") or {}).get("safety") == "crisis" for m in mine),
     }
     summary["text"] = summary_text(summary)
     return summary
@@ -45,6 +48,11 @@ def summarize(messages: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def summary_text(summary: dict[str, Any]) -> str:
     """The summary in a few plain Markdown lines."""
     lines = []
+    if summary.get("crisis_support"):
+        lines.append(
+            "**Support:** crisis support lines were shared in this session. "
+            "They are there at any hour, whenever you need them."
+        )
     themes = summary["themes"]
     lines.append(f"**Themes:** {', '.join(themes)}" if themes else "**Themes:** none stood out")
     techniques = [technique["name"] for technique in summary["techniques"]]

@@ -83,6 +83,9 @@ class SessionSummarySerializer(serializers.Serializer):
     techniques = serializers.ListField(child=serializers.DictField())
     mood = serializers.DictField(allow_null=True, help_text="first, last, shift (VADER compound) and direction.")
     message_count = serializers.IntegerField()
+    crisis_support = serializers.BooleanField(
+        required=False, help_text="The session had the crisis reply (absent from summaries made before it was added)."
+    )
     text = serializers.CharField(help_text="The summary as Markdown.")
 
 

@@ -94,6 +94,8 @@ def respond(
     if analysis.safety.needs_safety_reply:
         content = safety.safety_reply(analysis.safety, crisis_resources)
         return Reply(content=content, technique=None, safety=True, analysis=analysis)
+    if context.after_crisis_reply:
+        return Reply(content=safety.AFTER_CRISIS_REPLY, technique=None, safety=False, analysis=analysis)
     choice = choose(analysis, context, knowledge, searched)
     content = compose_stage.compose(
         text=analysis.text,

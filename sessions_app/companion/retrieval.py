@@ -55,6 +55,8 @@ class Context:
     user_texts: tuple[str, ...] = ()  # the person's messages, oldest first
     # The companion's last reply was the safety check-in: the next message answers it.
     awaiting_safety_answer: bool = False
+    # The companion's last reply was the crisis reply: the next one acknowledges it first.
+    after_crisis_reply: bool = False
 
     @property
     def turn(self) -> int:

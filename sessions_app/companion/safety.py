@@ -530,6 +530,18 @@ def check_in_reply(resources: Any) -> str:
     return "\n".join(lines)
 
 
+# The next message after the crisis reply, whatever it says ("thanks, I'm safe", "it's
+# just work", a long account of the day): an exercise picked from its words (a gratitude
+# letter for a thank-you) would read as if the moment had not happened. It is answered by
+# us, never by an outside provider, which is not told of the crisis (`provider_history`).
+AFTER_CRISIS_REPLY = (
+    "Thank you for writing back. I'm glad you're here. If those thoughts come back, the people "
+    "above are there at any hour, and reaching out to them is never too much to ask. We can go "
+    "as slowly as you like: would it help to say more about what has been weighing on you, or to "
+    "try something calming together first?"
+)
+
+
 def safety_reply(result: SafetyResult, resources: Any) -> str:
     """The fixed reply a flagged or unclear message gets."""
     return crisis_reply(resources) if result.flagged else check_in_reply(resources)

@@ -236,6 +236,10 @@ def test_a_flagged_message_awaits_nothing_and_an_ended_session_awaits_nothing(us
     services.message_post(user=user, session_id=session.pk, content="I wanna die.")
     new_request()
     assert selectors.session_detail(user=user, session_id=session.pk)["awaiting_reply"] is False
+    # The next message gets the fixed reply that follows a crisis reply, at once.
+    services.message_post(user=user, session_id=session.pk, content="I'm safe, thanks.")
+    new_request()
+    assert selectors.session_detail(user=user, session_id=session.pk)["awaiting_reply"] is False
     services.message_post(user=user, session_id=session.pk, content="Work was hard today.")
     new_request()
     assert selectors.session_detail(user=user, session_id=session.pk)["awaiting_reply"] is True

@@ -30,6 +30,21 @@ def test_summary_has_themes_techniques_and_mood_shift():
     assert summary["mood"] == {"first": -0.6, "last": 0.4, "shift": 1.0, "direction": "lighter"}
     assert "lighter tone" in summary["text"]
     assert summary["message_count"] == 3
+    assert summary["crisis_support"] is False
+    assert "Support" not in summary["text"]
+
+
+def test_a_session_that_had_the_crisis_reply_says_so_first():
+    """Its summary said only "a lighter tone by the end", as if that moment had not happened."""
+    crisis = message("user", "I want to die.", -0.8)
+    crisis["analysis"]["safety"] = "crisis"
+    messages = [message("companion", "Hello."), crisis, message("user", "Thanks, I'm safe.", 0.6)]
+    summary = summarize(messages)
+    assert summary["crisis_support"] is True
+    assert summary["text"].startswith("**Support:** crisis support lines were shared in this session.")
+    check_in = message("user", "I can't go on.", -0.5)
+    check_in["analysis"]["safety"] = "check_in"  # answered "no, it's just work": no crisis reply
+    assert summarize([check_in, message("user", "No, it's just work.")])["crisis_support"] is False
 
 
 def test_summary_of_an_empty_session():

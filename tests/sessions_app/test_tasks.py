@@ -77,6 +77,7 @@ def test_crisis_messages_never_reach_the_provider(user, provider, django_capture
     assert crisis.status == "complete"
     assert crisis.reply.safety_flag
     assert provider.requests == []
+    post(user, session, "Thank you.", django_capture_on_commit_callbacks)  # answered by us (see below)
     post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)
     assert len(provider.requests) == 1
     sent = provider.sent_text()
@@ -95,12 +96,36 @@ def test_check_in_messages_and_their_answers_never_reach_the_provider(
     answer = post(user, session, "i don't know", django_capture_on_commit_callbacks)
     assert answer.reply.provider == Message.Provider.SAFETY
     assert provider.requests == []
+    post(user, session, "Thank you.", django_capture_on_commit_callbacks)  # the reply after the crisis reply
+    assert provider.requests == []
     post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)
     assert len(provider.requests) == 1
     sent = provider.sent_text()
     assert "can't go on" not in sent
     assert "i don't know" not in sent
     assert unclear.reply.content[:40] not in sent
+
+
+def test_the_message_after_the_crisis_reply_is_answered_gently_and_never_by_the_provider(
+    user, provider, django_capture_on_commit_callbacks
+):
+    """ "Thanks, I'm safe" right after the crisis reply was offered a gratitude letter: an
+    exercise picked from its words, as if the moment had not happened."""
+    from sessions_app.companion.safety import AFTER_CRISIS_REPLY
+
+    session = services.session_create(user=user)
+    crisis = post(user, session, "I want to kill myself.", django_capture_on_commit_callbacks)
+    assert crisis.reply.provider == Message.Provider.SAFETY
+    after = post(user, session, "Thanks, I'm safe now. Grateful for the numbers.", django_capture_on_commit_callbacks)
+    assert after.status == "complete"
+    assert after.reply.content == AFTER_CRISIS_REPLY
+    assert after.reply.technique is None
+    assert after.reply.provider == Message.Provider.OFFLINE
+    assert provider.requests == []
+    # Then the conversation goes on as before, with the provider.
+    post(user, session, "Work was hard today.", django_capture_on_commit_callbacks)
+    assert len(provider.requests) == 1
+    assert "kill myself" not in provider.sent_text()
 
 
 def test_the_reply_task_is_idempotent(user, provider, django_capture_on_commit_callbacks):
