@@ -138,3 +138,35 @@ def test_the_favicon_browsers_ask_for_leads_to_the_icon(client):
     assert response.status_code == 301
     assert "favicon" in response["Location"]
     assert response["Location"].endswith(".svg")
+
+
+# Half of a UTF-16 pair, as JSON may spell it: a string UTF-8 cannot encode. Text fields
+# refused it, but an error repeating it (a field name, a choice, a time zone) could not be
+# rendered: a 500.
+LONE_SURROGATE_BODIES = [
+    ("post", "/api/v1/entries/", '{"title": "t", "body": "b", "\\ud800": 1}'),
+    ("patch", "/api/v1/entries/{entry}/", '{"\\ud800": 1}'),
+    ("post", "/api/v1/sessions/", '{"\\ud800": 1}'),
+    ("post", "/api/v1/sessions/{session}/end/", '{"\\ud800": true}'),
+    ("patch", "/api/v1/auth/me/", '{"time_zone": "\\ud800"}'),
+    ("patch", "/api/v1/auth/me/", '{"\\ud800": 1}'),
+    ("post", "/api/v1/import/", '{"entries": [{"title": "t", "body": "b", "\\ud800": 1}]}'),
+    ("post", "/api/v1/import/", '{"entries": [], "sessions": [{"title": "t", "status": "\\ud800"}]}'),
+    ("post", "/api/v1/auth/register/", '{"username": "x", "password": "y", "\\ud800": 1}'),
+    ("post", "/api/v1/entries/", '{"title": "\\udfff", "body": "b"}'),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), LONE_SURROGATE_BODIES)
+def test_a_lone_surrogate_anywhere_in_json_is_a_400_parse_error(auth_client, user, method, path, body):
+    from entries.services import entry_create
+    from sessions_app.services import session_create
+
+    entry = entry_create(user=user, title="Mine", body="Words.")
+    path = path.format(entry=entry.pk, session=session_create(user=user).pk)
+    response = getattr(auth_client, method)(path, data=body.encode(), content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "parse_error"
+    assert "\\ud800" in response.json()["error"]["message"] or "\\udfff" in response.json()["error"]["message"]
+    entry.refresh_from_db()
+    assert entry.title == "Mine"
