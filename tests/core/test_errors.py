@@ -170,3 +170,15 @@ def test_a_lone_surrogate_anywhere_in_json_is_a_400_parse_error(auth_client, use
     assert "\\ud800" in response.json()["error"]["message"] or "\\udfff" in response.json()["error"]["message"]
     entry.refresh_from_db()
     assert entry.title == "Mine"
+
+
+@pytest.mark.parametrize("path", ["/login/", "/api/v1/entries/", "/admin/login/"])
+def test_a_host_not_allowed_is_refused_with_the_framing_and_content_rules(client, path):
+    # Refused by CommonMiddleware, the answer never met the middleware that adds them.
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["X-Frame-Options"] == "DENY"
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp
