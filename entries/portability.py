@@ -41,6 +41,7 @@ from django.utils.text import slugify
 from rest_framework import serializers
 
 from entries.models import BODY_MAX_LENGTH, MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, TAGS_PER_ENTRY, TITLE_MAX_LENGTH
+from journal_project.api.parsers import lone_surrogate
 from journal_project.api.serializers import StrictSerializer
 from sessions_app.models import Message, ReflectionSession
 from sessions_app.services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
@@ -275,6 +276,7 @@ class ImportSummarySerializer(StrictSerializer):
     techniques = ImportSummaryTechniqueSerializer(many=True, max_length=50)
     mood = ImportSummaryMoodSerializer(allow_null=True)
     message_count = serializers.IntegerField(min_value=0)
+    crisis_support = serializers.BooleanField(required=False)  # absent from summaries made before it
     text = serializers.CharField(max_length=10_000, trim_whitespace=False)
 
 
@@ -496,8 +498,12 @@ def _flatten(messages: Any) -> list[Any]:
 def load_json_upload(raw: bytes) -> Any:
     """Decode an uploaded export file; a broken file is a ValidationError, never a 500."""
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValidationError({"file": [f"Not a JSON file: {error}"]}) from error
     except RecursionError as error:  # nested deeper than the decoder recurses
         raise ValidationError({"file": ["Not an export file: nested too deeply."]}) from error
+    surrogate = lone_surrogate(document)  # an error repeating it could not be rendered (parsers.py)
+    if surrogate is not None:
+        raise ValidationError({"file": [f"Not a JSON file: {surrogate} is half of a UTF-16 pair, not text."]})
+    return document

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from xml.etree import ElementTree
 
 import markdown
@@ -88,6 +89,55 @@ def clean_line(value: str) -> str:
     return _EDGES.sub("", clean_text(value))
 
 
+# Python-Markdown finds where a link's text ends (`]`) and where its address ends (`)`)
+# by scanning forward a character at a time from each `[` and `(`, and one that closes
+# nowhere scans to the end of its paragraph: each of 20,000 `[` did (Python-Markdown
+# issue 798, open), and a 20,000-character entry, or its preview, held a web process for
+# three minutes. A document gets this many characters of such scans; past them, the
+# brackets left are plain text. Real writing, links included, scans a few times its own
+# length; the budget costs about a third of a second at the most.
+LINK_SCAN_BUDGET = 1_000_000
+_Text = tuple[str, int, bool]  # the text between [], where the scan ended, found
+_Link = tuple[str, str | None, int, bool]  # address, title, where the scan ended, found
+_LINK_PATTERNS = ("reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref")
+
+
+class _BoundedLinkScans(Extension):
+    """Puts the link and image patterns' forward scans on one budget per document."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.registerExtension(self)  # so that md.reset() calls reset()
+        self.left = LINK_SCAN_BUDGET
+        for name in _LINK_PATTERNS:
+            processor = md.inlinePatterns[name]
+            processor.getText = self._bounded_text(processor.getText)
+            if hasattr(processor, "getLink"):
+                processor.getLink = self._bounded_link(processor.getLink)
+
+    def reset(self) -> None:
+        self.left = LINK_SCAN_BUDGET
+
+    def _bounded_text(self, get_text: Callable[[str, int], _Text]) -> Callable[[str, int], _Text]:
+        def get_text_within_budget(data: str, index: int) -> _Text:
+            if self.left <= 0:
+                return "", index, False  # not a link: the bracket stays text
+            text, end, handled = get_text(data, index)
+            self.left -= end - index
+            return text, end, handled
+
+        return get_text_within_budget
+
+    def _bounded_link(self, get_link: Callable[[str, int], _Link]) -> Callable[[str, int], _Link]:
+        def get_link_within_budget(data: str, index: int) -> _Link:
+            if self.left <= 0:
+                return "", None, index, False
+            href, title, end, handled = get_link(data, index)
+            self.left -= (end if handled else len(data)) - index
+            return href, title, end, handled
+
+        return get_link_within_budget
+
+
 _converters = threading.local()
 
 
@@ -96,7 +146,9 @@ def _converter() -> markdown.Markdown:
     # up the extensions again for every entry took a sixth of the rendering time.
     converter = getattr(_converters, "markdown", None)
     if converter is None:
-        converter = _converters.markdown = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+        converter = _converters.markdown = markdown.Markdown(
+            extensions=[*MARKDOWN_EXTENSIONS, _BoundedLinkScans()], output_format="html"
+        )
     return converter
 
 

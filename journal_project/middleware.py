@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.exception import response_for_exception
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware import common
@@ -12,6 +14,16 @@ from journal_project import caching
 
 # The load balancer's probes (journal_project.health): they reveal nothing host-specific.
 PROBE_URL_NAMES = ("health-live", "health-ready")
+# The framing and content rules of an answer made before the middleware that adds them
+# (XFrameOptionsMiddleware, django-csp's) ran: the probes', and a refused host's page,
+# which loads only this site's stylesheet and icon.
+EARLY_ANSWER_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    ),
+}
 
 
 class CacheRequestStateMiddleware:
@@ -65,10 +77,9 @@ class ProbeMiddleware:
         response = view(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()  # the HTML report is a TemplateResponse, rendered by the handler otherwise
-        # The framing and content rules the skipped middleware would have added (a probe
-        # answer needs nothing from anywhere).
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        # The framing and content rules the skipped middleware would have added.
+        for name, value in EARLY_ANSWER_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
 
@@ -81,6 +92,17 @@ class CommonMiddleware(common.CommonMiddleware):
     that names the slashed path instead (journal_project.views.page_not_found); pages
     keep the redirect, which is what a person typing an address wants.
     """
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            return super().__call__(request)
+        except DisallowedHost as error:
+            # Answered here, the refusal's page never met the middleware after this one:
+            # it went out without a CSP or X-Frame-Options.
+            response = response_for_exception(request, error)
+            for name, value in EARLY_ANSWER_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
 
     def should_redirect_with_slash(self, request: HttpRequest) -> bool:
         if request.path_info.startswith("/api/"):

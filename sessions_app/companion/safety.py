@@ -376,28 +376,38 @@ class SafetyResult:
 
 
 def _strip_attributed_quotes(sentence: str) -> str:
-    """Remove quotations attributed to someone else; keep the writer's quoted thoughts."""
+    """Remove quotations attributed to someone else; keep the writer's quoted thoughts.
+
+    What comes before each quotation is read once, from the previous quotation on (a
+    quotation mark is never inside a word): reading it again from the sentence's start
+    for every quotation made a message of 2,500 quotation marks take 5 s.
+    """
+    read_to = 0
+    reporting = False  # a speaking verb (or a song, a film...) before the quotation
+    last_token = ""
+    nearest_person = ""  # the last first- or third-person word before the quotation
 
     def replace(match: re.Match[str]) -> str:
-        before = sentence[: match.start()]
-        before_tokens = tokens(before)
-        speaker_is_other = bool(_REPORTING.search(before)) and not (
-            before_tokens and before_tokens[-1] in {"thinking", "think", "thought", "feel", "myself"}
-        )
-        if speaker_is_other and not _writer_is_subject(before_tokens):
+        nonlocal read_to, reporting, last_token, nearest_person
+        chunk = sentence[read_to : match.start()]
+        read_to = match.start()
+        reporting = reporting or bool(_REPORTING.search(chunk))
+        for token in tokens(chunk):
+            last_token = token
+            if token in _FIRST_PERSON or token in _THIRD_PERSON:
+                nearest_person = token
+        speaker_is_other = reporting and last_token not in {"thinking", "think", "thought", "feel", "myself"}
+        if speaker_is_other and not _writer_is_subject(nearest_person):
             return " "
         return match.group(0)
 
     return _QUOTED.sub(replace, sentence)
 
 
-def _writer_is_subject(before_tokens: list[str]) -> bool:
+def _writer_is_subject(nearest_person: str) -> bool:
     """Is the nearest subject before a quotation the writer ("I keep telling myself 'I want to die'")?"""
-    for token in reversed(before_tokens):
-        if token in _FIRST_PERSON:
-            return token not in {"me", "my"}  # "he told me '…'" is still someone else speaking
-        if token in _THIRD_PERSON:
-            return False
+    if nearest_person in _FIRST_PERSON:
+        return nearest_person not in {"me", "my"}  # "he told me '…'" is still someone else speaking
     return False
 
 

@@ -166,3 +166,47 @@ def test_the_schema_and_docs_still_answer_what_they_did(client):
     docs = client.get("/api/v1/docs/", HTTP_ACCEPT="text/html")
     assert docs.status_code == 200
     assert docs["Content-Type"].startswith("text/html")
+
+
+# Half of a UTF-16 pair, as JSON may spell it: a string UTF-8 cannot encode. Text fields
+# refused it, but an error repeating it (a field name, a choice, a time zone) could not be
+# rendered: a 500.
+LONE_SURROGATE_BODIES = [
+    ("post", "/api/v1/entries/", '{"title": "t", "body": "b", "\\ud800": 1}'),
+    ("patch", "/api/v1/entries/{entry}/", '{"\\ud800": 1}'),
+    ("post", "/api/v1/sessions/", '{"\\ud800": 1}'),
+    ("post", "/api/v1/sessions/{session}/end/", '{"\\ud800": true}'),
+    ("patch", "/api/v1/auth/me/", '{"time_zone": "\\ud800"}'),
+    ("patch", "/api/v1/auth/me/", '{"\\ud800": 1}'),
+    ("post", "/api/v1/import/", '{"entries": [{"title": "t", "body": "b", "\\ud800": 1}]}'),
+    ("post", "/api/v1/import/", '{"entries": [], "sessions": [{"title": "t", "status": "\\ud800"}]}'),
+    ("post", "/api/v1/auth/register/", '{"username": "x", "password": "y", "\\ud800": 1}'),
+    ("post", "/api/v1/entries/", '{"title": "\\udfff", "body": "b"}'),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), LONE_SURROGATE_BODIES)
+def test_a_lone_surrogate_anywhere_in_json_is_a_400_parse_error(auth_client, user, method, path, body):
+    from entries.services import entry_create
+    from sessions_app.services import session_create
+
+    entry = entry_create(user=user, title="Mine", body="Words.")
+    path = path.format(entry=entry.pk, session=session_create(user=user).pk)
+    response = getattr(auth_client, method)(path, data=body.encode(), content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "parse_error"
+    assert "\\ud800" in response.json()["error"]["message"] or "\\udfff" in response.json()["error"]["message"]
+    entry.refresh_from_db()
+    assert entry.title == "Mine"
+
+
+@pytest.mark.parametrize("path", ["/login/", "/api/v1/entries/", "/admin/login/"])
+def test_a_host_not_allowed_is_refused_with_the_framing_and_content_rules(client, path):
+    # Refused by CommonMiddleware, the answer never met the middleware that adds them.
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["X-Frame-Options"] == "DENY"
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp

@@ -321,6 +321,19 @@ def test_export_page_downloads_and_imports(browser_client, user):
     assert browser_client.get("/export/download/", {"format": "exe"}).status_code == 400
 
 
+def test_an_import_file_with_half_a_utf16_pair_is_a_form_error_not_a_500(browser_client, user):
+    # The page repeats the file's errors, and an unexpected field's name was half a pair:
+    # the page could not be encoded.
+    for raw in (
+        b'{"entries": [{"title": "t", "body": "b", "\\ud800": 1}]}',
+        b'{"entries": [], "sessions": [{"status": "\\udfff"}]}',
+    ):
+        response = browser_client.post("/export/", {"file": io.BytesIO(raw)})
+        assert response.status_code == 200
+        assert "half of a UTF-16 pair" in response.content.decode()
+    assert not Entry.objects.filter(user=user).exists()
+
+
 def test_export_page_says_what_the_download_holds(browser_client):
     html = browser_client.get("/export/").content.decode()
     assert "every reflection session with all its messages" in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from entries import rendering
@@ -107,3 +109,31 @@ def test_an_image_becomes_a_link_to_it_rather_than_vanishing():
         '<a href="https://example.org/x.png" rel="noopener noreferrer nofollow">https://example.org/x.png</a>' in bare
     )
     assert "javascript" not in rendering.render_markdown("![x](javascript:alert(1))").lower()
+
+
+# Python-Markdown scans forward from every `[` (and `(`) for its closing bracket, a
+# character at a time: unclosed ones made rendering quadratic (20,000 `[` took three minutes).
+UNCLOSED_BRACKETS = {
+    "links": "[" * 20_000,
+    "images": "![" * 10_000,
+    "addresses": "[a](" * 5_000,
+    "emphasis around links": "*[" * 10_000,
+    "cdata": "<![CDATA[" * 2_222,
+}
+
+
+@pytest.mark.parametrize("source", UNCLOSED_BRACKETS.values(), ids=UNCLOSED_BRACKETS.keys())
+def test_unclosed_brackets_render_in_linear_time(source):
+    started = time.perf_counter()
+    html = rendering.render_markdown(source)
+    assert time.perf_counter() - started < 3  # 20 s to 3 min before; about 0.2 s now
+    assert "[" in html  # the brackets are text
+
+
+def test_links_still_render_after_a_paragraph_of_unclosed_brackets():
+    # The scan budget is per document, spent only by scans that run far: a later document,
+    # and links in an ordinary one, are unaffected.
+    rendering.render_markdown("[" * 20_000)
+    many = " ".join(f"[link {n}](https://example.org/{n})" for n in range(2_000))
+    html = rendering.render_markdown(f"A stray [ here.\n\n{many}")
+    assert html.count('<a href="https://example.org/') == 2_000

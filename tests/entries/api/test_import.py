@@ -109,6 +109,9 @@ def test_a_bad_entry_imports_nothing(auth_client, user):
         json.dumps({"entries": [item(1, colour="red")]}).encode(),
         json.dumps("a string").encode(),
         b'{"entries": ' + b"[" * 5000 + b"]" * 5000 + b"}",  # nested deeper than the decoder recurses
+        # Half a UTF-16 pair, where an error message repeats it (a field name, a choice): was a 500.
+        b'{"entries": [{"title": "t", "body": "b", "\\ud800": 1}]}',
+        b'{"entries": [], "sessions": [{"title": "t", "status": "\\udfff"}]}',
     ],
 )
 def test_bad_files_are_a_400(auth_client, user, raw):

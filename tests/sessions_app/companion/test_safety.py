@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from sessions_app.companion.safety import assess, check_in_reply, crisis_reply
@@ -369,3 +371,23 @@ def test_check_in_reply_asks_one_direct_question_beside_the_resources():
     assert "Lifeline: call 13 11 14" in reply
     assert "emergency" in reply
     assert check_in_reply("not a list").count("findahelpline.com") == 1  # never without somewhere to turn
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"a' * 2_500, " 'a'" * 1_250, 'he said "a' * 500, "she told me 'no' " * 294],
+    ids=["quotation marks", "single quotes", "reported", "told me"],
+)
+def test_a_message_of_quotations_is_read_in_linear_time(text):
+    # What came before each quotation was read again from the sentence's start: a
+    # 5,000-character message of quotation marks took 5 s, in the request that posts it.
+    started = time.perf_counter()
+    assert not assess(text[:5_000]).needs_safety_reply
+    assert time.perf_counter() - started < 1  # 2.7 s before (twice per message); about 0.03 s now
+
+
+def test_a_quotation_after_many_others_is_still_attributed():
+    # The speaker and the nearest subject carried over from one quotation to the next.
+    assert assess('He said "ok" and "fine" and then "I want to die".').needs_safety_reply is False
+    assert assess('I said "ok" and "fine" and then "I want to die".').flagged
+    assert assess('He told me "ok", "fine", "I want to die".').needs_safety_reply is False
