@@ -140,21 +140,32 @@ class _BoundedLinkScans(Extension):
 
 _converters = threading.local()
 
+# Python's html.parser, which Python-Markdown uses to find raw HTML, scans to the end of the
+# document for each `<` that opens no complete tag (CPython gh-135462, fixed in releases
+# after the 3.11.7 this is developed on): 1,000 of them in a 100,000-character entry took
+# 3 s, 12,500 ("<http://" again and again) 17 s. HTML someone wrote closes what it opens,
+# so in a document with this many more `<` than `>` the brackets are text, as they read.
+UNCLOSED_ANGLE_LIMIT = 50
 
-def _converter() -> markdown.Markdown:
+
+def _converter(*, raw_html: bool = True) -> markdown.Markdown:
     # One converter per thread, reset between documents (Python-Markdown's advice): setting
     # up the extensions again for every entry took a sixth of the rendering time.
-    converter = getattr(_converters, "markdown", None)
+    name = "markdown" if raw_html else "markdown_text_angles"
+    converter = getattr(_converters, name, None)
     if converter is None:
-        converter = _converters.markdown = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, _BoundedLinkScans()], output_format="html"
-        )
+        converter = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _BoundedLinkScans()], output_format="html")
+        if not raw_html:
+            converter.preprocessors.deregister("html_block")
+            converter.inlinePatterns.deregister("html")
+        setattr(_converters, name, converter)
     return converter
 
 
 def render_markdown(source: str) -> str:
     """Markdown source → HTML that is safe to put in a page as is."""
-    html = _converter().reset().convert(source)
+    raw_html = source.count("<") - source.count(">") <= UNCLOSED_ANGLE_LIMIT
+    html = _converter(raw_html=raw_html).reset().convert(source)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
