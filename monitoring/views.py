@@ -113,6 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if period not in selectors.PERIODS:
         period = "hour"
     readings = selectors.read_targets()
+    targets = [reading.target for reading in readings]
     store = get_store()
     context = {
         **admin.site.each_context(request),
@@ -120,7 +121,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "readings": readings,
         "period": period,
         "periods": list(selectors.PERIODS),
-        "charts": build_charts(period, [reading.target for reading in readings]),
+        "charts": build_charts(period, targets),
+        "last_evaluated_at": selectors.last_evaluation(targets),
+        "evaluation_stale": selectors.evaluation_is_stale(targets),
         "violations": selectors.recent_violations(15),
         "health": run_health_checks(),
         "store_name": "Redis (shared by every process)" if store.shared else "this process's memory (embedded default)",
