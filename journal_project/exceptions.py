@@ -143,6 +143,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         logger.error("Database unavailable: %s", type(exc).__name__)
         response = Response(error_body(ServiceUnavailable.code, ServiceUnavailable.default_message), status=503)
         response["Retry-After"] = "5"
+        # Logged just above: not again by `django.request`, whose handler mails the admins,
+        # once per request for as long as the outage lasts.
+        response._has_been_logged = True  # type: ignore[attr-defined]
         return response
     if isinstance(exc, DatabaseError) and "value too long" in str(exc):
         return Response(error_body("invalid", "A value is too long."), status=400)

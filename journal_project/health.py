@@ -205,6 +205,19 @@ async def _is_operator(request: HttpRequest) -> bool:
     return bool(user.is_authenticated and user.is_staff)
 
 
+def _failing_checks_are_the_answer(response: HttpResponse) -> HttpResponse:
+    """Keep a 500 of failing checks out of `django.request` (and so out of the admins' mail).
+
+    Monitors and load balancers poll these every few seconds: logged as a server error,
+    every poll during an outage mailed the admins "Internal Server Error: /health/".
+    django-health-check already logs each failing check (WARNING, logger `health_check`),
+    and alerting on the status is the poller's job.
+    """
+    if response.status_code >= 500:
+        response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own flag (log_response)
+    return response
+
+
 class FullHealthView(HealthCheckView):
     async def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not await _is_operator(request):
@@ -214,7 +227,7 @@ class FullHealthView(HealthCheckView):
             )
             response["Cache-Control"] = "no-store"
             return response
-        return await super().dispatch(request, *args, **kwargs)
+        return _failing_checks_are_the_answer(await super().dispatch(request, *args, **kwargs))
 
     def get_checks(self):  # type: ignore[no-untyped-def]
         self.checks = full_checks()
@@ -223,6 +236,9 @@ class FullHealthView(HealthCheckView):
 
 class ReadinessView(HealthCheckView):
     checks = ("health_check.checks.Database", Migrations)
+
+    async def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return _failing_checks_are_the_answer(await super().dispatch(request, *args, **kwargs))
 
 
 @never_cache

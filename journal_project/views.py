@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
@@ -12,6 +13,8 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, is_valid_path, reverse
 
 from journal_project.exceptions import error_body
+
+logger = logging.getLogger("journal_project.exceptions")  # the API's database-outage line, same logger
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -72,6 +75,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """500, or 503 when the database is unreachable: a friendly page and no traceback."""
     error = sys.exc_info()[1]
     if isinstance(error, (OperationalError, InterfaceError)):
+        # One line, as the API's (journal_project.exceptions), instead of `django.request`'s
+        # traceback, which its handler mailed to the admins once per request of the outage.
+        logger.error("Database unavailable: %s", type(error).__name__)
         if _wants_json(request):
             response: HttpResponse = JsonResponse(
                 error_body("service_unavailable", "The service is temporarily unavailable. Please retry shortly."),
@@ -80,6 +86,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         else:
             response = _standalone("503.html", 503)
         response["Retry-After"] = "5"
+        response._has_been_logged = True  # type: ignore[attr-defined]
         return response
     if _wants_json(request):
         return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)

@@ -94,6 +94,7 @@ class ViolationAdmin(admin.ModelAdmin):
         "acknowledged_at",
         "acknowledged_by",
         "alerted_at",
+        "mailed_at",
         "webhook_delivered_at",
         "webhook_attempts",
     ]

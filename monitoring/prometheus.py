@@ -109,14 +109,24 @@ class JournalCollector:
             "1 while the target has an open violation.",
             labels=["target", "severity"],
         )
+        # Violations and alerts come only from the scheduled evaluation: this says whether it
+        # still runs (alert on `time() - max(...) > 300`; beat stopped, nothing else would).
+        evaluated = GaugeMetricFamily(
+            "journal_target_last_evaluation_timestamp_seconds",
+            "When each target was last evaluated (Unix time); violations open and close only then.",
+            labels=["target"],
+        )
         for target in self.targets:
             if target.last_value is not None:
                 value.add_metric([target.slug], target.last_value)
+            if target.last_evaluated_at is not None:
+                evaluated.add_metric([target.slug], target.last_evaluated_at.timestamp())
             threshold.add_metric([target.slug], target.threshold)
             breached.add_metric([target.slug, target.severity], 1 if getattr(target, "has_open", False) else 0)
         yield value
         yield threshold
         yield breached
+        yield evaluated
 
 
 def build_registry(totals: Mapping[str, int] | None, targets: list[Target]) -> CollectorRegistry:

@@ -261,5 +261,23 @@ def history(metric: str, period: str, *, now: datetime | None = None) -> list[Se
     return points
 
 
+# The evaluation runs every minute; this late, it has stopped (beat down, or without a
+# broker every process of the app).
+EVALUATION_STALE_AFTER = timedelta(minutes=3)
+
+
+def last_evaluation(targets: Iterable[Target]) -> datetime | None:
+    """When the targets were last evaluated (every evaluation stamps every target)."""
+    return max((t.last_evaluated_at for t in targets if t.last_evaluated_at is not None), default=None)
+
+
+def evaluation_is_stale(targets: list[Target], *, now: datetime | None = None) -> bool:
+    """Whether violations have stopped being recorded: targets exist, none evaluated lately."""
+    if not targets:
+        return False
+    last = last_evaluation(targets)
+    return last is None or (now or timezone.now()) - last > EVALUATION_STALE_AFTER
+
+
 def recent_violations(limit: int = 20) -> list[Violation]:
     return list(Violation.objects.select_related("target", "acknowledged_by")[:limit])

@@ -236,7 +236,7 @@ def violation_alert(*, violation_id: int) -> bool:
     if not claimed:
         return False
     violation = Violation.objects.select_related("target").get(pk=violation_id)
-    subject, body = _describe(violation)
+    subject, _ = _describe(violation)
     logger.warning(
         subject,
         extra={
@@ -247,12 +247,49 @@ def violation_alert(*, violation_id: int) -> bool:
             "violation_id": violation.pk,
         },
     )
-    try:
-        mail_admins(subject, body)
-    except Exception:
-        logger.exception("Could not mail the alert for violation %s", violation.pk)
+    if settings.ADMINS:
+        _queue_mail(violation.pk)
     if settings.ALERT_WEBHOOK_URL:
         _queue_webhook(violation.pk)
+    return True
+
+
+class MailFailed(Exception):
+    """The mail relay did not take the alert (retried with backoff by the task)."""
+
+
+def _queue_mail(violation_id: int) -> None:
+    from monitoring.tasks import deliver_violation_mail
+
+    if not _tasks_run_inline():
+        try:
+            deliver_violation_mail.delay(violation_id)
+            return
+        except Exception:
+            logger.exception("Could not queue the alert mail for violation %s; mailing now", violation_id)
+    # No worker to retry later (embedded default, or the broker is down): one attempt now.
+    try:
+        violation_mail_deliver(violation_id=violation_id)
+    except MailFailed as error:
+        logger.error("Could not mail the alert for violation %s (%s); no worker to retry it", violation_id, error)
+
+
+def violation_mail_deliver(*, violation_id: int) -> bool:
+    """Mail the alert to ADMINS; raise MailFailed to be retried. Idempotent (`mailed_at`).
+
+    Sent by a task with retries, as the webhook: a relay that refused or could not be
+    reached when the violation opened (restarting, greylisting, a network blip) used to
+    lose the alert for good, with one log line to show for it.
+    """
+    violation = Violation.objects.select_related("target").filter(pk=violation_id).first()
+    if violation is None or violation.mailed_at is not None:
+        return False
+    subject, body = _describe(violation)
+    try:
+        mail_admins(subject, body, fail_silently=False)
+    except Exception as error:  # smtplib's errors, OSError, a timeout: all worth a retry
+        raise MailFailed(f"{type(error).__name__}: {error}") from error
+    Violation.objects.filter(pk=violation_id).update(mailed_at=timezone.now())
     return True
 
 

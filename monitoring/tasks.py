@@ -58,3 +58,18 @@ def deliver_violation_webhook(self, violation_id: int) -> None:  # type: ignore[
     except services.WebhookFailed as error:
         # Exponential backoff with jitter; past max_retries Celery re-raises the error (logged as a failure).
         raise self.retry(exc=error, countdown=services.webhook_retry_delay(self.request.retries)) from error
+
+
+@shared_task(
+    bind=True,
+    name="monitoring.tasks.deliver_violation_mail",
+    ignore_result=True,
+    acks_late=True,
+    max_retries=services.WEBHOOK_MAX_RETRIES,
+)
+def deliver_violation_mail(self, violation_id: int) -> None:  # type: ignore[no-untyped-def]
+    try:
+        services.violation_mail_deliver(violation_id=violation_id)
+    except services.MailFailed as error:
+        # The same backoff as the webhook; past max_retries Celery re-raises (logged as a failure).
+        raise self.retry(exc=error, countdown=services.webhook_retry_delay(self.request.retries)) from error

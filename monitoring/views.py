@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
+from django.db import InterfaceError, OperationalError
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -18,6 +21,8 @@ from monitoring.health import run_health_checks
 from monitoring.models import Statistic, Target, Violation
 from monitoring.prometheus import build_registry
 from monitoring.store import StoreUnavailable, get_store
+
+logger = logging.getLogger(__name__)
 
 
 def _may_read_metrics(request: HttpRequest) -> bool:
@@ -40,7 +45,14 @@ def metrics(request: HttpRequest) -> HttpResponse:
         totals: dict[str, int] | None = get_store().read_totals()
     except StoreUnavailable:
         totals = None
-    targets = list(Target.objects.annotate(has_open=Exists(Violation.objects.open().filter(target=OuterRef("pk")))))
+    try:
+        targets = list(Target.objects.annotate(has_open=Exists(Violation.objects.open().filter(target=OuterRef("pk")))))
+    except (OperationalError, InterfaceError) as error:
+        # PostgreSQL down: still serve what Redis holds (the outage's 503s by route among
+        # it), without the target gauges that live in the database; a 503 here left the
+        # scraper blind for the whole outage.
+        logger.error("Database unavailable: %s (metrics served without the target gauges)", type(error).__name__)
+        targets = []
     encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
     return HttpResponse(encoder(build_registry(totals, targets)), content_type=content_type)
 
@@ -113,6 +125,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if period not in selectors.PERIODS:
         period = "hour"
     readings = selectors.read_targets()
+    targets = [reading.target for reading in readings]
     store = get_store()
     context = {
         **admin.site.each_context(request),
@@ -120,7 +133,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "readings": readings,
         "period": period,
         "periods": list(selectors.PERIODS),
-        "charts": build_charts(period, [reading.target for reading in readings]),
+        "charts": build_charts(period, targets),
+        "last_evaluated_at": selectors.last_evaluation(targets),
+        "evaluation_stale": selectors.evaluation_is_stale(targets),
         "violations": selectors.recent_violations(15),
         "health": run_health_checks(),
         "store_name": "Redis (shared by every process)" if store.shared else "this process's memory (embedded default)",

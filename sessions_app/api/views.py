@@ -13,6 +13,7 @@ from journal_project.api.conditional import conditional_get
 from journal_project.api.pagination import PAGE_PARAMETERS, page_params, paginated_response
 from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import CompanionRateThrottle, SearchRateThrottle
+from monitoring.metrics import timed
 from sessions_app import selectors, services
 from sessions_app.api import serializers as io
 from sessions_app.models import Technique
@@ -60,6 +61,9 @@ class SessionDetailView(APIView):
     """One session with all its messages and its live state."""
 
     @extend_schema(responses={200: io.SessionOutSerializer, 404: OpenApiResponse(description="Not yours or missing")})
+    # Timed here, around the response cache: a repeated read never reaches the selector,
+    # and the target must judge every read, not only the rebuilds (monitoring.md).
+    @timed("session_retrieval")
     @conditional_get(caching.SESSIONS)
     def get(self, request: Request, session_id: int) -> Response:
         return Response(io.session_out(selectors.session_detail(user=request.user, session_id=session_id)))
@@ -127,6 +131,7 @@ class KnowledgeListView(APIView):
         ],
         responses=_paginated("PaginatedTechniqueList", io.TechniqueOutSerializer),
     )
+    @timed("knowledge_lookup")  # around the response cache, as the session read
     @conditional_get(caching.KNOWLEDGE)
     def get(self, request: Request) -> Response:
         query = io.KnowledgeQuery(data=request.query_params)
@@ -140,6 +145,7 @@ class KnowledgeListView(APIView):
 
 class KnowledgeDetailView(APIView):
     @extend_schema(responses={200: io.TechniqueDetailOutSerializer, 404: OpenApiResponse(description="Unknown slug")})
+    @timed("knowledge_lookup")  # around the response cache, as the session read
     @conditional_get(caching.KNOWLEDGE)
     def get(self, request: Request, slug: str) -> Response:
         return Response(io.technique_detail_out(selectors.knowledge_detail(slug=slug)))

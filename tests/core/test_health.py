@@ -61,6 +61,29 @@ def test_redis_unreachable_is_reported_but_readiness_stays_up(client, settings, 
     assert client.get("/health/live/").status_code == 200
 
 
+def test_a_failing_check_is_not_mailed_to_the_admins_as_a_server_error(client, settings, redis_proxy, mailoutbox):
+    # A monitor polls /health/ every few seconds: while Redis was down every poll mailed
+    # the admins "Internal Server Error: /health/". The failing check is the answer (and
+    # django-health-check logs it); the alerting is the monitor's.
+    import logging
+
+    settings.METRICS_TOKEN = "s3cret-token"
+    settings.ADMINS = [("Operator", "ops@example.org")]
+    request_records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = request_records.append  # type: ignore[method-assign]
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        redis_proxy.cut()
+        for accept in ("application/json", "text/html"):
+            response = client.get("/health/", HTTP_AUTHORIZATION="Bearer s3cret-token", HTTP_ACCEPT=accept)
+            assert response.status_code == 500
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    assert [m.subject for m in mailoutbox] == []
+    assert [r.getMessage() for r in request_records] == []
+
+
 def _celery_ping_check():
     from health_check.contrib.celery import Ping
 

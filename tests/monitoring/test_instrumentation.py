@@ -110,3 +110,46 @@ def test_stores_sent_without_waiting_are_not_timed_as_round_trips_but_their_fail
     cache.send_bytes_many({"monitoring-test-key": b"\x01"}, 60)
     cache.send_bytes_many({"monitoring-test-key": b"\x01"}, 60)
     assert collector.peek_counters()[(catalog.REDIS_ERRORS, (("operation", "send_bytes_many"),))] >= 1
+
+
+def test_every_session_and_knowledge_read_is_timed_once_even_when_served_from_the_response_cache(
+    auth_client, knowledge_base
+):
+    # A repeated read is answered from the rendered response cache without calling the
+    # selector: it must still count, or the targets judge only the rebuilds (a few a
+    # minute) and sit at "too few samples" while thousands of reads are served.
+    from sessions_app import services
+    from sessions_app.models import Technique
+
+    session = services.session_create(user=auth_client.user, title="timed")
+    slug = Technique.objects.values_list("slug", flat=True).first()
+    collector.discard()
+
+    for _ in range(3):
+        assert auth_client.get(f"/api/v1/sessions/{session.pk}/").status_code == 200
+    for _ in range(3):
+        assert auth_client.get(f"/api/v1/knowledge/{slug}/").status_code == 200
+    for _ in range(2):
+        assert auth_client.get("/api/v1/knowledge/?q=breathing").status_code == 200
+
+    # Once each: the selector's own timing inside a timed view does not add a second sample.
+    assert _counts(catalog.SESSION_RETRIEVAL) == {(): 3}
+    assert _counts(catalog.KNOWLEDGE_LOOKUP) == {(): 5}
+
+
+def test_a_timing_nested_in_one_of_the_same_name_records_once():
+    @metrics.timed(catalog.SESSION_RETRIEVAL)
+    def inner() -> str:
+        return "session"
+
+    @metrics.timed(catalog.SESSION_RETRIEVAL)
+    def outer() -> str:
+        with metrics.timing(catalog.SESSION_RETRIEVAL):
+            return inner()
+
+    assert outer() == "session"
+    assert inner() == "session"  # on its own again: recorded
+    with metrics.timing(catalog.KNOWLEDGE_LOOKUP):
+        inner()  # another name around it: both recorded
+    assert _counts(catalog.SESSION_RETRIEVAL) == {(): 3}
+    assert _counts(catalog.KNOWLEDGE_LOOKUP) == {(): 1}

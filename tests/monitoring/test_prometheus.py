@@ -156,3 +156,15 @@ def test_every_metric_name_in_the_documentation_is_one_metrics_exports():
         )
     assert "journal_redis_command_errors_total" in documented
     assert sorted(documented - exported) == []
+
+
+def test_each_target_exports_when_it_was_last_evaluated(client, token):
+    # Violations and alerts come only from the scheduled evaluation: with beat stopped the
+    # violation gauges stayed at their last value for ever, and nothing said so.
+    evaluated = timezone.now().replace(microsecond=0)
+    TargetFactory(slug="evaluated", last_evaluated_at=evaluated)
+    TargetFactory(slug="never-evaluated")
+    families = scrape(client, HTTP_AUTHORIZATION=f"Bearer {token}")
+    family = families["journal_target_last_evaluation_timestamp_seconds"]
+    assert samples(family, "", target="evaluated")[0].value == evaluated.timestamp()
+    assert samples(family, "", target="never-evaluated") == []

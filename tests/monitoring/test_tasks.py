@@ -102,3 +102,30 @@ def test_a_real_worker_gives_up_after_the_last_retry(real_worker, settings):
     assert violation.webhook_attempts == 9  # the first try and eight retries
     assert len(receiver.received) == 9
     assert violation.webhook_delivered_at is None
+
+
+def test_a_real_worker_retries_the_alert_mail_until_the_relay_takes_it(real_worker, settings):
+    # The relay refused (451) when the violation opened: the alert mail was lost for good
+    # (one log line), however soon the relay was back.
+    from monitoring import services
+    from tests.monitoring.support import SmtpReceiver
+
+    settings.MONITORING_WEBHOOK_RETRY_DELAY = 0.05
+    settings.ALERT_WEBHOOK_URL = ""
+    settings.ADMINS = [("Operator", "ops@example.test")]
+    relay = SmtpReceiver(refusals=2)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", relay.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        violation = ViolationFactory()
+        tasks.alert_violation.delay(violation.pk)
+        mailed = wait_for(lambda: Violation.objects.filter(pk=violation.pk, mailed_at__isnull=False).first())
+        assert not services.violation_mail_deliver(violation_id=violation.pk)  # delivered: never twice
+    finally:
+        relay.close()
+    assert mailed.alerted_at is not None
+    assert relay.attempts == 3
+    assert len(relay.received) == 1
+    assert violation.target.name in relay.received[0]

@@ -96,3 +96,21 @@ def test_dashboard_still_renders_with_redis_down(staff_client, redis_proxy):
     response = staff_client.get(URL)
     assert response.status_code == 200
     assert "metrics unavailable" in response.content.decode()
+
+
+def test_dashboard_warns_when_the_targets_are_no_longer_evaluated(staff_client):
+    # Beat stopped: the live values still showed "breached" with no violation and no alert,
+    # and nothing on the page said the evaluation had stopped.
+    target = TargetFactory(name="Session speed", last_evaluated_at=timezone.now() - timedelta(minutes=12))
+    page = staff_client.get(URL).content.decode()
+    assert "evaluation-stale" in page
+    assert "last evaluated" in page.lower()
+
+    target.last_evaluated_at = timezone.now() - timedelta(seconds=50)
+    target.save()
+    assert "evaluation-stale" not in staff_client.get(URL).content.decode()
+
+
+def test_dashboard_warns_when_the_targets_were_never_evaluated(staff_client):
+    TargetFactory(name="Session speed")
+    assert "evaluation-stale" in staff_client.get(URL).content.decode()

@@ -20,6 +20,7 @@ from django.test import Client
 from entries import services as entry_services
 from journal_project.accounts.services import token_issue
 from tests.factories import UserFactory
+from tests.monitoring.support import SmtpReceiver
 from tests.reliability.conftest import record
 from tests.support.app_server import AppServer
 from tests.support.proxy import TcpProxy
@@ -142,3 +143,68 @@ def test_database_down_answers_503_and_recovers_by_itself(app_server: AppServer,
     assert user.journal_entries.filter(title="During the outage").count() == 2
     record("fault: postgresql down: requests answered 503", len(down) + 1)
     record("fault: postgresql down: seconds a request waited on a black-holed database", round(waited, 1))
+
+
+@pytest.fixture
+def relay() -> Iterator[SmtpReceiver]:
+    receiver = SmtpReceiver()
+    try:
+        yield receiver
+    finally:
+        receiver.close()
+
+
+@pytest.fixture
+def mailing_app_server(database_proxy: TcpProxy, relay: SmtpReceiver) -> Iterator[AppServer]:
+    database = connection.settings_dict
+    user = f"{database['USER']}@" if database["USER"] else ""
+    server = AppServer(
+        {
+            "DATABASE_URL": f"postgres://{user}127.0.0.1:{database_proxy.port}/{database['NAME']}",
+            "DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+            "REDIS_URL": settings.REDIS_URL,
+            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+            "CELERY_BROKER_URL": "",
+            "ADMIN_EMAILS": "ops@example.test",
+            "EMAIL_URL": f"smtp://127.0.0.1:{relay.port}",
+            "METRICS_TOKEN": "metrics-token",
+        }
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_database_outage_is_logged_once_a_request_not_mailed_once_a_request(
+    mailing_app_server: AppServer, database_proxy: TcpProxy, relay: SmtpReceiver
+):
+    # Every request answered 503 during the outage also mailed the admins ("Service
+    # Unavailable: /api/v1/entries/"), from inside the request: thousands of mails a
+    # minute under load, each one holding a worker for the relay's round trip.
+    user = UserFactory()
+    token = token_issue(user=user).raw
+    api = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    browser = Client()
+    browser.force_login(user)
+    page = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"}
+    database_proxy.cut()
+    answers = [
+        mailing_app_server.request("GET", "/api/v1/entries/", api)[0],
+        mailing_app_server.request("GET", "/api/v1/entries/", api)[0],
+        mailing_app_server.request("GET", "/metrics", {"Authorization": "Bearer metrics-token"})[0],
+        mailing_app_server.request("GET", "/entries/", page)[0],
+        mailing_app_server.request("GET", "/health/ready/")[0],
+    ]
+    # The scraper is not left blind: what Redis holds is served, the outage's 503s among it.
+    status, _, metrics = mailing_app_server.request("GET", "/metrics", {"Authorization": "Bearer metrics-token"})
+    database_proxy.restore()
+    assert answers[:4] == [503, 503, 200, 503]
+    assert answers[4] != 200
+    assert relay.received == []
+    log = mailing_app_server.log_path.read_text()
+    assert log.count("Database unavailable: OperationalError") >= 4  # what operators read instead
+    assert status == 200
+    assert 'journal_http_request_duration_seconds_count{method="GET",route="/api/v1/entries/",status="5xx"}' in metrics
+    assert "journal_target_threshold{" not in metrics  # the targets live in the database
