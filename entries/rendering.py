@@ -162,9 +162,18 @@ def _converter(*, raw_html: bool = True) -> markdown.Markdown:
     return converter
 
 
+def _unclosed_angles(source: str) -> int:
+    """How many `<` can open no tag: more `<` than `>` overall, or any `<` after the last `>`.
+
+    The difference alone was not enough: as many `>` before them (a long quotation, "a > b")
+    cancelled 6,000 "<http://" that the parser still scanned to the end for (4 s).
+    """
+    return max(source.count("<") - source.count(">"), source.count("<", source.rfind(">") + 1))
+
+
 def render_markdown(source: str) -> str:
     """Markdown source → HTML that is safe to put in a page as is."""
-    raw_html = source.count("<") - source.count(">") <= UNCLOSED_ANGLE_LIMIT
+    raw_html = _unclosed_angles(source) <= UNCLOSED_ANGLE_LIMIT
     html = _converter(raw_html=raw_html).reset().convert(source)
     return nh3.clean(
         html,

@@ -14,6 +14,17 @@ app = Celery("journal_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+@app.on_after_configure.connect
+def _inline_without_a_broker(sender: Celery, **kwargs: object) -> None:
+    # Without CELERY_BROKER_URL tasks run inline, but Celery still acquires a producer for
+    # them, and an empty broker URL means amqp://localhost: kombu warned "No hostname was
+    # supplied" on the first saved entry of every `make run`. The in-memory transport (with
+    # a host named, or kombu warns the same) is what "no broker" means; nothing goes through it.
+    if not sender.conf.broker_url:
+        sender.conf.broker_url = "memory://localhost//"
+
+
 REQUEST_ID_HEADER = "request_id"
 
 

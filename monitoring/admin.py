@@ -133,7 +133,16 @@ def _duration(delta: timedelta) -> str:
 
 @admin.register(MetricSnapshot)
 class MetricSnapshotAdmin(admin.ModelAdmin):
-    list_display = ["minute", "metric", "count", "p50_ms", "p95_ms", "p99_ms", "max_ms", "hit_rate_display"]
+    list_display = [
+        "minute",
+        "metric",
+        "count",
+        "p50_display",
+        "p95_display",
+        "p99_display",
+        "max_display",
+        "hit_rate_display",
+    ]
     list_filter = ["metric"]
     date_hierarchy = "minute"
     show_full_result_count = False  # a count(*) over months of minutes is slow and not useful
@@ -146,6 +155,23 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: MetricSnapshot | None = None) -> bool:
         return False
+
+    # Rounded as the targets and violations are (the stored floats read "4.424999999999999").
+    @admin.display(description="p50", ordering="p50_ms")
+    def p50_display(self, snapshot: MetricSnapshot) -> str:
+        return format_value(snapshot.p50_ms, "ms")
+
+    @admin.display(description="p95", ordering="p95_ms")
+    def p95_display(self, snapshot: MetricSnapshot) -> str:
+        return format_value(snapshot.p95_ms, "ms")
+
+    @admin.display(description="p99", ordering="p99_ms")
+    def p99_display(self, snapshot: MetricSnapshot) -> str:
+        return format_value(snapshot.p99_ms, "ms")
+
+    @admin.display(description="max", ordering="max_ms")
+    def max_display(self, snapshot: MetricSnapshot) -> str:
+        return format_value(snapshot.max_ms, "ms")
 
     @admin.display(description="hit rate")
     def hit_rate_display(self, snapshot: MetricSnapshot) -> str:

@@ -248,3 +248,19 @@ def test_gunicorn_takes_no_shared_control_socket_unless_given_a_path(monkeypatch
     monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", "/run/journal/gunicorn.ctl")
     config = runpy.run_path(path)
     assert (config["control_socket"], config["control_socket_disable"]) == ("/run/journal/gunicorn.ctl", False)
+
+
+def test_embedded_default_queues_tasks_inline_without_a_broker_warning(tmp_path):
+    """Celery acquires a producer even for an inline task, and with no broker set it fell back
+    to amqp://localhost: every `make run` logged kombu's "No hostname was supplied. Reverting
+    to default 'localhost'" the first time an entry was saved, as if something were
+    misconfigured."""
+    env = clean_env(SQLITE_PATH=str(tmp_path / "journal.sqlite3"), LOG_FORMAT="text")
+    code = (
+        "from journal_project.celery import app; from entries import tasks; "
+        "tasks.entries_sentiment_compute.delay([]); print('broker', app.conf.broker_url)"
+    )
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "No hostname was supplied" not in result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "broker memory://localhost//"

@@ -177,3 +177,40 @@ def test_a_document_of_unclosed_angle_brackets_is_not_parsed_as_html(monkeypatch
     assert "<sub>2</sub>" in html
     assert "x &lt; y" in html
     assert "I &lt;3 it" in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        ">" * 2_000 + "<http://" * 2_000,
+        "> a quoted line\n" * 2_000 + "\n" + "<http://" * 2_000,
+        "a > b, " * 2_000 + "\n\n" + "<a " * 2_000,
+    ],
+    ids=["bare", "blockquotes", "comparisons"],
+)
+def test_closing_brackets_earlier_in_the_document_do_not_let_unclosed_ones_reach_the_parser(source, monkeypatch):
+    """The bound counted `<` minus `>` over the whole document, so as many `>` before them
+    (a long quotation, "a > b") let 6,000 unclosed "<http://" through to html.parser again:
+    4 s to render, 15 s near the 100,000-character limit. A `<` with no `>` anywhere after
+    it is the one the parser scans to the end for."""
+    from markdown.htmlparser import HTMLExtractor
+
+    scans: list[int] = []
+    original = HTMLExtractor.parse_starttag
+
+    def counting(self, i):
+        scans.append(i)
+        return original(self, i)
+
+    monkeypatch.setattr(HTMLExtractor, "parse_starttag", counting)
+    html = rendering.render_markdown(source)
+    assert len(scans) <= rendering.UNCLOSED_ANGLE_LIMIT
+    assert "&lt;" in html
+
+
+def test_written_html_followed_by_quotations_is_still_html():
+    """Tags someone wrote close before the `>` that follow, so the document is still parsed
+    as HTML."""
+    html = rendering.render_markdown("H<sub>2</sub>O and <b>bold</b>\n\n" + "> quoted\n" * 100)
+    assert "<sub>2</sub>" in html
+    assert "<b>bold</b>" in html

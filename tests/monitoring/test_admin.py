@@ -132,3 +132,17 @@ def test_admin_index_links_to_the_dashboard(staff_client):
     page = staff_client.get("/admin/").content.decode()
     assert 'href="/admin/monitoring/dashboard/"' in page
     assert re.search(r"<caption>Monitoring</caption>", page)
+
+
+def test_metric_history_shows_durations_rounded_like_the_rest_of_the_admin(staff_client):
+    """The history listed raw floats ("4.424999999999999", "0.4714285714285714") where the
+    targets and violations show "4.42 ms"."""
+    MetricSnapshotFactory(p50_ms=0.4714285714285714, p95_ms=4.424999999999999, p99_ms=15.028932300047745, max_ms=120.4)
+    page = staff_client.get("/admin/monitoring/metricsnapshot/").content.decode()
+    assert "4.424999" not in page
+    assert "0.47 ms" in page
+    assert "4.42 ms" in page
+    assert "15.0 ms" in page
+    assert "120 ms" in page
+    # Still sortable by each duration.
+    assert staff_client.get("/admin/monitoring/metricsnapshot/?o=6").status_code == 200
