@@ -32,8 +32,15 @@ def test_staff_with_the_dashboard_permission_see_it_and_its_link(client):
         Permission.objects.get(codename="view_dashboard", content_type__app_label="monitoring")
     )
     client.force_login(operator)
-    assert client.get(URL).status_code == 200
+    page = client.get(URL)
+    assert page.status_code == 200
     assert f'href="{URL}"' in client.get("/admin/").content.decode()
+    # Only links they may follow: the violations' changelist needs its own permission.
+    assert "All violations" not in page.content.decode()
+    operator.user_permissions.add(
+        Permission.objects.get(codename="view_violation", content_type__app_label="monitoring")
+    )
+    assert "All violations" in client.get(URL).content.decode()
     # The permission without staff is not enough: the admin's own rule comes first.
     operator.is_staff = False
     operator.save(update_fields=["is_staff"])
