@@ -25,6 +25,18 @@ from entries.models import MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, Entry, Mood
 Q_MAX_LENGTH = 200
 # The one way dates are written in a form or a query string: what a date picker sends.
 ISO_DATE = "%Y-%m-%d"
+
+
+def iso_date_options() -> dict[str, Any]:
+    """A date field's options (forms and filters alike): YYYY-MM-DD only, as the date picker
+    sends it; the locale's "%m/%d/%Y" read a typed 03/04/2024 as 4 March, silently."""
+    return {
+        "input_formats": [ISO_DATE],
+        "widget": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        "error_messages": {"invalid": "Enter a date as YYYY-MM-DD."},
+    }
+
+
 FILTER_NAMES = ("q", "tag", "mood", "date_from", "date_to", "updated_since", "cursor")
 CURSOR_MAX_LENGTH = 100
 
@@ -89,21 +101,9 @@ class EntryFilter(django_filters.FilterSet):
         widget=forms.Select(choices=[("", "Any mood"), *Mood.choices]),
     )
     date_from = django_filters.DateFilter(
-        field_name="entry_date",
-        lookup_expr="gte",
-        label="From",
-        input_formats=[ISO_DATE],  # as entries.forms: no locale's month-first guess
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        field_name="entry_date", lookup_expr="gte", label="From", **iso_date_options()
     )
-    date_to = django_filters.DateFilter(
-        field_name="entry_date",
-        lookup_expr="lte",
-        label="To",
-        input_formats=[ISO_DATE],  # as entries.forms: no locale's month-first guess
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
-    )
+    date_to = django_filters.DateFilter(field_name="entry_date", lookup_expr="lte", label="To", **iso_date_options())
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     # Where the previous page of a sync ended (the `next` link carries it): see `filter_cursor`.
     cursor = django_filters.CharFilter(method="filter_cursor", max_length=CURSOR_MAX_LENGTH)

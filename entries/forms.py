@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
-from entries.filters import ISO_DATE
+from entries.filters import iso_date_options
 from entries.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Mood
 from entries.rendering import render_markdown
 from entries.services import tag_names_normalise
@@ -40,15 +40,7 @@ class EntryForm(forms.Form):
         help_text="Separate tags with commas, e.g. work, family.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
-    # Only what the date picker sends (and the API takes): the locale's "%m/%d/%Y" read a
-    # typed 03/04/2024 as 4 March, silently, where the person may have meant 3 April.
-    entry_date = forms.DateField(
-        label="Date",
-        required=False,
-        input_formats=[ISO_DATE],
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
-    )
+    entry_date = forms.DateField(label="Date", required=False, **iso_date_options())
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]

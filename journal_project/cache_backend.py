@@ -396,35 +396,47 @@ class BytesCommands:
                 found[key] = payload
         return found
 
+    def _script_pair(self, client: Any, source: str, keys: list[Any], args: list[Any], refused: str) -> list | None:
+        """Run one of our Lua scripts, whose answer is a pair; None when this Redis refuses
+        scripts (a managed service's ACL, say), and from then on without asking again:
+        the caller uses plain commands instead (`refused` says what that costs, once)."""
+        if getattr(self, "_scripts_refused", False):
+            return None
+        scripts = self.__dict__.setdefault("_scripts", {})
+        script = scripts.get(source)
+        if script is None:
+            script = scripts[source] = client.register_script(source)
+        try:
+            reply = script(keys=keys, args=args, client=client)
+        except ResponseError as error:
+            if not _refuses_scripts(error):
+                raise
+            logger.warning("Redis refused a Lua script; %s", refused)
+            self._scripts_refused = True
+            return None
+        if not isinstance(reply, list) or len(reply) != 2:
+            raise ConnectionInterrupted(connection=client) from InvalidResponse("the script answered something else")
+        return reply
+
     def get_bytes_or_lock(self, key: str, lock_key: str, lock_ttl: int) -> tuple[bytes | None, bool]:
         """The value under `key`; when there is none, take the stampede lock `lock_key` if it
         is free, in the same round trip. Returns (value, whether this call took the lock).
         """
         client = self.get_client(write=True)
-        script = getattr(self, "_get_or_lock_script", None)
-        if script is None:
-            script = self._get_or_lock_script = client.register_script(_GET_OR_LOCK)
         names = [self.make_key(key), self.make_key(lock_key)]
         try:
-            if not getattr(self, "_scripts_refused", False):
-                try:
-                    reply = script(keys=names, args=[lock_ttl], client=client)
-                except ResponseError as error:
-                    if _refuses_scripts(error):
-                        # A Redis that refuses scripts (a managed service's ACL, say): the
-                        # same two commands, one round trip each, from now on.
-                        logger.warning("Redis refused a Lua script; stampede locks take a round trip of their own")
-                        self._scripts_refused = True
-                    # Anything else (out of memory, a replica that is read-only during a
-                    # failover, a busy script) is this call's problem only: the two
-                    # commands below meet it too, and a failure there opens the breaker.
-                else:
-                    if not isinstance(reply, list) or len(reply) != 2:
-                        raise ConnectionInterrupted(connection=client) from InvalidResponse(
-                            "the script answered something else"
-                        )
-                    stored, locked = reply
-                    return (None if stored is None else unpack_bytes(stored)), bool(locked)
+            try:
+                reply = self._script_pair(
+                    client, _GET_OR_LOCK, names, [lock_ttl], "stampede locks take a round trip of their own"
+                )
+            except ResponseError:
+                # Not a refusal but out of memory, a replica that is read-only during a
+                # failover, a busy script: this call's problem only. The two commands below
+                # meet it too, and a failure there opens the breaker.
+                reply = None
+            if reply is not None:
+                stored, locked = reply
+                return (None if stored is None else unpack_bytes(stored)), bool(locked)
             stored = client.get(names[0])
             if stored is not None:
                 return unpack_bytes(stored), False
@@ -440,24 +452,12 @@ class BytesCommands:
         client = self.get_client(write=True)
         name = self.make_key(key)
         member = secrets.token_hex(8)
-        script = getattr(self, "_throttle_script", None)
-        if script is None:
-            script = self._throttle_script = client.register_script(_THROTTLE_HIT)
         try:
-            if not getattr(self, "_scripts_refused", False):
-                try:
-                    reply = script(keys=[name], args=[limit, window_ms, member], client=client)
-                except ResponseError as error:
-                    if not _refuses_scripts(error):
-                        raise
-                    logger.warning("Redis refused a Lua script; throttles count in a MULTI transaction")
-                    self._scripts_refused = True
-                else:
-                    if not isinstance(reply, list) or len(reply) != 2:
-                        raise ConnectionInterrupted(connection=client) from InvalidResponse(
-                            "the script answered something else"
-                        )
-                    return bool(reply[0]), int(reply[1])
+            reply = self._script_pair(
+                client, _THROTTLE_HIT, [name], [limit, window_ms, member], "throttles count in a MULTI transaction"
+            )
+            if reply is not None:
+                return bool(reply[0]), int(reply[1])
             return self._throttle_hit_in_transaction(client, name, member, limit, window_ms)
         except _main_exceptions as error:
             raise ConnectionInterrupted(connection=client) from error

@@ -13,10 +13,11 @@ from tests.support.app_server import AppServer
 pytestmark = pytest.mark.fault  # a process of its own, like the fault tests
 
 
-@pytest.fixture(scope="module")
-def gunicorn_server() -> Iterator[AppServer]:
+def _gunicorn(environment: dict[str, str]) -> Iterator[AppServer]:
+    """One gunicorn worker on the suite's Redis key space, without a broker."""
     server = AppServer(
         {
+            **environment,
             "REDIS_URL": settings.REDIS_URL,
             "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
             "CELERY_BROKER_URL": "",
@@ -30,6 +31,11 @@ def gunicorn_server() -> Iterator[AppServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server() -> Iterator[AppServer]:
+    yield from _gunicorn({})
 
 
 @pytest.mark.parametrize("size", [1024 * 1024, 3 * 1024 * 1024])  # under and over the upload limit
@@ -73,25 +79,14 @@ def test_head_answers_carry_gets_length_and_no_body_and_log_nothing(gunicorn_ser
 
 @pytest.fixture(scope="module")
 def production_server() -> Iterator[AppServer]:
-    server = AppServer(
+    yield from _gunicorn(
         {
             "DJANGO_SETTINGS_MODULE": "journal_project.settings.production",
             "SECRET_KEY": "a-production-key-for-this-test-only-" + "x" * 30,
             "ALLOWED_HOSTS": "127.0.0.1",
             "FORWARDED_ALLOW_IPS": "127.0.0.1",  # the proxy
-            "REDIS_URL": settings.REDIS_URL,
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-            "CELERY_BROKER_URL": "",
-            "WEB_CONCURRENCY": "1",
-            "GUNICORN_THREADS": "1",
-        },
-        gunicorn=True,
+        }
     )
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _get_from(server: AppServer, source: str, headers: dict[str, str]) -> tuple[int, str]:

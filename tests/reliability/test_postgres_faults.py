@@ -41,8 +41,8 @@ def database_proxy() -> Iterator[TcpProxy]:
         proxy.close()
 
 
-@pytest.fixture
-def app_server(database_proxy: TcpProxy) -> Iterator[AppServer]:
+def _server_behind(database_proxy: TcpProxy, environment: dict[str, str]) -> Iterator[AppServer]:
+    """An app server whose PostgreSQL is reached through the proxy the test can cut."""
     database = connection.settings_dict
     user = f"{database['USER']}@" if database["USER"] else ""
     server = AppServer(
@@ -53,6 +53,7 @@ def app_server(database_proxy: TcpProxy) -> Iterator[AppServer]:
             # The test's key space, so the session the test logs in is the server's too.
             "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
             "CELERY_BROKER_URL": "",
+            **environment,
         }
     )
     server.start()
@@ -60,6 +61,11 @@ def app_server(database_proxy: TcpProxy) -> Iterator[AppServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def app_server(database_proxy: TcpProxy) -> Iterator[AppServer]:
+    yield from _server_behind(database_proxy, {})
 
 
 def assert_no_leak(body: str) -> None:
@@ -156,25 +162,14 @@ def relay() -> Iterator[SmtpReceiver]:
 
 @pytest.fixture
 def mailing_app_server(database_proxy: TcpProxy, relay: SmtpReceiver) -> Iterator[AppServer]:
-    database = connection.settings_dict
-    user = f"{database['USER']}@" if database["USER"] else ""
-    server = AppServer(
+    yield from _server_behind(
+        database_proxy,
         {
-            "DATABASE_URL": f"postgres://{user}127.0.0.1:{database_proxy.port}/{database['NAME']}",
-            "DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
-            "REDIS_URL": settings.REDIS_URL,
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-            "CELERY_BROKER_URL": "",
             "ADMIN_EMAILS": "ops@example.test",
             "EMAIL_URL": f"smtp://127.0.0.1:{relay.port}",
             "METRICS_TOKEN": "metrics-token",
-        }
+        },
     )
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_a_database_outage_is_logged_once_a_request_not_mailed_once_a_request(
