@@ -13,30 +13,20 @@ from monitoring.models import MetricSnapshot, Violation
 from monitoring.store import minute_of
 from tests.monitoring.factories import ViolationFactory
 from tests.monitoring.support import WebhookReceiver
+from tests.support.celery_worker import use_broker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _use_broker(url: str | None, *, eager: bool) -> None:
-    # Even an eager .delay() borrows a producer from the app's pool, which then stays bound
-    # to the broker configured at that moment (the default amqp://localhost here): drop
-    # the pools so publishing follows the new URL instead of going to a stray broker.
-    app.conf.update(broker_url=url, task_always_eager=eager)
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
 
 
 @pytest.fixture
 def real_worker():
     previous = app.conf.broker_url
-    _use_broker("redis://127.0.0.1:6379/12", eager=False)
+    use_broker("redis://127.0.0.1:6379/12", eager=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
-        _use_broker(previous, eager=True)
+        use_broker(previous, eager=True)
 
 
 def wait_for(condition, timeout: float = 20.0):
