@@ -24,12 +24,15 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import BigIntegerField, Case, F, Lookup, Q, QuerySet, Value, When
 
 logger = logging.getLogger(__name__)
 
@@ -186,17 +189,31 @@ def _contains(term: str) -> Q:
     return Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term)
 
 
-def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int, tuple[str, str]]:
-    """Safe HTML (`headline`, `title_headline`) of each entry for `q`, in one query.
+class _AnyOf(Lookup):
+    """`lhs = ANY(rhs)`: one array parameter where `__in` writes one parameter per value."""
 
-    `ts_headline` re-reads each whole text, which makes it the dearest part of a search:
-    callers keep its results per entry version and query, and ask only for the rest.
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def headline_rows(queryset: QuerySet, entry_ids: list[int], q: str) -> QuerySet:
+    """`(pk, body headline, title headline)` of the entries `entry_ids` for `q` (PostgreSQL).
+
+    Raw `ts_headline` output with the sentinels: `marked()` makes it safe HTML. The ids
+    are one array parameter (`= ANY`), so the SQL is the same for any number of them
+    and can be compiled once (entries.selectors).
     """
-    rows = queryset.filter(pk__in=entry_ids).order_by()
-    if uses_postgres():
-        query = SearchQuery(q, search_type="websearch", config=CONFIG)
-        marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
-        found = rows.annotate(
+    query = SearchQuery(q, search_type="websearch", config=CONFIG)
+    marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+    ids = Value(entry_ids, output_field=ArrayField(BigIntegerField()))
+    return (
+        queryset.filter(_AnyOf(F("pk"), ids))
+        .order_by()
+        .annotate(
             # Fragments trim around the matches even when the whole body would fit: "Bad
             # sleep again" came back as "sleep again". A body no longer than a headline is
             # shown whole.
@@ -208,12 +225,28 @@ def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int,
                 default=SearchHeadline("body", query, **marks, **HEADLINE_OPTIONS),
             ),
             _title_headline=SearchHeadline("title", query, highlight_all=True, **marks),
-        ).values_list("pk", "_headline", "_title_headline")
-        return {pk: (mark_sentinels(body or ""), mark_sentinels(title or "")) for pk, body, title in found}
+        )
+        .values_list("pk", "_headline", "_title_headline")
+    )
+
+
+def marked(rows: Iterable[tuple[int, str | None, str | None]]) -> dict[int, tuple[str, str]]:
+    """`headline_rows()`'s rows as safe HTML (`headline`, `title_headline`) per entry."""
+    return {pk: (mark_sentinels(body or ""), mark_sentinels(title or "")) for pk, body, title in rows}
+
+
+def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int, tuple[str, str]]:
+    """Safe HTML (`headline`, `title_headline`) of each entry for `q`, in one query.
+
+    `ts_headline` re-reads each whole text, which makes it the dearest part of a search:
+    callers keep its results per entry version and query, and ask only for the rest.
+    """
+    if uses_postgres():
+        return marked(headline_rows(queryset, entry_ids, q))
     include = [term for terms in _fallback_terms(q)[0] for term in terms]
     return {
         pk: (_fallback_snippet(body, include), _highlight(title, include))
-        for pk, title, body in rows.values_list("pk", "title", "body")
+        for pk, title, body in queryset.filter(pk__in=entry_ids).order_by().values_list("pk", "title", "body")
     }
 
 

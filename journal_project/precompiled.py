@@ -26,27 +26,32 @@ from django.db.models.query import get_related_populators
 M = TypeVar("M", bound=Model)
 
 
-def _sentinel_positions(params: Sequence[Any], sentinels: Sequence[Any]) -> tuple[int, ...]:
-    """Where each sentinel landed among the compiled query's parameters (exactly once each).
+def _sentinel_positions(params: Sequence[Any], sentinels: Sequence[Any]) -> tuple[tuple[int, ...], ...]:
+    """Where each sentinel landed among the compiled query's parameters (at least once each).
 
-    The backend may wrap a parameter in a subclass (psycopg's Int4 for EXTRACT); the
-    value put there later is wrapped the same way (`_with_values`).
+    A value the query uses twice (a search's query text, in the filter and in the rank)
+    lands twice, and each call's value goes to every place. The backend may wrap a
+    parameter in a subclass (psycopg's Int4 for EXTRACT); the value put there later is
+    wrapped the same way (`_with_values`).
     """
     positions = []
     for sentinel in sentinels:
-        found = [index for index, param in enumerate(params) if isinstance(param, type(sentinel)) and param == sentinel]
-        if len(found) != 1:
-            raise ValueError(f"the sentinel {sentinel!r} must appear in exactly one query parameter")
-        positions.append(found[0])
+        found = tuple(
+            index for index, param in enumerate(params) if isinstance(param, type(sentinel)) and param == sentinel
+        )
+        if not found:
+            raise ValueError(f"the sentinel {sentinel!r} must appear in a query parameter")
+        positions.append(found)
     return tuple(positions)
 
 
-def _with_values(params: Sequence[Any], positions: Sequence[int], values: Sequence[Any]) -> list[Any]:
+def _with_values(params: Sequence[Any], positions: Sequence[tuple[int, ...]], values: Sequence[Any]) -> list[Any]:
     """The compiled parameters with this call's values in the sentinels' places."""
     result = list(params)
-    for position, value in zip(positions, values, strict=True):
-        wrapper = type(result[position])
-        result[position] = value if isinstance(value, wrapper) else wrapper(value)
+    for places, value in zip(positions, values, strict=True):
+        for position in places:
+            wrapper = type(result[position])
+            result[position] = value if isinstance(value, wrapper) else wrapper(value)
     return result
 
 
@@ -54,7 +59,7 @@ def _with_values(params: Sequence[Any], positions: Sequence[int], values: Sequen
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    positions: tuple[int, ...]  # of the varying parameters, in the order of the sentinels
+    positions: tuple[tuple[int, ...], ...]  # of the varying parameters, in the order of the sentinels
     model: type[Model]
     init_list: list[str]
     start: int
@@ -67,8 +72,8 @@ class _Compiled:
 class PrecompiledQuery(Generic[M]):
     """`build(value)` returns the queryset; `first(value)` runs its SQL compiled once.
 
-    `build` must put `value` into exactly one query parameter (a filter) and nothing
-    else may depend on it: it is called once, with a sentinel. A query that varies in
+    `build` must put `value` into query parameters only (a filter) and nothing else may
+    depend on it: it is called once, with a sentinel. A query that varies in
     several values takes `sentinels` (one per argument of `build` and of `first`).
     """
 
@@ -131,7 +136,7 @@ class PrecompiledQuery(Generic[M]):
 class _CompiledRows:
     sql: str
     params: tuple[Any, ...]
-    positions: tuple[int, ...]  # of the varying parameters, in the order of the sentinels
+    positions: tuple[tuple[int, ...], ...]  # of the varying parameters, in the order of the sentinels
     compiler: Any  # applies the database converters, as the ORM's iterables do
     converters: dict[int, tuple[list[Any], Any]]
 
@@ -139,8 +144,8 @@ class _CompiledRows:
 class PrecompiledRows:
     """A `values_list()` query compiled once per process, run with new parameters.
 
-    `build(*sentinels, **shape)` returns the queryset. Each sentinel must land in exactly
-    one query parameter, and the values passed later must be of the same kind (a value
+    `build(*sentinels, **shape)` returns the queryset. Each sentinel must land in query
+    parameters (one or more), and the values passed later must be of the same kind (a value
     that would change the SQL itself, like None becoming IS NULL, is not a parameter).
     `shape` holds what does change the SQL (a page's OFFSET, which Django writes into
     the SQL): each shape is compiled once, up to `max_shapes` of them; further shapes are

@@ -80,10 +80,20 @@ def test_each_call_sees_the_current_row(user):
     assert QUERY.first(key_hash).name == "renamed"
 
 
-def test_the_sentinel_must_be_a_single_parameter():
-    query = PrecompiledQuery(lambda value: ApiToken.objects.filter(name=value, prefix=value), sentinel="\x00x\x00")
-    with pytest.raises(ValueError, match="exactly one"):
-        query.first("anything")
+def test_the_sentinel_must_reach_a_parameter():
+    ignored = PrecompiledQuery(lambda value: ApiToken.objects.filter(name="fixed"), sentinel="\x00x\x00")
+    with pytest.raises(ValueError, match="must appear"):
+        ignored.first("anything")
+
+
+def test_a_value_used_twice_goes_to_both_places(user):
+    issued = token_issue(user=user, name="same")
+    ApiToken.objects.filter(pk=issued.token.pk).update(prefix="same")
+    both = PrecompiledQuery(lambda value: ApiToken.objects.filter(name=value, prefix=value), sentinel="\x00x\x00")
+    assert both.first("same").pk == issued.token.pk
+    # Had only the first place taken the value, the other would still hold the sentinel.
+    ApiToken.objects.filter(pk=issued.token.pk).update(prefix="other")
+    assert both.first("same") is None
 
 
 def test_several_values_each_take_their_sentinels_place(user, other_user):
@@ -160,13 +170,18 @@ def test_rows_aggregate_and_wrapped_parameters(user):
     assert query.rows(user.pk, 6) == []
 
 
-def test_rows_need_each_sentinel_in_exactly_one_parameter():
+def test_rows_need_each_sentinel_in_a_parameter(user):
     from journal_project.precompiled import PrecompiledRows
 
+    ignored = PrecompiledRows(lambda value: ApiToken.objects.filter(name="fixed").values_list("pk"), "\x00x\x00")
+    with pytest.raises(ValueError, match="must appear"):
+        ignored.rows("anything")
     twice = PrecompiledRows(
         lambda value: ApiToken.objects.filter(name=value, prefix=value).values_list("pk"), "\x00x\x00"
     )
-    with pytest.raises(ValueError, match="exactly one"):
-        twice.rows("anything")
+    issued = token_issue(user=user, name="same")
+    ApiToken.objects.filter(pk=issued.token.pk).update(prefix="same")
+    assert twice.rows("same") == [(issued.token.pk,)]
+    assert twice.rows("prefix-only") == []
     with pytest.raises(TypeError):
         twice.rows()

@@ -291,7 +291,7 @@ def test_after_a_write_a_search_makes_headlines_only_for_the_changed_entries(use
         results = selectors.entry_list(user=user, filters={"q": "walk"})["results"]
     headline_queries = [query["sql"] for query in queries.captured_queries if "ts_headline" in query["sql"]]
     assert len(headline_queries) == 1
-    assert f"IN ({found[1].pk})" in headline_queries[0]
+    assert f"ANY('{{{found[1].pk}}}'" in headline_queries[0]  # the ids, one array parameter
     by_id = {item["id"]: item["headline"] for item in results}
     assert "<mark>walk</mark> to the shop" in by_id[found[1].pk]
     assert "long <mark>walk</mark> by the river" in by_id[found[0].pk]
@@ -304,3 +304,37 @@ def test_a_short_body_comes_back_whole_in_its_headline(user):
         item["title"]: item["headline"] for item in selectors.entry_list(user=user, filters={"q": "sleep"})["results"]
     }
     assert headlines == {"Night": "Bad <mark>sleep</mark> again", "Later": "Could not <mark>sleep</mark> at all"}
+
+
+def test_the_compiled_search_ranks_pages_and_counts_each_persons_own_entries(user, other_user):
+    import datetime
+
+    from entries.filters import EntryFilter
+
+    # Newest first would put the body-only matches first; rank puts the title first.
+    title = EntryFactory(user=user, title="Kayak trip", body="water", entry_date=datetime.date(2024, 1, 1))
+    for day in range(2, 26):
+        EntryFactory(user=user, title=f"Day {day}", body="a kayak outing", entry_date=datetime.date(2024, 1, day))
+    EntryFactory(user=other_user, title="Kayak", body="kayak kayak")
+    EntryFactory(user=user, title="Bread", body="baking")
+
+    for q, page in (("kayak", 1), ("kayak", 2), ("bread", 1), ("kayak", 1)):
+        got = selectors.entry_list(user=user, filters={"q": q}, page=page)
+        rows = list(
+            selectors._ranked(EntryFilter.apply(Entry.objects.filter(user=user), {"q": q}))[(page - 1) * 20 : page * 20]
+        )
+        assert [item["id"] for item in got["results"]] == [pk for pk, _, _ in rows]
+        assert got["count"] == (25 if q == "kayak" else 1)
+    assert selectors.entry_list(user=user, filters={"q": "kayak"})["results"][0]["id"] == title.pk
+    assert selectors.entry_list(user=other_user, filters={"q": "kayak"})["count"] == 1
+    assert selectors.entry_list(user=user, filters={"q": "kayak"}, page=3) == {"count": 25, "results": []}
+
+
+def test_the_compiled_headlines_take_any_number_of_entries(user, other_user):
+    mine = [EntryFactory(user=user, title=f"River {n}", body=f"by the river, day {n}") for n in range(3)]
+    theirs = EntryFactory(user=other_user, title="River", body="the river")
+    for count in (1, 3):
+        rows = selectors._SEARCH_HEADLINES.rows(user.pk, [entry.pk for entry in mine[:count]] + [theirs.pk], "river")
+        marks = search.marked(rows)
+        assert sorted(marks) == sorted(entry.pk for entry in mine[:count])  # never another person's entry
+        assert all("<mark>River</mark>" in title for _, title in marks.values())
