@@ -264,3 +264,19 @@ def test_embedded_default_queues_tasks_inline_without_a_broker_warning(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "No hostname was supplied" not in result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == "broker memory://localhost//"
+
+
+@pytest.mark.parametrize("module", ["journal_project.wsgi", "journal_project.asgi"])
+def test_a_server_freezes_what_it_loaded_before_its_first_request(module):
+    # Frozen objects are out of every collection's walk; without the freeze a worker's
+    # full collections walk its whole loaded app again (journal_project.startup).
+    probe = (
+        f"import gc, sys; import {module}; "
+        "print(gc.get_freeze_count(), 'entries.api.views' in sys.modules, 'sessions_app.api.views' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+    )
+    frozen, entries_views, sessions_views = done.stdout.split()[-3:]
+    assert int(frozen) > 50_000, done.stderr[-2000:]
+    assert entries_views == sessions_views == "True"  # the URLconf's views were loaded first
