@@ -32,7 +32,8 @@ MAX_STATS_DAYS = 366
 
 # --- Queries compiled once per process (journal_project.precompiled) ----------------------
 # The reads that every write makes the next request run again: a list page's count and
-# versions, an entry's version, the stats. Each sentinel stands for one parameter.
+# versions, an entry's version, the stats, a search. Each sentinel stands for one value
+# (which the SQL may use in several places).
 _COUNT_ROWS = Func(F("pk"), function="COUNT", output_field=IntegerField())
 _USER, _ENTRY = -900_000_001, -900_000_002
 _QUERY = "\x00search-query-sentinel\x00"
