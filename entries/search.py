@@ -13,10 +13,12 @@ matches with two control characters that cannot occur in stored text (entries.re
 strips them on save), the whole snippet is HTML-escaped, and only then do the
 markers become `<mark>` and `</mark>`.
 
-SQLite (the embedded default) has no text search: every word of the query must occur
-(case-insensitively, accents included) in the title, the tags or the body, `-word`
-excludes, results are newest first, and the snippet is the text around the first match.
-Good enough for a personal journal on one machine; the real stack is PostgreSQL.
+SQLite (the embedded default) has no text search: every word of the query must occur in
+the title, the tags or the body, compared as `fold()` reads them (case folded in every
+script, accents dropped, so "cafe" finds "Café" and "москва" finds "Москва" as on
+PostgreSQL), `-word` excludes, results are newest first, and the snippet is the text
+around the first match. Good enough for a personal journal on one machine; the real stack
+is PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -185,8 +188,55 @@ def only_common_words(q: str) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+# --- The embedded default's fallback --------------------------------------------------------
+
+FOLD_FUNCTION = "journal_fold"
+
+
+def fold(text: str) -> str:
+    """`text` as the fallback search compares it: accents dropped, case folded.
+
+    SQLite's `LIKE` (what `icontains` runs there) folds the case of ASCII letters only:
+    "москва" did not find "Москва", nor "zoë" "ZOË", and "cafe" never found "café",
+    where PostgreSQL finds all three.
+    """
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """`connection_created` receiver: `journal_fold()` in every SQLite connection."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FOLD_FUNCTION, 1, _sql_fold, deterministic=True)
+
+
+def _sql_fold(value: Any) -> Any:
+    return fold(value) if isinstance(value, str) else value
+
+
+class _FoldedContains(Lookup):
+    """`fold(lhs)` contains `rhs` (already folded), in SQLite through `journal_fold()`."""
+
+    lookup_name = "folded_contains"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"instr({FOLD_FUNCTION}({lhs}), {rhs}) > 0", [*lhs_params, *rhs_params]
+
+
 def _contains(term: str) -> Q:
-    return Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term)
+    if connection.vendor != "sqlite":
+        # The fallback run on PostgreSQL (the tests do): ILIKE folds case in every script.
+        return Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term)
+    folded = fold(term)
+    return (
+        Q(_FoldedContains(F("title"), folded))
+        | Q(_FoldedContains(F("tags_text"), folded))
+        | Q(_FoldedContains(F("body"), folded))
+    )
 
 
 class _AnyOf(Lookup):
@@ -262,9 +312,9 @@ def _fallback_terms(q: str) -> tuple[list[list[str]], list[str]]:
     for raw in re.findall(r'"[^"]+"|\S+', q):
         negated = raw.startswith("-")
         term = raw.lstrip("-").strip('"').strip()
-        if not re.search(r"\w", term):
-            # Punctuation alone ("*", "?", "..."): PostgreSQL's parser finds no word in it
-            # and matches nothing, where `icontains` would find every Markdown list.
+        if not re.search(r"[^\W_]", term):
+            # Punctuation alone ("*", "?", "...", "_"): PostgreSQL's parser finds no word in
+            # it and matches nothing, where `icontains` would find every Markdown list.
             continue
         if raw.lower() == "or":
             if alternatives[-1]:
@@ -284,19 +334,47 @@ def mark_sentinels(raw: str) -> str:
     return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
 
 
+def _folded_with_origins(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` and, for each of its characters, the index in `text` it comes from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    pieces, origins = [], []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        pieces.append(piece)
+        origins.extend([index] * len(piece))
+    return "".join(pieces), origins
+
+
+def _matches(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """The spans of `text` where a term occurs as the search compares them (`fold`)."""
+    needles = sorted({fold(term) for term in terms} - {""}, key=len, reverse=True)
+    if not needles:
+        return []
+    folded, origins = _folded_with_origins(text)
+    spans: list[tuple[int, int]] = []
+    for match in re.finditer("|".join(re.escape(needle) for needle in needles), folded):
+        start, end = origins[match.start()], origins[match.end() - 1] + 1
+        while end < len(text) and not fold(text[end]):  # a combining accent after the match
+            end += 1
+        if spans and start < spans[-1][1]:  # "ss" inside one "ß"
+            continue
+        spans.append((start, end))
+    return spans
+
+
 def _highlight(text: str, terms: list[str]) -> str:
-    if not terms:
-        return html.escape(text)
-    pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-    marked = pattern.sub(lambda match: f"{START}{match.group(0)}{STOP}", text)
-    return mark_sentinels(marked)
+    marked, position = [], 0
+    for start, end in _matches(text, terms):
+        marked += [text[position:start], START, text[start:end], STOP]
+        position = end
+    marked.append(text[position:])
+    return mark_sentinels("".join(marked))
 
 
 def _fallback_snippet(body: str, terms: list[str]) -> str:
-    lowered = body.lower()
-    positions = [lowered.find(term.lower()) for term in terms]
-    found = [position for position in positions if position >= 0]
-    start = max(0, min(found) - _SNIPPET_CHARS // 3) if found else 0
+    found = _matches(body, terms)
+    start = max(0, found[0][0] - _SNIPPET_CHARS // 3) if found else 0
     snippet = body[start : start + _SNIPPET_CHARS]
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + _SNIPPET_CHARS < len(body) else ""

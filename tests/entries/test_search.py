@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -338,3 +339,46 @@ def test_the_compiled_headlines_take_any_number_of_entries(user, other_user):
         marks = search.marked(rows)
         assert sorted(marks) == sorted(entry.pk for entry in mine[:count])  # never another person's entry
         assert all("<mark>River</mark>" in title for _, title in marks.values())
+
+
+def test_the_fallback_folds_case_and_accents_in_every_script():
+    """What SQLite compares: its LIKE folded only ASCII ("москва" missed "Москва")."""
+    assert search.fold("Москва ZOË Café Straße") == "москва zoe cafe strasse"
+    assert search.fold("Cafe\u0301") == "cafe"  # a combining accent, should one get through
+    assert search._fallback_terms("_ tea") == ([["tea"]], [])  # no letter or digit: no word
+    assert search._highlight("Zoë and ZOË at the CAFÉ", ["zoe", "café"]) == (
+        "<mark>Zoë</mark> and <mark>ZOË</mark> at the <mark>CAFÉ</mark>"
+    )
+    assert search._highlight("Москва <b>", ["москва"]) == "<mark>Москва</mark> &lt;b&gt;"
+    assert search._highlight("Straße", ["strasse"]) == "<mark>Straße</mark>"
+    assert search._highlight("Straße", ["s"]) == "<mark>S</mark>tra<mark>ß</mark>e"  # "ß" is "ss": marked once
+    snippet = search._fallback_snippet("ä" * 300 + " Zoë " + "ö" * 300, ["zoe"])
+    assert snippet.startswith("… ")
+    assert "<mark>Zoë</mark>" in snippet
+
+
+def test_the_embedded_default_finds_words_whatever_their_case_and_accents(tmp_path):
+    """A real SQLite database, as `make run` with no environment uses it."""
+    from tests.core.test_settings_profiles import clean_env, run_manage
+
+    env = clean_env(SQLITE_PATH=str(tmp_path / "journal.sqlite3"), LOG_FORMAT="text")
+    migrate = run_manage("migrate", "--noinput", env=env)
+    assert migrate.returncode == 0, migrate.stderr
+    code = (
+        "import json; from django.contrib.auth import get_user_model; from entries import selectors, services; "
+        "user = get_user_model().objects.create_user('reader', password='a long passphrase'); "
+        "services.entry_create(user=user, title='Москва trip', body='Zoë and ZOË at the ÉCOLE.', tags=['Россия']); "
+        "services.entry_create(user=user, title='Plain', body='Nothing here.'); "
+        "found = lambda q: [(e['title'], e['headline']) "
+        "for e in selectors.entry_list(user=user, filters={'q': q})['results']]; "
+        "print(json.dumps({q: found(q) for q in ['москва', 'zoe', 'ecole', 'РОССИЯ', 'zoe -москва', '_']}))"
+    )
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [title for title, _ in found["москва"]] == ["Москва trip"]
+    assert found["zoe"] == [["Москва trip", "<mark>Zoë</mark> and <mark>ZOË</mark> at the ÉCOLE."]]
+    assert [title for title, _ in found["ecole"]] == ["Москва trip"]
+    assert [title for title, _ in found["РОССИЯ"]] == ["Москва trip"]  # a tag
+    assert found["zoe -москва"] == []
+    assert found["_"] == []
