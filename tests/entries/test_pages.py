@@ -586,3 +586,10 @@ def test_a_warm_list_page_renders_no_card_and_every_write_shows_at_once(browser_
     html = read()
     assert "Garden run" not in html
     assert html.count('class="card entry-card"') == 1
+
+
+def test_word_counts_group_thousands_on_every_page(browser_client, user):
+    """Insights said "12,183 words" while the same entry's card and page said "12120 words"."""
+    entry = EntryFactory(user=user, title="Long", body="river " * 1234)
+    for path in ["/entries/", f"/entries/{entry.pk}/", "/search/?q=river"]:
+        assert "1,234 words" in browser_client.get(path).content.decode(), path
