@@ -57,20 +57,28 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines.append(f"**Themes:** {', '.join(themes)}" if themes else "**Themes:** none stood out")
     techniques = [technique["name"] for technique in summary["techniques"]]
     lines.append(f"**Techniques tried:** {', '.join(techniques)}" if techniques else "**Techniques tried:** none yet")
-    mood = summary["mood"]
-    if mood is None:
-        lines.append("**Mood:** no messages to compare")
-    elif summary["message_count"] < 2:
-        lines.append(f"**Mood:** your message read as {describe(mood['first'])}")
-    else:
-        change = {"lighter": "a lighter tone by the end", "heavier": "a heavier tone by the end"}.get(
-            mood["direction"], "a similar tone throughout"
-        )
-        lines.append(
-            f"**Mood:** your first message read as {describe(mood['first'])} ({mood['first']:+.2f}), your last as "
-            f"{describe(mood['last'])} ({mood['last']:+.2f}): {change}."
-        )
+    lines.append(f"**Mood:** {mood_in_words(summary)}")
     return "\n\n".join(lines)
+
+
+def mood_in_words(summary: dict[str, Any]) -> str:
+    """How the tone of the person's messages moved, in words (the entry and the page alike).
+
+    The page showed the bare scores ("From 0.00 to 0.70 (lighter)"), with no scale and
+    under the name the rest of the app gives the 1–5 rating one picks.
+    """
+    mood = summary.get("mood")
+    if mood is None:
+        return "no messages to compare"
+    if summary.get("message_count", 2) < 2:
+        return f"your message read as {describe(mood['first'])}"
+    change = {"lighter": "a lighter tone by the end", "heavier": "a heavier tone by the end"}.get(
+        mood["direction"], "a similar tone throughout"
+    )
+    return (
+        f"your first message read as {describe(mood['first'])} ({mood['first']:+.2f}), your last as "
+        f"{describe(mood['last'])} ({mood['last']:+.2f}): {change}."
+    )
 
 
 def entry_body(summary: dict[str, Any], messages: Sequence[dict[str, Any]], *, limit: int | None = None) -> str:

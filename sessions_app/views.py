@@ -18,7 +18,7 @@ from journal_project import unsaved
 from journal_project.api.throttles import CompanionRateThrottle
 from journal_project.exceptions import Conflict, NotFound
 from journal_project.paging import page_number, query_without_page
-from sessions_app import selectors, services
+from sessions_app import selectors, services, summary
 from sessions_app.forms import LibrarySearchForm, MessageForm, SessionEndForm, SessionStartForm
 from sessions_app.models import ReflectionSession
 
@@ -105,6 +105,10 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     return _render_chat(request, session, form)
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _render_chat(
     request: HttpRequest, session: dict, form: MessageForm, status: int = 200, unsent: str = ""
 ) -> HttpResponse:
@@ -118,6 +122,7 @@ def _render_chat(
         "reload_for_reply": session["awaiting_reply"] and not form.is_bound and not (form.initial or {}).get("content"),
         "end_form": SessionEndForm(),
         "unsent": unsent,
+        "summary_mood": _first_upper(summary.mood_in_words(session["summary"])) if session.get("summary") else "",
     }
     return render(request, "sessions_app/session_detail.html", context, status=status)
 

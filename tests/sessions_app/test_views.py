@@ -102,6 +102,23 @@ def test_ending_with_save_shows_the_summary_and_stops_the_form(browser_client):
     assert Message.objects.filter(session=session, content="One more?").count() == 0
 
 
+def test_the_summary_page_says_how_the_tone_moved_in_words(browser_client):
+    """It showed "Mood: From 0.00 to 0.70 (lighter)": bare scores with no scale, where the saved
+    entry says what they mean."""
+    session = services.session_create(user=browser_client.user)
+    services.message_post(user=browser_client.user, session_id=session.pk, content="I had a dull day.")
+    services.message_post(user=browser_client.user, session_id=session.pk, content="Dinner with friends was lovely!")
+    browser_client.post(f"/reflect/{session.pk}/end/", {"save_as_entry": "on"})
+    html = browser_client.get(f"/reflect/{session.pk}/").content.decode()
+    mood = re.search(r"<dt>Mood</dt><dd>(.*?)</dd>", html).group(1)
+    assert mood.startswith("Your first message read as ")
+    assert "a lighter tone by the end." in mood
+    session.refresh_from_db()
+    from entries.models import Entry
+
+    assert mood[1:] in Entry.objects.get(pk=session.entry_id).body  # the page and the saved entry agree
+
+
 def test_another_users_session_pages_are_404(browser_client, other_user):
     theirs = services.session_create(user=other_user)
     assert browser_client.get(f"/reflect/{theirs.pk}/").status_code == 404
