@@ -17,6 +17,19 @@ _MOODS = dict(Mood.choices)
 
 
 @register.filter
+def tone_in_words(value: float | None) -> str:
+    """A sentiment score as the page says it: "fairly neutral (+0.04)".
+
+    The bare "Tone: 0.04" gave no scale (only a tooltip, which a phone never shows).
+    """
+    from sessions_app.companion.sentiment import describe  # the words session summaries use
+
+    if value is None:
+        return ""
+    return f"{describe(value)} ({round(value, 2) or 0.0:+.2f})"  # never "-0.00"
+
+
+@register.filter
 def isodate(value: str | None) -> datetime.date | None:
     """ "2024-05-01" → a date, for the `date` filter."""
     try:

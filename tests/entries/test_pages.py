@@ -593,3 +593,14 @@ def test_word_counts_group_thousands_on_every_page(browser_client, user):
     entry = EntryFactory(user=user, title="Long", body="river " * 1234)
     for path in ["/entries/", f"/entries/{entry.pk}/", "/search/?q=river"]:
         assert "1,234 words" in browser_client.get(path).content.decode(), path
+
+
+def test_an_entrys_tone_is_said_in_words_with_its_scale(browser_client, user):
+    """It said "Tone: 0.04", the scale only in a tooltip a phone never shows."""
+    from entries import services
+
+    entry = services.entry_create(user=user, title="Walk", body="A lovely, wonderful walk by the sea.")
+    entry.refresh_from_db()
+    assert 0.05 < entry.sentiment < 0.5
+    page = browser_client.get(f"/entries/{entry.pk}/").content.decode()
+    assert f"Tone: somewhat light (+{entry.sentiment:.2f})" in page
