@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 
 from journal_project.accounts.models import time_zone_names
 
@@ -81,3 +81,9 @@ class AccountDeleteForm(PasswordConfirmedForm):
     confirm = forms.BooleanField(
         label="I understand that my entries, reflection sessions and everything cached about them are deleted for good."
     )
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's reset request, its address called "E-mail" as on every other page."""
+
+    email = forms.EmailField(label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from journal_project.accounts import services
-from journal_project.accounts.forms import AccountDeleteForm, EmailForm, ProfileForm, SignupForm
+from journal_project.accounts.forms import AccountDeleteForm, EmailForm, ProfileForm, ResetRequestForm, SignupForm
 from journal_project.accounts.models import Profile
 from journal_project.api.throttles import AuthRateThrottle, PasswordResetAddressThrottle, PasswordResetIPThrottle
 
@@ -175,6 +175,7 @@ class PasswordResetView(_WhenResetEnabled, auth_views.PasswordResetView):
     """
 
     success_url = reverse_lazy("accounts:password_reset_done")
+    form_class = ResetRequestForm
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         throttles = [PasswordResetIPThrottle(), PasswordResetAddressThrottle(form.cleaned_data["email"])]

@@ -261,3 +261,9 @@ def test_with_the_broker_down_the_mail_is_sent_in_the_request(client, user, rese
     assert response.status_code == 302
     assert emailed_link()
     assert "Could not queue the password-reset e-mail" in caplog.text
+
+
+def test_the_reset_form_calls_the_address_e_mail_as_every_other_page(client, reset_on):
+    page = client.get("/accounts/password/reset/").content.decode()
+    assert '<label for="id_email">E-mail:</label>' in page
+    assert 'autocomplete="email"' in page
