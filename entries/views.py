@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -424,4 +424,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
     try:
         return export_response(request.user, request.GET.get("format", "json"))
     except InvalidInput:
-        return HttpResponseBadRequest("Unknown export format.")
+        # A hand-edited or old link: the export page itself, saying what it offers (this was
+        # a bare line of text, with no way back into the app).
+        messages.error(request, "There is no export in that format: choose JSON or Markdown below.")
+        return render(request, "entries/export.html", {"form": ImportForm()}, status=400)

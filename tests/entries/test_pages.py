@@ -318,7 +318,11 @@ def test_export_page_downloads_and_imports(browser_client, user):
     bad = browser_client.post("/export/", {"file": io.BytesIO(json.dumps(document).encode())})
     assert bad.status_code == 200
     assert b"errorlist" in bad.content
-    assert browser_client.get("/export/download/", {"format": "exe"}).status_code == 400
+    unknown = browser_client.get("/export/download/", {"format": "exe"})
+    assert unknown.status_code == 400
+    # The export page with a word on what it offers, not a bare line of text.
+    assert b"There is no export in that format: choose JSON or Markdown below." in unknown.content
+    assert b"Download JSON" in unknown.content
 
 
 def test_an_import_file_with_half_a_utf16_pair_is_a_form_error_not_a_500(browser_client, user):
