@@ -155,13 +155,47 @@ class CeleryPing(Ping):
         return f"Celery(broker={broker!r})"
 
     def run(self) -> None:
+        """The stock check's ping and queue test, on a connection of its own, tried once.
+
+        The stock check borrows a connection from the app's pool and lets kombu retry:
+        * after the broker restarted (a Redis broker, every deploy of it), the pooled
+          connection had been closed by the server, and the first `/health/` of every web
+          process (and its dashboard) reported "Connection closed by server" with the
+          broker up and a worker answering;
+        * with the broker down, kombu retried the connection for `broker_connection_timeout`
+          (4 s), so `/health/` took 6 s refused (4 s hung) to report "Timed out after 2
+          seconds": a poller with a 5 s timeout saw no answer at all.
+        A fresh connection cannot be stale, and one attempt bounded by the check's own
+        timeout says what is wrong in about that time.
+        """
+        budget = self.timeout.total_seconds()
         try:
-            super().run()
+            connection = self.app.connection_for_write(
+                connect_timeout=budget,
+                transport_options={**self.app.conf.broker_transport_options, "max_retries": 0},
+            )
+            with connection:
+                connection.ensure_connection(max_retries=0, timeout=budget)
+                replies = self.app.control.ping(timeout=budget, limit=self.limit, connection=connection)
+                if not replies:
+                    raise ServiceUnavailable("Celery workers unavailable")
+                self._check_queues(list(self.active_workers(replies)), connection)
         except HealthCheckException:
             raise
         except Exception as error:  # kombu's errors vary by transport; the stock check said "unknown error"
             cause = re.sub(r"://[^@/\s]*@", "://**@", str(error))[:200]
             raise ServiceUnavailable(f"The broker did not take the ping: {type(error).__name__}: {cause}") from error
+
+    def _check_queues(self, workers: list[str], connection: Any) -> None:
+        """The stock `check_active_queues`, asking on the same connection."""
+        try:
+            defined = {queue.name for queue in self.app.conf.task_queues}
+        except TypeError:  # task_queues may be None
+            defined = {self.app.conf.task_default_queue}
+        inspect = self.app.control.inspect(workers, timeout=self.timeout.total_seconds(), connection=connection)
+        active = {queue.get("name") for queues in (inspect.active_queues() or {}).values() for queue in queues}
+        for queue in sorted(defined - active):
+            raise ServiceUnavailable(f"No worker for Celery task queue {queue}")
 
 
 def _redis_client(url: str) -> Any:

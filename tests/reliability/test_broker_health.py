@@ -1,0 +1,79 @@
+"""The `/health/` Celery check through broker faults: a restart, a cut and a hang.
+
+The check pings the workers through a TCP proxy in front of the real Redis used as the
+broker; a real worker (in a thread) consumes from that Redis directly, so only the
+check's own connections meet the fault.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from celery import Celery
+from django.conf import settings
+from health_check.exceptions import ServiceUnavailable
+
+from journal_project.health import CeleryPing
+from tests.reliability.conftest import record
+from tests.support.celery_worker import running_worker
+from tests.support.proxy import TcpProxy
+
+pytestmark = [pytest.mark.fault]
+
+BROKER_DB = 11
+TIMEOUT = timedelta(seconds=2)  # what full_checks() gives the check
+
+
+@pytest.fixture
+def broker_proxy() -> Iterator[TcpProxy]:
+    proxy = TcpProxy("127.0.0.1", 6379)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+def _pinger(proxy: TcpProxy, queue: str) -> Celery:
+    """An app configured as the journal's (production's broker options), reaching the broker through the proxy."""
+    app = Celery("journal-health-probe")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url=f"redis://{proxy.url_host_port}/{BROKER_DB}",
+        task_always_eager=False,
+        task_default_queue=queue,
+    )
+    return app
+
+
+@pytest.mark.worker
+def test_the_celery_check_passes_at_once_when_the_broker_dropped_its_connections(broker_proxy):
+    """Operator pass 6: after a restart of the Redis broker, the first `/health/` of every
+    web process reported "The broker did not take the ping: ConnectionError: Connection
+    closed by server" (the pooled connection the server had closed), with a worker up."""
+    with running_worker(f"redis://127.0.0.1:6379/{BROKER_DB}") as queue:
+        check = CeleryPing(app=_pinger(broker_proxy, queue), timeout=TIMEOUT, limit=1)
+        assert async_to_sync(check.get_result)().error is None
+        broker_proxy.drop_connections()  # what a restarted broker does to every client
+        results = [async_to_sync(check.get_result)() for _ in range(2)]
+    assert [str(result.error) for result in results if result.error] == []
+    record("broker restarts with /health/ passing at once")
+
+
+@pytest.mark.parametrize("fault", ["cut", "hang"])
+def test_the_celery_check_reports_a_broken_broker_within_its_timeout(broker_proxy, fault):
+    """Operator pass 6: kombu retried the broker for `broker_connection_timeout` (4 s), so
+    with the broker down `/health/` (and the monitoring dashboard) answered after 6 s
+    (refused) or 4 s (hung) that the check had "Timed out after 2 seconds"."""
+    check = CeleryPing(app=_pinger(broker_proxy, f"test-{settings.TEST_RUN_ID}"), timeout=TIMEOUT, limit=1)
+    getattr(broker_proxy, fault)()
+    started = time.perf_counter()
+    with pytest.raises(ServiceUnavailable) as raised:
+        check.run()  # in the thread the view waits for: its whole duration counts
+    elapsed = time.perf_counter() - started
+    assert "The broker did not take the ping" in str(raised.value)
+    assert elapsed < TIMEOUT.total_seconds() + 0.5, elapsed
+    record(f"broker {fault} reported by /health/")
