@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.exception import response_for_exception
-from django.http import HttpRequest, HttpResponse
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware import common
 from django.urls import get_script_prefix, resolve, reverse
 
 from journal_project import caching
+from journal_project.exceptions import error_body
+from journal_project.views import bad_request
 
 # The load balancer's probes (journal_project.health): they reveal nothing host-specific.
 PROBE_URL_NAMES = ("health-live", "health-ready")
@@ -145,6 +150,60 @@ class UnreadBodyMiddleware:
             except OSError:
                 pass  # the client went away: nothing left to keep
         return response
+
+
+# The largest body the app takes: an import file (25 MB) in a multipart form, with room for
+# the form's framing. A chunked body past it is refused rather than read on.
+_CHUNKED_AT_MOST_BYTES = 26 * 1024 * 1024
+
+
+class ChunkedBodyMiddleware:
+    """Gives a body sent with `Transfer-Encoding: chunked` (no `Content-Length`) to the app.
+
+    Django reads a request body only as far as `Content-Length` says, so without one it
+    read nothing: a chunked `PATCH` (what OkHttp or URLSession send for a body streamed
+    or of unknown length) answered 200 having changed nothing, an end of session with
+    `save_as_entry` ended it without filing the entry, and a chunked create or import was
+    told its fields were missing. gunicorn decodes the chunks (`wsgi.input_terminated`):
+    the body is read here, into memory up to FILE_UPLOAD_MAX_MEMORY_SIZE and on disk past
+    it, and handed on with its length. A server that does not decode them (Django's
+    `runserver`) gets a clear 411 instead, so nothing is silently dropped.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        if "chunked" not in meta.get("HTTP_TRANSFER_ENCODING", "").lower() or meta.get("CONTENT_LENGTH"):
+            return self.get_response(request)
+        if not meta.get("wsgi.input_terminated") or "wsgi.input" not in meta:
+            return _refuse_body(request, 411, "length_required", "Send the body with a Content-Length header.")
+        with tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE) as body:
+            size = 0
+            while chunk := meta["wsgi.input"].read(_DRAIN_CHUNK_BYTES):
+                size += len(chunk)
+                if size > _CHUNKED_AT_MOST_BYTES:
+                    # Read on (as UnreadBodyMiddleware does) so the connection stays usable.
+                    drained = 0
+                    while drained <= _DRAIN_AT_MOST_BYTES and (chunk := meta["wsgi.input"].read(_DRAIN_CHUNK_BYTES)):
+                        drained += len(chunk)
+                    return _refuse_body(request, 413, "too_large", "The request body is too large.")
+                body.write(chunk)
+            body.seek(0)
+            meta["CONTENT_LENGTH"] = str(size)
+            # What WSGIRequest builds from a Content-Length (django.core.handlers.wsgi).
+            request._stream = LimitedStream(body, size)  # type: ignore[attr-defined]
+            return self.get_response(request)
+
+
+def _refuse_body(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    # (No `Connection: close`: a WSGI application may not set hop-by-hop headers.)
+    if request.path_info.startswith("/api/"):
+        response: HttpResponse = JsonResponse(error_body(code, message), status=status)
+    else:  # browsers always send a length; a page answers as any malformed request
+        response = bad_request(request)
+    return response
 
 
 class HeadWithoutBodyMiddleware:

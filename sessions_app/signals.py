@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from entries.models import Entry
 from journal_project import caching
 from sessions_app.models import Message, ReflectionSession, Technique
 
@@ -65,3 +66,18 @@ def message_deleted(sender: Any, instance: Message, origin: Any = None, **kwargs
     if _origin_model(origin) is not Message:
         return
     caching.bump(caching.SESSIONS, instance.session.user_id)
+
+
+@receiver(post_delete, sender=Entry)
+def saved_entry_deleted(sender: Any, instance: Entry, origin: Any = None, **kwargs: Any) -> None:
+    """A session's summary filed as this entry no longer names it once it is deleted.
+
+    `entry_id` is no foreign key (another app), so nothing unlinked it: the session kept
+    answering `entry_id` of an entry that answers 404 (and the 409 of a retried end named
+    it too), and its page said "Saved to your journal: open the entry" over a dead link.
+    """
+    if _origin_model(origin) is get_user_model():
+        return  # the account's sessions go with it
+    if ReflectionSession.objects.filter(user_id=instance.user_id, entry_id=instance.pk).update(entry_id=None):
+        # update() sends no signal; the sessions' cached state names the entry.
+        caching.bump(caching.SESSIONS, instance.user_id)

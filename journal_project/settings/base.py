@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "monitoring.middleware.RequestMetricsMiddleware",
     "journal_project.middleware.CacheRequestStateMiddleware",
     "journal_project.middleware.HeadWithoutBodyMiddleware",
+    # Before anything reads the body (CSRF reads a form's): a chunked one gets its length,
+    # and stays readable until UnreadBodyMiddleware, inside it, is done.
+    "journal_project.middleware.ChunkedBodyMiddleware",
     "journal_project.middleware.UnreadBodyMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",

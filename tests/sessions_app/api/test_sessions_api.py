@@ -165,6 +165,29 @@ def test_end_can_save_as_an_entry(auth_client):
     assert auth_client.post(f"{url}end/", {"save_as_entry": "maybe"}, format="json").status_code in (400, 409)
 
 
+def test_deleting_the_entry_a_session_was_saved_as_unlinks_it(auth_client):
+    # The session named the deleted entry for ever: `entry_id` (and a retried end's 409)
+    # pointed at a 404, and a client holding the session's ETag was told nothing changed.
+    session = create(auth_client, title="Filed then deleted")
+    url = f"/api/v1/sessions/{session['id']}/"
+    auth_client.post(f"{url}messages/", {"content": "A long day."}, format="json")
+    entry_id = auth_client.post(f"{url}end/", {"save_as_entry": True}, format="json").json()["entry_id"]
+    kept = create(auth_client, title="Another one")  # ended and filed too: must keep its entry
+    auth_client.post(f"/api/v1/sessions/{kept['id']}/messages/", {"content": "Fine."}, format="json")
+    kept_entry = auth_client.post(f"/api/v1/sessions/{kept['id']}/end/", {"save_as_entry": True}, format="json")
+    kept_entry_id = kept_entry.json()["entry_id"]
+    etag = auth_client.get(url).headers["ETag"]
+
+    assert auth_client.delete(f"/api/v1/entries/{entry_id}/").status_code == 204
+
+    assert auth_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert auth_client.get(url).json()["entry_id"] is None
+    again = auth_client.post(f"{url}end/", {}, format="json")
+    assert again.status_code == 409
+    assert again.json()["error"]["entry_id"] is None
+    assert auth_client.get(f"/api/v1/sessions/{kept['id']}/").json()["entry_id"] == kept_entry_id
+
+
 def test_detail_supports_conditional_get_and_changes_after_a_message(auth_client):
     session = create(auth_client)
     url = f"/api/v1/sessions/{session['id']}/"
