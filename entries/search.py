@@ -151,7 +151,7 @@ DROP_SQL = [
 
 
 def apply_search(queryset: QuerySet, q: str) -> QuerySet:
-    """Filter to entries matching `q`, best first (headlines are made apart: `headlines_for`)."""
+    """Filter to entries matching `q`, best first (headlines are made apart: `headline_rows`)."""
     if uses_postgres():
         query = SearchQuery(q, search_type="websearch", config=CONFIG)
         return (
@@ -216,15 +216,22 @@ def _sql_fold(value: Any) -> Any:
     return fold(value) if isinstance(value, str) else value
 
 
-class _FoldedContains(Lookup):
-    """`fold(lhs)` contains `rhs` (already folded), in SQLite through `journal_fold()`."""
+class _TemplateLookup(Lookup):
+    """A lookup whose SQL is `template` with the compiled sides put in."""
 
-    lookup_name = "folded_contains"
+    template: str
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"instr({FOLD_FUNCTION}({lhs}), {rhs}) > 0", [*lhs_params, *rhs_params]
+        return self.template.format(lhs=lhs, rhs=rhs), [*lhs_params, *rhs_params]
+
+
+class _FoldedContains(_TemplateLookup):
+    """`fold(lhs)` contains `rhs` (already folded), in SQLite through `journal_fold()`."""
+
+    lookup_name = "folded_contains"
+    template = f"instr({FOLD_FUNCTION}({{lhs}}), {{rhs}}) > 0"
 
 
 def _contains(term: str) -> Q:
@@ -239,15 +246,11 @@ def _contains(term: str) -> Q:
     )
 
 
-class _AnyOf(Lookup):
+class _AnyOf(_TemplateLookup):
     """`lhs = ANY(rhs)`: one array parameter where `__in` writes one parameter per value."""
 
     lookup_name = "any_of"
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+    template = "{lhs} = ANY({rhs})"
 
 
 def headline_rows(queryset: QuerySet, entry_ids: list[int], q: str) -> QuerySet:
@@ -285,14 +288,12 @@ def marked(rows: Iterable[tuple[int, str | None, str | None]]) -> dict[int, tupl
     return {pk: (mark_sentinels(body or ""), mark_sentinels(title or "")) for pk, body, title in rows}
 
 
-def headlines_for(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int, tuple[str, str]]:
-    """Safe HTML (`headline`, `title_headline`) of each entry for `q`, in one query.
+def fallback_headlines(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int, tuple[str, str]]:
+    """The embedded default's (`headline`, `title_headline`) of each entry for `q`, as safe HTML.
 
-    `ts_headline` re-reads each whole text, which makes it the dearest part of a search:
-    callers keep its results per entry version and query, and ask only for the rest.
+    PostgreSQL's come from `headline_rows()`, compiled once (entries.selectors); either
+    way callers keep them per entry version and query, and ask only for the rest.
     """
-    if uses_postgres():
-        return marked(headline_rows(queryset, entry_ids, q))
     include = [term for terms in _fallback_terms(q)[0] for term in terms]
     return {
         pk: (_fallback_snippet(body, include), _highlight(title, include))

@@ -200,7 +200,7 @@ def _headlines(user_id: int, q: str, versions: list[tuple[int, datetime.datetime
         if search.uses_postgres():
             made = search.marked(_SEARCH_HEADLINES.rows(user_id, list(by_id), q))
         else:
-            made = search.headlines_for(_entry_rows(user_id), list(by_id), q)
+            made = search.fallback_headlines(_entry_rows(user_id), list(by_id), q)
         return {by_id[entry_id]: list(marks) for entry_id, marks in made.items()}
 
     parts = [(int(entry_id), iso(version), q) for entry_id, version in versions]

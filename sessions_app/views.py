@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal_project import unsaved
@@ -105,10 +106,6 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     return _render_chat(request, session, form)
 
 
-def _first_upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _render_chat(
     request: HttpRequest, session: dict, form: MessageForm, status: int = 200, unsent: str = ""
 ) -> HttpResponse:
@@ -122,7 +119,7 @@ def _render_chat(
         "reload_for_reply": session["awaiting_reply"] and not form.is_bound and not (form.initial or {}).get("content"),
         "end_form": SessionEndForm(),
         "unsent": unsent,
-        "summary_mood": _first_upper(summary.mood_in_words(session["summary"])) if session.get("summary") else "",
+        "summary_mood": capfirst(summary.mood_in_words(session["summary"])) if session.get("summary") else "",
     }
     return render(request, "sessions_app/session_detail.html", context, status=status)
 

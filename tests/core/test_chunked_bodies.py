@@ -11,38 +11,20 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from entries.models import Entry
 from journal_project.accounts.services import token_issue
 from tests.entries.factories import EntryFactory
 from tests.factories import UserFactory
-from tests.support.app_server import AppServer
+from tests.support.app_server import AppServer, serving, suite_cache_env, suite_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault]  # servers of their own
 
 
 def _server(*, gunicorn: bool) -> Iterator[AppServer]:
-    database = connection.settings_dict
-    user = f"{database['USER']}@" if database["USER"] else ""
-    address = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    server = AppServer(
-        {
-            "DATABASE_URL": f"postgres://{user}{address}/{database['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-            "CELERY_BROKER_URL": "",
-            "WEB_CONCURRENCY": "1",
-            "GUNICORN_THREADS": "1",
-        },
-        gunicorn=gunicorn,
-    )
-    server.start()
-    try:
+    env = {"DATABASE_URL": suite_database_url(), **suite_cache_env(), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "1"}
+    with serving(env, gunicorn=gunicorn) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -6,31 +6,17 @@ import http.client
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 
-from tests.support.app_server import AppServer
+from tests.support.app_server import AppServer, serving, suite_cache_env
 
 pytestmark = pytest.mark.fault  # a process of its own, like the fault tests
 
 
 def _gunicorn(environment: dict[str, str]) -> Iterator[AppServer]:
     """One gunicorn worker on the suite's Redis key space, without a broker."""
-    server = AppServer(
-        {
-            **environment,
-            "REDIS_URL": settings.REDIS_URL,
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-            "CELERY_BROKER_URL": "",
-            "WEB_CONCURRENCY": "1",
-            "GUNICORN_THREADS": "1",
-        },
-        gunicorn=True,
-    )
-    server.start()
-    try:
+    env = {**environment, **suite_cache_env(), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "1"}
+    with serving(env, gunicorn=True) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

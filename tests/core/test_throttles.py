@@ -11,12 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import RequestFactory
 
 from journal_project.api.throttles import AuthRateThrottle
 from tests.core.test_cache_bytes import redis_without_scripts  # noqa: F401 (a fixture)
-from tests.support.app_server import AppServer
+from tests.support.app_server import AppServer, suite_cache_env, suite_database_url
 
 BURST = 40
 
@@ -120,10 +119,8 @@ def test_while_redis_is_down_each_process_still_counts_and_nothing_fails(auth_cl
 def test_a_burst_spread_over_several_gunicorn_workers_lets_exactly_the_limit_through(settings):
     server = AppServer(
         {
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-            "CELERY_BROKER_URL": "",
+            "DATABASE_URL": suite_database_url(),
+            **suite_cache_env(),
             "THROTTLE_AUTH": "6/min",
             "WEB_CONCURRENCY": "3",
             "GUNICORN_THREADS": "4",

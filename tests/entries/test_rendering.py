@@ -154,10 +154,9 @@ def test_links_still_render_after_a_paragraph_of_unclosed_brackets():
     assert html.count('<a href="https://example.org/') == 2_000
 
 
-def test_a_document_of_unclosed_angle_brackets_is_not_parsed_as_html(monkeypatch):
-    """Python's html.parser scanned to the end of the document for every `<` that opened no
-    complete tag: "<http://" 12,500 times (100,000 characters) took 17 s to render. Counted,
-    not timed: such a document's brackets never reach the HTML parser."""
+@pytest.fixture
+def starttag_scans(monkeypatch) -> list[int]:
+    """Where html.parser began reading a start tag, each time Python-Markdown asked it to."""
     from markdown.htmlparser import HTMLExtractor
 
     scans: list[int] = []
@@ -168,12 +167,19 @@ def test_a_document_of_unclosed_angle_brackets_is_not_parsed_as_html(monkeypatch
         return original(self, i)
 
     monkeypatch.setattr(HTMLExtractor, "parse_starttag", counting)
+    return scans
+
+
+def test_a_document_of_unclosed_angle_brackets_is_not_parsed_as_html(starttag_scans):
+    """Python's html.parser scanned to the end of the document for every `<` that opened no
+    complete tag: "<http://" 12,500 times (100,000 characters) took 17 s to render. Counted,
+    not timed: such a document's brackets never reach the HTML parser."""
     html = rendering.render_markdown("<http://" * 2_000)
-    assert scans == []
+    assert starttag_scans == []
     assert html.startswith("<p>&lt;http://&lt;http://")
     # Written HTML (it closes what it opens) is still HTML, and a stray `<` or two is text.
     html = rendering.render_markdown("<div>\nH<sub>2</sub>O, x < y\n</div>\n\nI <3 it")
-    assert scans
+    assert starttag_scans
     assert "<sub>2</sub>" in html
     assert "x &lt; y" in html
     assert "I &lt;3 it" in html
@@ -188,23 +194,13 @@ def test_a_document_of_unclosed_angle_brackets_is_not_parsed_as_html(monkeypatch
     ],
     ids=["bare", "blockquotes", "comparisons"],
 )
-def test_closing_brackets_earlier_in_the_document_do_not_let_unclosed_ones_reach_the_parser(source, monkeypatch):
+def test_closing_brackets_earlier_in_the_document_do_not_let_unclosed_ones_reach_the_parser(source, starttag_scans):
     """The bound counted `<` minus `>` over the whole document, so as many `>` before them
     (a long quotation, "a > b") let 6,000 unclosed "<http://" through to html.parser again:
     4 s to render, 15 s near the 100,000-character limit. A `<` with no `>` anywhere after
     it is the one the parser scans to the end for."""
-    from markdown.htmlparser import HTMLExtractor
-
-    scans: list[int] = []
-    original = HTMLExtractor.parse_starttag
-
-    def counting(self, i):
-        scans.append(i)
-        return original(self, i)
-
-    monkeypatch.setattr(HTMLExtractor, "parse_starttag", counting)
     html = rendering.render_markdown(source)
-    assert len(scans) <= rendering.UNCLOSED_ANGLE_LIMIT
+    assert len(starttag_scans) <= rendering.UNCLOSED_ANGLE_LIMIT
     assert "&lt;" in html
 
 

@@ -8,9 +8,12 @@ docs/reliability.md come from.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.support.proxy import TcpProxy
 
 figures: Counter[str] = Counter()
 
@@ -32,3 +35,13 @@ def generous_throttles(settings):
     """Throttles out of the way, for tests about something else (throttles have their own)."""
     rates = dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/min")
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+@pytest.fixture
+def redis_port_proxy() -> Iterator[TcpProxy]:
+    """A TCP proxy in front of the suite's Redis, for a process the test cuts off from it."""
+    proxy = TcpProxy("127.0.0.1", 6379)
+    try:
+        yield proxy
+    finally:
+        proxy.close()

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
+from tests.support.app_server import suite_cache_env, suite_database_url
 from tests.support.celery_process import WorkerProcess
 from tests.support.redis_server import RedisServer
 
@@ -46,16 +46,12 @@ def test_a_worker_started_on_a_full_redis_broker_waits_and_then_consumes(full_br
     """Black-box pass (scaling out): both workers exited with "Unrecoverable error:
     server:OutOfMemoryError" when they reconnected to a Redis broker out of memory, and
     stayed down after Redis had room again."""
-    database = connection.settings_dict
-    user = f"{database['USER']}@" if database["USER"] else ""
-    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
     worker = WorkerProcess(
         f"oom-{uuid.uuid4().hex[:6]}",
         f"test-{settings.TEST_RUN_ID}-oom",
         {
-            "DATABASE_URL": f"postgres://{user}{host}/{database['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+            "DATABASE_URL": suite_database_url(),
+            **suite_cache_env(),
             "CELERY_BROKER_URL": re.sub(r"/0$", "/1", full_broker.url),
         },
     )

@@ -8,7 +8,6 @@ check's own connections meet the fault.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -27,15 +26,6 @@ BROKER_DB = 11
 TIMEOUT = timedelta(seconds=2)  # what full_checks() gives the check
 
 
-@pytest.fixture
-def broker_proxy() -> Iterator[TcpProxy]:
-    proxy = TcpProxy("127.0.0.1", 6379)
-    try:
-        yield proxy
-    finally:
-        proxy.close()
-
-
 def _pinger(proxy: TcpProxy, queue: str) -> Celery:
     """An app configured as the journal's (production's broker options), reaching the broker through the proxy."""
     app = Celery("journal-health-probe")
@@ -49,17 +39,17 @@ def _pinger(proxy: TcpProxy, queue: str) -> Celery:
 
 
 @pytest.mark.worker
-def test_the_celery_check_passes_at_once_when_the_broker_dropped_its_connections(broker_proxy):
+def test_the_celery_check_passes_at_once_when_the_broker_dropped_its_connections(redis_port_proxy):
     """Operator pass 6: after a restart of the Redis broker, the first `/health/` of every
     web process reported "The broker did not take the ping: ConnectionError: Connection
     closed by server" (the pooled connection the server had closed), with a worker up."""
     with running_worker(f"redis://127.0.0.1:6379/{BROKER_DB}") as queue:
-        check = CeleryPing(app=_pinger(broker_proxy, queue), timeout=TIMEOUT, limit=1)
+        check = CeleryPing(app=_pinger(redis_port_proxy, queue), timeout=TIMEOUT, limit=1)
         # run() is what get_result() runs in a thread; called directly, as the test below
         # does, because an earlier test's event loop (the browser tests') may still be
         # running in this thread, where async_to_sync refuses to run.
         check.run()
-        broker_proxy.drop_connections()  # what a restarted broker does to every client
+        redis_port_proxy.drop_connections()  # what a restarted broker does to every client
         errors = []
         for _ in range(2):
             try:
@@ -71,12 +61,12 @@ def test_the_celery_check_passes_at_once_when_the_broker_dropped_its_connections
 
 
 @pytest.mark.parametrize("fault", ["cut", "hang"])
-def test_the_celery_check_reports_a_broken_broker_within_its_timeout(broker_proxy, fault):
+def test_the_celery_check_reports_a_broken_broker_within_its_timeout(redis_port_proxy, fault):
     """Operator pass 6: kombu retried the broker for `broker_connection_timeout` (4 s), so
     with the broker down `/health/` (and the monitoring dashboard) answered after 6 s
     (refused) or 4 s (hung) that the check had "Timed out after 2 seconds"."""
-    check = CeleryPing(app=_pinger(broker_proxy, f"test-{settings.TEST_RUN_ID}"), timeout=TIMEOUT, limit=1)
-    getattr(broker_proxy, fault)()
+    check = CeleryPing(app=_pinger(redis_port_proxy, f"test-{settings.TEST_RUN_ID}"), timeout=TIMEOUT, limit=1)
+    getattr(redis_port_proxy, fault)()
     started = time.perf_counter()
     with pytest.raises(ServiceUnavailable) as raised:
         check.run()  # in the thread the view waits for: its whole duration counts

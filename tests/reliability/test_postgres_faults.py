@@ -22,7 +22,7 @@ from journal_project.accounts.services import token_issue
 from tests.factories import UserFactory
 from tests.monitoring.support import SmtpReceiver
 from tests.reliability.conftest import record
-from tests.support.app_server import AppServer
+from tests.support.app_server import AppServer, serving, suite_cache_env, suite_database_url
 from tests.support.proxy import TcpProxy
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault]
@@ -43,24 +43,15 @@ def database_proxy() -> Iterator[TcpProxy]:
 
 def _server_behind(database_proxy: TcpProxy, environment: dict[str, str]) -> Iterator[AppServer]:
     """An app server whose PostgreSQL is reached through the proxy the test can cut."""
-    database = connection.settings_dict
-    user = f"{database['USER']}@" if database["USER"] else ""
-    server = AppServer(
-        {
-            "DATABASE_URL": f"postgres://{user}127.0.0.1:{database_proxy.port}/{database['NAME']}",
-            "DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
-            "REDIS_URL": settings.REDIS_URL,
-            # The test's key space, so the session the test logs in is the server's too.
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-            "CELERY_BROKER_URL": "",
-            **environment,
-        }
-    )
-    server.start()
-    try:
+    # The suite's key space, so the session the test logs in is the server's too.
+    env = {
+        "DATABASE_URL": suite_database_url(f"127.0.0.1:{database_proxy.port}"),
+        **suite_cache_env(),
+        "DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+        **environment,
+    }
+    with serving(env) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

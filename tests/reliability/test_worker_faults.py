@@ -26,13 +26,13 @@ from typing import Any
 import kombu
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from journal_project.celery import app
 from sessions_app import services
 from sessions_app.models import Message
 from tests.reliability.conftest import record
 from tests.sessions_app.stub_llm import StubChatServer
+from tests.support.app_server import suite_cache_env, suite_database_url
 from tests.support.celery_process import WorkerProcess
 from tests.support.celery_worker import use_broker
 from tests.support.proxy import TcpProxy
@@ -72,15 +72,6 @@ def private_queue(amqp_broker: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_for_workers() -> Iterator[TcpProxy]:
-    proxy = TcpProxy("127.0.0.1", 6379)
-    try:
-        yield proxy
-    finally:
-        proxy.close()
-
-
-@pytest.fixture
 def provider(settings: Any) -> Iterator[StubChatServer]:
     stub = StubChatServer(mode="slow")
     stub.delay = 60  # the first worker is killed long before this
@@ -93,17 +84,13 @@ def provider(settings: Any) -> Iterator[StubChatServer]:
 
 
 def worker(name: str, queue: str, redis: TcpProxy, provider: StubChatServer) -> WorkerProcess:
-    database = connection.settings_dict
-    user = f"{database['USER']}@" if database["USER"] else ""
-    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    redis_url = re.sub(r":\d+/", f":{redis.port}/", settings.REDIS_URL)
     return WorkerProcess(
         name,
         queue,
         {
-            "DATABASE_URL": f"postgres://{user}{host}/{database['NAME']}",
-            "REDIS_URL": redis_url,
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+            "DATABASE_URL": suite_database_url(),
+            **suite_cache_env(),
+            "REDIS_URL": re.sub(r":\d+/", f":{redis.port}/", settings.REDIS_URL),
             # Long enough that a stalled Redis write holds the task where the test wants it.
             "REDIS_SOCKET_TIMEOUT": str(STALL * 2),
             "CELERY_BROKER_URL": AMQP_URL,
@@ -127,7 +114,7 @@ def wait_for(condition: Any, timeout: float, what: str) -> Any:
 
 @pytest.mark.usefixtures("knowledge_base")
 def test_a_task_killed_twice_runs_again_and_replies_exactly_once(
-    user, private_queue, redis_for_workers, provider, auth_client
+    user, private_queue, redis_port_proxy, provider, auth_client
 ):
     session = services.session_create(user=user)
     posted = services.message_post(user=user, session_id=session.pk, content="I keep worrying about money.")
@@ -136,7 +123,7 @@ def test_a_task_killed_twice_runs_again_and_replies_exactly_once(
     workers = []
     try:
         # 1. Killed while the provider is thinking: nothing was written.
-        first = worker("first", private_queue, redis_for_workers, provider)
+        first = worker("first", private_queue, redis_port_proxy, provider)
         workers.append(first)
         first.start()
         task_id = first.wait_for_log(r"companion_reply\[([0-9a-f-]+)\] received").group(1)
@@ -152,11 +139,11 @@ def test_a_task_killed_twice_runs_again_and_replies_exactly_once(
 
         def answer_then_stall_redis(body: dict) -> dict:
             if len(provider.requests) == 2:  # only the second worker's request
-                redis_for_workers.latency = STALL
+                redis_port_proxy.latency = STALL
             return answer(body)
 
         provider.completion = answer_then_stall_redis
-        second = worker("second", private_queue, redis_for_workers, provider)
+        second = worker("second", private_queue, redis_port_proxy, provider)
         workers.append(second)
         second.start()
         second.wait_for_log(rf"companion_reply\[{task_id}\] received")
@@ -165,8 +152,8 @@ def test_a_task_killed_twice_runs_again_and_replies_exactly_once(
         second.kill()
 
         # 3. The broker delivers the task a third time; it finds the reply and stops.
-        redis_for_workers.latency = 0
-        third = worker("third", private_queue, redis_for_workers, provider)
+        redis_port_proxy.latency = 0
+        third = worker("third", private_queue, redis_port_proxy, provider)
         workers.append(third)
         third.start()
         third.wait_for_log(rf"companion_reply\[{task_id}\] succeeded", timeout=30)

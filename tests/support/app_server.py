@@ -13,6 +13,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.redis_server import free_port
@@ -95,3 +97,36 @@ class AppServer:
                 self.process.wait(timeout=10)
         self.process = None
         self.log_path.unlink(missing_ok=True)
+
+
+def suite_database_url(address: str | None = None) -> str:
+    """The test database's URL, at `address` (host:port) when a proxy stands in front of it."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    user = f"{database['USER']}@" if database["USER"] else ""
+    address = address or f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+    return f"postgres://{user}{address}/{database['NAME']}"
+
+
+def suite_cache_env() -> dict[str, str]:
+    """A process of its own on the suite's Redis and key space (what the test caches, it
+    reads, and the other way round), without a broker (tasks run inline)."""
+    from django.conf import settings
+
+    return {
+        "REDIS_URL": settings.REDIS_URL,
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        "CELERY_BROKER_URL": "",
+    }
+
+
+@contextmanager
+def serving(env: dict[str, str], *, gunicorn: bool = False, workers: int = 1) -> Iterator[AppServer]:
+    """An AppServer started with `env`, stopped after."""
+    server = AppServer(env, gunicorn=gunicorn, workers=workers)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
