@@ -10,6 +10,7 @@ its description as the text, rather than vanishing.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -18,6 +19,7 @@ from xml.etree import ElementTree
 
 import markdown
 import nh3
+from django.utils.html import linebreaks
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -35,6 +37,8 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
+
+logger = logging.getLogger(__name__)
 
 
 class _ImagesAsLinks(Treeprocessor):
@@ -171,10 +175,25 @@ def _unclosed_angles(source: str) -> int:
     return max(source.count("<") - source.count(">"), source.count("<", source.rfind(">") + 1))
 
 
+def _convert(source: str, *, raw_html: bool) -> str:
+    try:
+        return _converter(raw_html=raw_html).reset().convert(source)
+    except Exception as error:
+        # Python-Markdown parses nested blocks by recursion, one level per marker, so
+        # "- - - … a" (a list in a list in a list…) ran out of stack at ~250 levels and the
+        # entry could not be saved. Worse, the converter was left half-way through that
+        # document, and the thread's next documents came out without their inline markup.
+        # Nobody writes that on purpose: such a document is shown as the text it is, and
+        # the converter is built afresh. Only the error's kind is logged, never the text.
+        setattr(_converters, "markdown" if raw_html else "markdown_text_angles", None)
+        logger.warning("Markdown could not be rendered (%s); shown as plain text", type(error).__name__)
+        return linebreaks(source, autoescape=True)
+
+
 def render_markdown(source: str) -> str:
     """Markdown source → HTML that is safe to put in a page as is."""
     raw_html = _unclosed_angles(source) <= UNCLOSED_ANGLE_LIMIT
-    html = _converter(raw_html=raw_html).reset().convert(source)
+    html = _convert(source, raw_html=raw_html)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

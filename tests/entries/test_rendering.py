@@ -210,3 +210,47 @@ def test_written_html_followed_by_quotations_is_still_html():
     html = rendering.render_markdown("H<sub>2</sub>O and <b>bold</b>\n\n" + "> quoted\n" * 100)
     assert "<sub>2</sub>" in html
     assert "<b>bold</b>" in html
+
+
+NESTED_TOO_DEEP = [
+    "- " * 10_000 + "a",  # a list in a list in a list…
+    "1. " * 10_000 + "a",
+    "Before.\n\n" + "* " * 5_000 + "<b>bold</b> & <script>x</script>",
+]
+
+
+@pytest.mark.parametrize("source", NESTED_TOO_DEEP)
+def test_a_document_nested_past_the_parser_s_depth_is_shown_as_text(source, caplog):
+    """Python-Markdown recurses once per nesting level: this raised RecursionError, and the
+    entry could not be saved. The document is shown as the (escaped) text it is instead."""
+    html = rendering.render_markdown(source)
+    assert html.startswith("<p>")
+    assert "<li>" not in html
+    assert "<script" not in html
+    assert "a" in html
+    assert "RecursionError" in caplog.text
+    assert "- - -" not in caplog.text  # the kind of error is logged, never the text
+
+
+def test_a_failed_document_leaves_the_next_one_rendered_normally():
+    """The converter is reused per thread; after the RecursionError it was left half-way through
+    that document, and every later document in the thread lost its inline markup ("Hello *world*",
+    no <p>, no <em>), and was stored that way."""
+    expected = rendering.render_markdown("Hello *world*\n\n- a\n- b")
+    assert expected == "<p>Hello <em>world</em></p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
+    rendering.render_markdown(NESTED_TOO_DEEP[0])
+    assert rendering.render_markdown("Hello *world*\n\n- a\n- b") == expected
+    angles = "<" * 100 + NESTED_TOO_DEEP[0]  # the converter that keeps angle brackets as text
+    rendering.render_markdown(angles)
+    assert rendering.render_markdown("<" * 100 + "\n\n*x*").endswith("<p><em>x</em></p>")
+
+
+@pytest.mark.django_db
+def test_an_entry_nested_too_deep_is_saved_through_the_api(auth_client):
+    response = auth_client.post("/api/v1/entries/", {"title": "Lists", "body": NESTED_TOO_DEEP[0]}, format="json")
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["body_html"].startswith("<p>- - - ")
+    assert (
+        auth_client.post("/api/v1/entries/", {"title": "Next", "body": "*ok*"}, format="json").json()["body_html"]
+        == "<p><em>ok</em></p>"
+    )
