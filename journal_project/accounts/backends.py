@@ -60,12 +60,56 @@ def verifying_session(session_key: str | None) -> Iterator[None]:
         _verified_session.reset(token)
 
 
+def canonical_username(typed: str) -> str:
+    """The account's own spelling of a username typed in any case ("alice" → "Alice").
+
+    Usernames are unique regardless of case (a constraint on `UPPER(username)`), so a
+    sign-in in another case can only mean that account; people do not remember which
+    letters they capitalised, and phones capitalise the first one. A name no account has
+    is returned as typed.
+    """
+    if not isinstance(typed, str) or not typed:
+        return typed
+    found = get_user_model()._default_manager.filter(username__iexact=typed).values_list("username", flat=True)
+    return next(iter(found[:1]), typed)
+
+
+def lockout_username(request: Any, credentials: dict[str, Any] | None) -> str | None:
+    """django-axes's `AXES_USERNAME_CALLABLE`: failures count against the account, whatever the case.
+
+    Counted by the text typed, "alice", "ALICE" and "aLice" would each get the full
+    number of guesses at Alice's password. Axes asks several times per attempt; the
+    answer is kept on the request.
+    """
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = getattr(request, "data", request.POST).get("username")
+    if not isinstance(typed, str):
+        return typed
+    if request is None:
+        return canonical_username(typed)
+    memo = getattr(request, "_canonical_usernames", None)
+    if memo is None:
+        memo = request._canonical_usernames = {}
+    if typed not in memo:
+        memo[typed] = canonical_username(typed)
+    return memo[typed]
+
+
 class JournalModelBackend(ModelBackend):
     """Django's model backend whose user lookup also brings the cache generations along.
 
     The session-authenticated request thus knows every generation it needs for its
-    cached reads (and ETags) without another query.
+    cached reads (and ETags) without another query. Sign-in ignores the username's case
+    (`canonical_username`).
     """
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if username is None:
+            username = kwargs.pop(get_user_model().USERNAME_FIELD, None)
+        return super().authenticate(request, username=canonical_username(username), password=password, **kwargs)
 
     def get_user(self, user_id: Any) -> Any:
         try:

@@ -338,6 +338,8 @@ AXES_HANDLER = "journal_project.accounts.lockout.PrivateDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures count against the account, whatever the case the name was typed in.
+AXES_USERNAME_CALLABLE = "journal_project.accounts.backends.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "journal_project.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
