@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+# Past the end of any journal (two million entries or sessions at 20 a page), and small
+# enough that the SQL OFFSET it becomes fits PostgreSQL's bigint: ?page=10**20 was a 500.
+PAGE_NUMBER_MAX = 100_000
+
 
 def page_number(request: HttpRequest) -> int:
-    """?page=, at least 1; anything that is not a number is the first page."""
+    """?page=, from 1 to PAGE_NUMBER_MAX; anything that is not a number is the first page."""
     try:
-        return max(1, int(request.GET.get("page", 1)))
+        return min(max(1, int(request.GET.get("page", 1))), PAGE_NUMBER_MAX)
     except ValueError:
         return 1
 

@@ -319,3 +319,12 @@ def test_an_active_session_opens_at_its_latest_message(browser_client):
     assert f'href="/reflect/{ended.pk}/"' in listing  # an ended one reads from the start, to its summary
     ending = browser_client.get(f"/reflect/{active.pk}/end/").content.decode()
     assert f'href="/reflect/{active.pk}/#latest">Keep going</a>' in ending
+
+
+@pytest.mark.parametrize("path", ["/reflect/", "/library/", "/entries/", "/search/?q=lake"])
+@pytest.mark.parametrize("number", ["99999999999999999999999", "100001", str(2**63)])
+def test_a_page_number_past_any_end_is_not_a_server_error(browser_client, path, number):
+    """?page=10**22 became an SQL OFFSET past PostgreSQL's bigint: a 500 on the sessions list."""
+    joiner = "&" if "?" in path else "?"
+    response = browser_client.get(f"{path}{joiner}page={number}")
+    assert response.status_code in (200, 404)
