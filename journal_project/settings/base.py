@@ -79,6 +79,7 @@ MIDDLEWARE = [
     # Before CommonMiddleware, the first to validate the Host: load balancers probe by IP.
     "journal_project.middleware.ProbeMiddleware",
     "journal_project.middleware.CommonMiddleware",
+    "journal_project.middleware.AdminNulParameterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, also checking that a browser session read from Redis still exists in PostgreSQL.
     "journal_project.accounts.middleware.SessionAuthenticationMiddleware",
