@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """The project package as an app: the cache generation table, health checks, base templates."""
+    """The project package as an app: the cache generation and idempotency tables, health checks, base templates."""
 
     name = "journal_project"
     label = "core"

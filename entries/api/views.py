@@ -33,6 +33,7 @@ from journal_project.api.conditional import (
     request_etag,
     with_etag,
 )
+from journal_project.api.idempotency import idempotent
 from journal_project.api.pagination import PAGE_PARAMETERS, cursor_url, page_params, paginated_response
 from journal_project.api.parsers import JSONParser
 from journal_project.api.schema import ErrorSerializer
@@ -119,6 +120,7 @@ class EntryListView(APIView):
         request=io.EntryCreateSerializer,
         responses={201: io.EntryOutputSerializer, 200: OpenApiResponse(io.EntryOutputSerializer, "uid existed")},
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         serializer = io.EntryCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -39,6 +39,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from journal_project import idempotency
 from journal_project.api.serializers import StrictFieldsMixin
 
 
@@ -91,6 +92,16 @@ LOCATION = {
     "schema": {"type": "string", "format": "uri-reference"},
     "required": True,
     "description": "The path of what was created.",
+}
+
+REPLAYED = {
+    "schema": {"type": "string", "enum": ["true"]},
+    "required": False,
+    "description": "Present on a replay: the stored answer to an earlier request with this `Idempotency-Key`.",
+}
+IDEMPOTENCY_ERRORS = {
+    "409": "`idempotency_key_in_use`: a request with this `Idempotency-Key` is still running; retry shortly",
+    "422": "`idempotency_key_reused`: this `Idempotency-Key` was used for a different request",
 }
 
 
@@ -169,6 +180,9 @@ class JournalAutoSchema(AutoSchema):
                 responses[status].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
         if "201" in responses and getattr(self.view, "created_location", False):
             responses["201"].setdefault("headers", {})["Location"] = LOCATION
+        if self._is_idempotent():
+            self._document_idempotency(responses, parameters)
+            operation["parameters"] = parameters
         if self.method == "GET" and self._is_conditional():
             responses.setdefault("304", {"description": "Not modified: `If-None-Match` matched the current `ETag`."})
             for status in ("200", "304"):
@@ -189,6 +203,42 @@ class JournalAutoSchema(AutoSchema):
     def _needs_authentication(self) -> bool:
         permissions = self.view.get_permissions()
         return not all(isinstance(permission, AllowAny) for permission in permissions)
+
+    def _is_idempotent(self) -> bool:
+        handler = getattr(self.view, self.method.lower(), None)
+        return bool(getattr(handler, "idempotent", False))
+
+    def _document_idempotency(self, responses: dict[str, Any], parameters: list[dict[str, Any]]) -> None:
+        """The optional `Idempotency-Key` of a create (journal_project.api.idempotency) and its answers."""
+        parameters.append(
+            {
+                "in": "header",
+                "name": idempotency.HEADER,
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": idempotency.KEY_MAX_LENGTH,
+                    "pattern": idempotency.KEY_PATTERN,
+                },
+                "description": (
+                    "Makes the request safe to retry: a repeat with the same key and the same request answers "
+                    "the first success again (`Idempotent-Replayed: true`) and writes nothing. Kept "
+                    "IDEMPOTENCY_KEY_TTL_HOURS (24 by default), per user and operation; a UUID is a good key."
+                ),
+            }
+        )
+        for status, response in responses.items():
+            if status.startswith("2"):
+                response.setdefault("headers", {})[idempotency.REPLAYED_HEADER] = REPLAYED
+        for status, description in IDEMPOTENCY_ERRORS.items():
+            if status in responses:
+                described = responses[status].get("description", "")
+                responses[status]["description"] = f"{described}; or {description}" if described else description
+            else:
+                responses[status] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description), status
+                )
 
     def _is_conditional(self) -> bool:
         handler = getattr(self.view, self.method.lower(), None)

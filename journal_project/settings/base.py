@@ -301,6 +301,12 @@ CELERY_BEAT_SCHEDULE["accounts-prune"] = {
     "schedule": timedelta(hours=24),
     "options": {"expire_seconds": 3600},
 }
+# Idempotency-Key records older than IDEMPOTENCY_KEY_TTL_HOURS (docs/api.md, Retrying writes).
+CELERY_BEAT_SCHEDULE["core-prune-idempotency-records"] = {
+    "task": "journal_project.tasks.idempotency_records_prune",
+    "schedule": timedelta(hours=1),
+    "options": {"expire_seconds": 3600},
+}
 # Reflection sessions idle longer than SESSION_IDLE_MINUTES become "abandoned" (docs/companion.md).
 CELERY_BEAT_SCHEDULE["sessions-abandon-idle"] = {
     "task": "sessions_app.tasks.sessions_abandon_idle",
@@ -463,6 +469,8 @@ JOURNAL_ADMIN_SHOWS_CONTENT = env.bool("JOURNAL_ADMIN_SHOWS_CONTENT", default=Fa
 # `manage.py entries_reindex`), and how long deletions stay visible to `updated_since`.
 JOURNAL_SEARCH_CONFIG = env.str("JOURNAL_SEARCH_CONFIG", default="english")
 JOURNAL_TOMBSTONE_DAYS = env.int("JOURNAL_TOMBSTONE_DAYS", default=90)
+# How long an Idempotency-Key's answer is kept for replays (docs/api.md, Retrying writes).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 AI_PROVIDER_URL = env.str("AI_PROVIDER_URL", default="")
 AI_MODEL = env.str("AI_MODEL", default="")

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from journal_project import caching
 from journal_project.api.conditional import conditional_get
+from journal_project.api.idempotency import idempotent
 from journal_project.api.pagination import PAGE_PARAMETERS, page_params, paginated_response
 from journal_project.api.schema import ErrorSerializer
 from journal_project.api.throttles import CompanionRateThrottle, SearchRateThrottle
@@ -47,6 +48,7 @@ class SessionListView(APIView):
         return paginated_response(request, count=data["count"], results=results, page=page, page_size=page_size)
 
     @extend_schema(request=io.SessionCreateInput, responses={201: io.SessionOutSerializer})
+    @idempotent
     def post(self, request: Request) -> Response:
         data = io.SessionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -82,6 +84,7 @@ class MessageCreateView(APIView):
             409: OpenApiResponse(description="The session has ended"),
         },
     )
+    @idempotent
     def post(self, request: Request, session_id: int) -> Response:
         data = io.MessageCreateInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -64,7 +64,8 @@ def test_every_error_response_declares_the_error_body():
             if int(status) >= 400:
                 assert response["content"]["application/json"]["schema"] == error, f"{method} {path} {status}"
     by_id = {operation["operationId"]: operation for _, _, operation in operations(generated_schema())}
-    assert by_id["sessions_messages_create"]["responses"]["409"]["description"] == "The session has ended"
+    # (the Idempotency-Key adds its own 409 to the description: test_the_creates_declare_...)
+    assert by_id["sessions_messages_create"]["responses"]["409"]["description"].startswith("The session has ended")
 
 
 def test_strict_inputs_refuse_unknown_properties_and_bodies_are_json():
@@ -186,3 +187,24 @@ def test_the_declared_headers_are_sent(auth_client):
         fresh = auth_client.get(path)
         assert fresh["ETag"]
         assert auth_client.get(path, HTTP_IF_NONE_MATCH=fresh["ETag"])["ETag"] == fresh["ETag"]
+
+
+def test_the_creates_declare_the_optional_idempotency_key_and_its_answers():
+    """Clients generated from the schema learn of the header, the replay mark and the 409/422."""
+    schema = generated_schema()
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(schema)}
+    idempotent = {"entries_create", "sessions_create", "sessions_messages_create"}
+    for operation_id, operation in by_id.items():
+        headers = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "header"}
+        if operation_id not in idempotent:
+            assert "Idempotency-Key" not in headers, operation_id
+            continue
+        key = headers["Idempotency-Key"]
+        assert key["required"] is False
+        assert key["schema"]["maxLength"] == 255
+        responses = operation["responses"]
+        assert responses["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+        assert "idempotency_key_in_use" in responses["409"]["description"]
+        assert "Idempotent-Replayed" in responses["201"]["headers"], operation_id
+    # The message's own 409 is still described beside the key's.
+    assert "The session has ended" in by_id["sessions_messages_create"]["responses"]["409"]["description"]
