@@ -150,6 +150,23 @@ DROP_SQL = [
 # --- Queries ------------------------------------------------------------------------------
 
 
+# `-` in front of a word is a NOT to websearch_to_tsquery, and the parser keeps the NOTs
+# in a row on a stack of 32 (the characters it skips between them included: spaces and
+# `!&|()<`): 33 of them ("-" × 33, "- " × 33, "-!" × 33) failed the query with
+# "tsquery stack too small", a 500 on the search page, the API and the library.
+_NEGATIONS = re.compile(r"(?<![^\s!&|()<\"])-(?:[\s!&|()<]*-)+")
+
+
+def websearch_text(q: str) -> str:
+    """`q` as websearch_to_tsquery can always read it: a run of `-` becomes one (odd) or none.
+
+    NOT NOT is no NOT, so each run keeps what it meant. Dashes inside a word ("well-being",
+    "a--b") are the word's and stay.
+    """
+    collapsed = _NEGATIONS.sub(lambda run: "-" if run.group().count("-") % 2 else " ", q)
+    return " ".join(collapsed.split())
+
+
 def apply_search(queryset: QuerySet, q: str) -> QuerySet:
     """Filter to entries matching `q`, best first (headlines are made apart: `headline_rows`)."""
     if uses_postgres():

@@ -113,6 +113,28 @@ def test_an_accent_written_either_way_is_found_either_way(auth_client, user, wri
     assert "<mark>Résumé</mark>" in data["results"][0]["headline"]
 
 
+@pytest.mark.parametrize("q", ["-" * 33, "- " * 40 + "tea", "-!" * 40 + "tea", "tea " + "-" * 100 + "green"])
+def test_a_long_run_of_minus_signs_is_a_search_not_a_server_error(auth_client, browser_client, user, q):
+    # websearch_to_tsquery keeps NOTs in a row on a stack of 32: "tsquery stack too small".
+    EntryFactory(user=user, title="Tea", body="Black tea.")
+    assert auth_client.get("/api/v1/entries/", {"q": q}).status_code == 200
+    assert browser_client.get("/search/", {"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [("tea --green", ["Phrase"]), ("tea ---green", ["Only tea"]), ("tea - - -green", ["Only tea"])],
+)
+def test_minus_signs_in_a_row_keep_their_meaning(user, q, expected):
+    EntryFactory(user=user, title="Phrase", body="A cup of green tea at dawn.")
+    EntryFactory(user=user, title="Only tea", body="Black tea.")
+    assert titles(user, search.websearch_text(q)) == expected
+
+
+def test_dashes_inside_words_are_left_to_the_words():
+    assert search.websearch_text("well-being a--b tea -green") == "well-being a--b tea -green"
+
+
 def test_search_combines_with_filters(user):
     EntryFactory(user=user, title="Happy kite", body="kite", mood=5)
     EntryFactory(user=user, title="Sad kite", body="kite", mood=1)
