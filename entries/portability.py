@@ -508,6 +508,9 @@ def load_json_upload(raw: bytes) -> Any:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValidationError({"file": [f"Not a JSON file: {error}"]}) from error
+    except ValueError as error:
+        # A number of more than 4,300 digits: Python refuses to convert it (CVE-2020-10735).
+        raise ValidationError({"file": ["Not an export file: a number in it is too long."]}) from error
     except RecursionError as error:  # nested deeper than the decoder recurses
         raise ValidationError({"file": ["Not an export file: nested too deeply."]}) from error
     surrogate = lone_surrogate(document)  # an error repeating it could not be rendered (parsers.py)

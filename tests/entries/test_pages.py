@@ -359,6 +359,14 @@ def test_an_import_file_with_half_a_utf16_pair_is_a_form_error_not_a_500(browser
     assert not Entry.objects.filter(user=user).exists()
 
 
+def test_an_import_file_with_a_number_too_long_to_read_is_a_form_error_not_a_500(browser_client, user):
+    raw = b'{"version": 2, "entries": [{"title": "t", "body": "b", "mood": ' + b"9" * 5000 + b"}]}"
+    response = browser_client.post("/export/", {"file": io.BytesIO(raw)})
+    assert response.status_code == 200
+    assert "a number in it is too long" in response.content.decode()
+    assert not Entry.objects.filter(user=user).exists()
+
+
 def test_export_page_says_what_the_download_holds(browser_client):
     html = browser_client.get("/export/").content.decode()
     assert "every reflection session with all its messages" in html
