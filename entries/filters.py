@@ -175,6 +175,8 @@ class EntryFilter(django_filters.FilterSet):
             if isinstance(value, str):
                 # NFC, as entries and tags are stored (entries.rendering.clean_text).
                 value = " ".join(rendering.clean_line(value).split())
+                if name == "q":
+                    value = search.websearch_text(value)
                 if not value:
                     continue
                 if name == "tag":

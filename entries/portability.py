@@ -153,6 +153,13 @@ def session_markdown_file(session: dict[str, Any], zone: zoneinfo.ZoneInfo) -> s
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _slug(title: str, default: str) -> str:
+    # allow_unicode: an ASCII slug dropped every letter of a title in another script, and a
+    # journal written in Russian or Japanese came out as entry.md, entry-2.md, … (zipfile
+    # marks such names as UTF-8, which every current unzip reads).
+    return slugify(title, allow_unicode=True)[:60].strip("-_") or default
+
+
 def _unique_name(stem: str, used: set[str]) -> str:
     name, counter = f"{stem}.md", 2
     while name in used:
@@ -175,11 +182,11 @@ def export_markdown_zip(
     session_names: set[str] = set()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for entry in entries:
-            stem = f"{entry['entry_date']}-{slugify(entry['title'])[:60] or 'entry'}"
+            stem = f"{entry['entry_date']}-{_slug(entry['title'], 'entry')}"
             archive.writestr(f"journal/{_unique_name(stem, entry_names)}", markdown_file(entry))
         for session in sessions or []:
             started = _local(session["started_at"], zone)
-            stem = f"{started:%Y-%m-%d}-{slugify(session['title'])[:60] or 'session'}"
+            stem = f"{started:%Y-%m-%d}-{_slug(session['title'], 'session')}"
             archive.writestr(f"sessions/{_unique_name(stem, session_names)}", session_markdown_file(session, zone))
     return buffer.getvalue()
 
@@ -501,6 +508,9 @@ def load_json_upload(raw: bytes) -> Any:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValidationError({"file": [f"Not a JSON file: {error}"]}) from error
+    except ValueError as error:
+        # A number of more than 4,300 digits: Python refuses to convert it (CVE-2020-10735).
+        raise ValidationError({"file": ["Not an export file: a number in it is too long."]}) from error
     except RecursionError as error:  # nested deeper than the decoder recurses
         raise ValidationError({"file": ["Not an export file: nested too deeply."]}) from error
     surrogate = lone_surrogate(document)  # an error repeating it could not be rendered (parsers.py)

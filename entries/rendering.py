@@ -15,6 +15,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 from xml.etree import ElementTree
 
 import markdown
@@ -62,7 +63,95 @@ class _ImagesAsLinksExtension(Extension):
         md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 5)
 
 
-MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br", _ImagesAsLinksExtension()]
+class _SuffixSearch:
+    """`pattern.search(block)` for a block parser that keeps handing back the rest of a block.
+
+    Python-Markdown's header and rule processors test a block by searching all of it for
+    one of their lines; when another processor takes the block's first line or two (a
+    header, a rule), the rest comes back as a new block and is searched again from its
+    start. What the last search found (or that it found nothing) still holds for the rest
+    of it, so the search starts where that match was.
+    """
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.last = ""
+        self.found: int | None = None  # where the match in `last` starts; None: no match
+
+    def search(self, block: str) -> re.Match[str] | None:
+        last, offset = self.last, len(self.last) - len(block)
+        match: re.Match[str] | None
+        # A rest starts at a line of the block it came from, so `^` reads it alike.
+        if last and offset >= 0 and (offset == 0 or last[offset - 1] == "\n") and last.endswith(block):
+            if self.found is None:
+                match = None
+            elif self.found >= offset - 1:  # the match (or the newline it starts with) is in the rest
+                match = self.pattern.search(block, max(0, self.found - offset))
+            else:
+                match = self.pattern.search(block)
+        else:
+            match = self.pattern.search(block)
+        self.last, self.found = block, (match.start() if match else None)
+        return match
+
+
+class _LinearBlockParsing(Extension):
+    """Block parsing in time linear in the lines of a block, as Python-Markdown's is not.
+
+    A block (lines without a blank one between) of 25,000 lines that each make a header or
+    a rule ("---", "a" then "=", "- " then "-", "#") took 25 to 65 s: each line parsed read
+    the whole rest of the block again, in the table processor's test (every line split and
+    stripped, where a table is known from its first two), the header and rule processors'
+    searches (`_SuffixSearch`) and the underlined header's split of the whole rest. Each
+    replacement gives the result the original gives.
+    """
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # Python-Markdown's name
+        processors = md.parser.blockprocessors
+        table = processors["table"]
+        table.test = self._table_test(table.test)
+        hash_header = processors["hashheader"]
+        headers = _SuffixSearch(hash_header.RE)
+        hash_header.test = lambda parent, block: headers.search(block) is not None
+        rule = processors["hr"]
+        rules = _SuffixSearch(rule.SEARCH_RE)
+        rule.test = self._rule_test(rule, rules)
+        processors["setextheader"].run = self._setext_run
+
+    @staticmethod
+    def _table_test(test: Callable[[ElementTree.Element, str], bool]) -> Callable[[ElementTree.Element, str], bool]:
+        def table_test(parent: ElementTree.Element, block: str) -> bool:
+            first = block.split("\n", 1)[0].strip(" ")
+            if first.startswith("|") or first.endswith("|"):
+                return test(parent, block)  # a one-column table reads every row: as it was
+            # Otherwise only the header and separator rows decide.
+            return test(parent, "\n".join(block.split("\n", 2)[:2]))
+
+        return table_test
+
+    @staticmethod
+    def _rule_test(rule: Any, rules: _SuffixSearch) -> Callable[[ElementTree.Element, str], bool]:
+        def rule_test(parent: ElementTree.Element, block: str) -> bool:
+            match = rules.search(block)
+            if match is None:
+                return False
+            rule.match = match  # what HRProcessor.run reads, as its own test leaves it
+            return True
+
+        return rule_test
+
+    @staticmethod
+    def _setext_run(parent: ElementTree.Element, blocks: list[str]) -> None:
+        # SetextHeaderProcessor.run, with the rest of the block cut off once instead of
+        # split into lines and joined again.
+        lines = blocks.pop(0).split("\n", 2)
+        header = ElementTree.SubElement(parent, "h1" if lines[1].startswith("=") else "h2")
+        header.text = lines[0].strip()
+        if len(lines) > 2:
+            blocks.insert(0, lines[2])
+
+
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br", _ImagesAsLinksExtension(), _LinearBlockParsing()]
 
 # The search headline marks matches with these two control characters (entries.search),
 # so they must never occur in stored text; other C0 controls are stripped with them.

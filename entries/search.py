@@ -23,6 +23,7 @@ is PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -150,6 +151,23 @@ DROP_SQL = [
 # --- Queries ------------------------------------------------------------------------------
 
 
+# `-` in front of a word is a NOT to websearch_to_tsquery, and the parser keeps the NOTs
+# in a row on a stack of 32 (the characters it skips between them included: spaces and
+# `!&|()<`): 33 of them ("-" × 33, "- " × 33, "-!" × 33) failed the query with
+# "tsquery stack too small", a 500 on the search page, the API and the library.
+_NEGATIONS = re.compile(r"(?<![^\s!&|()<\"])-(?:[\s!&|()<]*-)+")
+
+
+def websearch_text(q: str) -> str:
+    """`q` as websearch_to_tsquery can always read it: a run of `-` becomes one (odd) or none.
+
+    NOT NOT is no NOT, so each run keeps what it meant. Dashes inside a word ("well-being",
+    "a--b") are the word's and stay.
+    """
+    collapsed = _NEGATIONS.sub(lambda run: "-" if run.group().count("-") % 2 else " ", q)
+    return " ".join(collapsed.split())
+
+
 def apply_search(queryset: QuerySet, q: str) -> QuerySet:
     """Filter to entries matching `q`, best first (headlines are made apart: `headline_rows`)."""
     if uses_postgres():
@@ -213,7 +231,16 @@ def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> No
 
 
 def _sql_fold(value: Any) -> Any:
-    return fold(value) if isinstance(value, str) else value
+    return _fold_recent(value) if isinstance(value, str) else value
+
+
+# SQLite calls `journal_fold()` once per term and column of each row: a query of 100 words
+# folded every entry 300 times, 6 s for a journal of 300 entries of Cyrillic text (a
+# megabyte), growing with the journal. The calls for one row come together, so the last
+# few folds are kept: each column of a row is folded once, whatever the query's length.
+@functools.lru_cache(maxsize=16)
+def _fold_recent(value: str) -> str:
+    return fold(value)
 
 
 class _TemplateLookup(Lookup):
@@ -321,7 +348,9 @@ def _fallback_terms(q: str) -> tuple[list[list[str]], list[str]]:
             if alternatives[-1]:
                 alternatives.append([])
             continue
-        (exclude if negated else alternatives[-1]).append(term)
+        terms = exclude if negated else alternatives[-1]
+        if term not in terms:  # "a a a …": one condition, not a hundred
+            terms.append(term)
     return [terms for terms in alternatives if terms], exclude
 
 

@@ -26,6 +26,7 @@ from django.db.models import Case, Count, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from entries.search import websearch_text
 from journal_project import caching
 from journal_project.exceptions import NotFound
 from monitoring.metrics import timed
@@ -372,7 +373,7 @@ def _technique_full(technique: Technique) -> dict[str, Any]:
 
 
 def normalize_query(q: str | None) -> str:
-    return " ".join((q or "").split())[:200]
+    return websearch_text(" ".join((q or "").split())[:200])
 
 
 def _search(queryset: QuerySet[Technique], q: str, related: str = "") -> QuerySet[Technique]:

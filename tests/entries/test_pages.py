@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from entries import rendering
 from entries.models import Entry
 from tests.entries.factories import EntryFactory
 from tests.factories import PASSWORD
@@ -75,6 +76,26 @@ def test_quick_write_on_today_makes_a_title(browser_client, user):
 def test_todays_title_is_the_first_lines_plain_text(browser_client, user, body, title):
     assert browser_client.post("/today/", {"body": body}).status_code == 302
     assert Entry.objects.get(user=user).title == title
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        (">\n" * 50_000, "Today"),  # each line rendered on its own: 4 s before
+        ("\n" * 99_000 + "late words", "late words"),  # blank lines are not rendered
+        ("---\n" * 19 + "found", "found"),
+        ("---\n" * 20 + "too far", "Today"),
+    ],
+    ids=["quotes", "blank lines", "within the lines read", "past them"],
+)
+def test_todays_title_is_looked_for_in_the_first_lines_only(browser_client, user, body, title, monkeypatch):
+    from entries import forms
+
+    rendered = []
+    monkeypatch.setattr(forms, "render_markdown", lambda line: rendered.append(line) or rendering.render_markdown(line))
+    assert browser_client.post("/today/", {"body": body}).status_code == 302
+    assert Entry.objects.get(user=user).title == title
+    assert len(rendered) <= forms.TITLE_LINES
 
 
 def test_full_editor_from_today_carries_what_was_typed_without_javascript(browser_client, user):
@@ -335,6 +356,14 @@ def test_an_import_file_with_half_a_utf16_pair_is_a_form_error_not_a_500(browser
         response = browser_client.post("/export/", {"file": io.BytesIO(raw)})
         assert response.status_code == 200
         assert "half of a UTF-16 pair" in response.content.decode()
+    assert not Entry.objects.filter(user=user).exists()
+
+
+def test_an_import_file_with_a_number_too_long_to_read_is_a_form_error_not_a_500(browser_client, user):
+    raw = b'{"version": 2, "entries": [{"title": "t", "body": "b", "mood": ' + b"9" * 5000 + b"}]}"
+    response = browser_client.post("/export/", {"file": io.BytesIO(raw)})
+    assert response.status_code == 200
+    assert "a number in it is too long" in response.content.decode()
     assert not Entry.objects.filter(user=user).exists()
 
 

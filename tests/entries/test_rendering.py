@@ -145,6 +145,74 @@ def test_unclosed_brackets_render_in_linear_time(source, monkeypatch):
     assert "[" in html  # the brackets are text
 
 
+# A block (no blank line) of lines that each end as a header or a rule: Python-Markdown read
+# the whole rest of the block again for each (25,000 "---" lines took 25 s, "a" and "="
+# 65 s).
+ONE_LINE_BLOCKS = {
+    "rules": "---\n" * 5_000,
+    "starred rules": "***\n" * 5_000,
+    "underlined headers": "a\n=\n" * 5_000,
+    "dash items read as headers": "- \n" * 5_000,
+    "hash headers": "#\n" * 5_000,
+    "headers with text": "# a\n" * 5_000,
+}
+
+
+@pytest.mark.parametrize("source", ONE_LINE_BLOCKS.values(), ids=ONE_LINE_BLOCKS.keys())
+def test_a_long_block_of_headers_and_rules_renders_in_linear_time(source, monkeypatch):
+    """Counted, not timed: the characters the block processors' tests read stay proportional
+    to the document (each read the rest of the block: 12 to 50 million here before)."""
+    import threading
+
+    from markdown import blockprocessors
+    from markdown.extensions import tables
+
+    read = [0]
+
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def search(self, text, pos=0):
+            match = self.pattern.search(text, pos)
+            read[0] += (match.end() if match else len(text)) - pos  # a search stops at its match
+            return match
+
+    monkeypatch.setattr(blockprocessors.HashHeaderProcessor, "RE", Counting(blockprocessors.HashHeaderProcessor.RE))
+    monkeypatch.setattr(blockprocessors.HRProcessor, "SEARCH_RE", Counting(blockprocessors.HRProcessor.SEARCH_RE))
+    table_test = tables.TableProcessor.test
+
+    def counting_table_test(self, parent, block):
+        read[0] += len(block)
+        return table_test(self, parent, block)
+
+    monkeypatch.setattr(tables.TableProcessor, "test", counting_table_test)
+    monkeypatch.setattr(rendering, "_converters", threading.local())  # converters built with the counters
+    html = rendering.render_markdown(source)
+    assert read[0] <= 20 * len(source)
+    assert html.count("<h") + html.count("<hr") >= 2_500
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Title\n=====\nText\n# Head\nMore\n---\nAfter\n***\n- a\n- b\n## Two ##\nEnd",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n# After the table\ntext",
+        "|one|\n|---|\n|x|\nnot a row",
+        "> quote\n---\n> # quoted header\nlazy\n=\n",
+        "- item\n\n    - nested\n---\n# h\n    code?\n___",
+        "a\n-\n-\n- \n#\n###### six\n####### seven\n\\# escaped",
+    ],
+)
+def test_linear_block_parsing_renders_what_python_markdown_renders(source):
+    import markdown
+
+    plain = [ext for ext in rendering.MARKDOWN_EXTENSIONS if not isinstance(ext, rendering._LinearBlockParsing)]
+    expected = markdown.Markdown(extensions=plain, output_format="html").convert(source)
+    linear = markdown.Markdown(extensions=rendering.MARKDOWN_EXTENSIONS, output_format="html").convert(source)
+    assert linear == expected
+
+
 def test_links_still_render_after_a_paragraph_of_unclosed_brackets():
     # The scan budget is per document, spent only by scans that run far: a later document,
     # and links in an ordinary one, are unaffected.

@@ -76,6 +76,19 @@ def test_markdown_export_is_a_zip_with_front_matter(auth_client, user):
     assert text.endswith("---\n**Bold** text\n")
 
 
+def test_markdown_export_names_files_after_titles_in_any_script(auth_client, user):
+    day = datetime.date(2024, 1, 2)
+    for title in ("Москва утром", "東京の朝", "يوم جميل", "Café Zoë", "😀🎉", "\u200fשלום\u200f"):
+        EntryFactory(user=user, title=title, body="x", entry_date=day)
+    archive = zipfile.ZipFile(io.BytesIO(auth_client.get(URL, {"format": "markdown"}).content))
+    assert sorted(archive.namelist()) == sorted(
+        f"journal/2024-01-02-{stem}.md"
+        for stem in ("москва-утром", "東京の朝", "يوم-جميل", "café-zoë", "entry", "שלום")
+    )
+    assert all(info.flag_bits & 0x800 for info in archive.infolist() if not info.filename.isascii())  # UTF-8 names
+    assert archive.read("journal/2024-01-02-москва-утром.md").decode().startswith('---\ntitle: "Москва утром"')
+
+
 def test_unknown_format_is_a_400(auth_client):
     response = auth_client.get(URL, {"format": "pdf"})
     assert response.status_code == 400

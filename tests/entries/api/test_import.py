@@ -112,6 +112,9 @@ def test_a_bad_entry_imports_nothing(auth_client, user):
         # Half a UTF-16 pair, where an error message repeats it (a field name, a choice): was a 500.
         b'{"entries": [{"title": "t", "body": "b", "\\ud800": 1}]}',
         b'{"entries": [], "sessions": [{"title": "t", "status": "\\udfff"}]}',
+        # More digits than Python converts (4,300): a ValueError the decoder does not wrap, a 500.
+        b'{"version": 2, "entries": [{"title": "t", "body": "b", "mood": ' + b"9" * 5000 + b"}]}",
+        b'{"version": ' + b"1" * 4301 + b', "entries": []}',
     ],
 )
 def test_bad_files_are_a_400(auth_client, user, raw):

@@ -32,6 +32,13 @@ def test_bad_query_parameters_are_400(auth_client):
     assert auth_client.get(f"/api/v1/knowledge/?q={'x' * 201}").status_code == 400
 
 
+@pytest.mark.parametrize("q", ["-" * 40, "- " * 40 + "sleep", "-!" * 40])
+def test_a_long_run_of_minus_signs_searches_the_library(auth_client, browser_client, q):
+    # 33 NOTs in a row overflowed websearch_to_tsquery's stack ("tsquery stack too small").
+    assert auth_client.get("/api/v1/knowledge/", {"q": q}).status_code == 200
+    assert browser_client.get("/library/", {"q": q}).status_code == 200
+
+
 def test_detail_by_slug_and_404(auth_client):
     body = auth_client.get("/api/v1/knowledge/thought-record/").json()
     assert body["name"] == "Thought record"
