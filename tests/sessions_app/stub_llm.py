@@ -51,11 +51,13 @@ class StubChatServer:
                     self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, extra)
                 elif stub.mode == "malformed":
                     self._send(200, {"unexpected": True})
+                elif stub.mode == "nested":  # valid JSON, nested past any parser's recursion
+                    self._send(200, b'{"choices": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
                 else:
                     self._send(200, stub.completion(body))
 
-            def _send(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> None:
-                data = json.dumps(payload).encode()
+            def _send(self, status: int, payload: dict[str, Any] | bytes, extra: dict[str, str] | None = None) -> None:
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
                     for name, value in (extra or {}).items():

@@ -232,7 +232,8 @@ def _parse(body: bytes) -> str:
     try:
         data: Any = json.loads(body)
         content = data["choices"][0]["message"]["content"]
-    except (ValueError, KeyError, IndexError, TypeError) as error:
+    # RecursionError: JSON nested deeper than the parser goes is no answer either.
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError) as error:
         raise ProviderMalformed(f"unexpected response shape: {type(error).__name__}") from None
     if not isinstance(content, str):
         raise ProviderMalformed("empty reply")

@@ -87,6 +87,15 @@ def test_a_malformed_answer_is_not_retried(server):
     assert len(server.requests) == 1
 
 
+def test_an_answer_nested_past_the_json_parser_s_depth_is_malformed(server):
+    """`json.loads` raises RecursionError, not ValueError, on such a document: it escaped as
+    an unexpected error instead of the malformed answer it is."""
+    server.mode = "nested"
+    with pytest.raises(ProviderMalformed):
+        complete(config(server), MESSAGES)
+    assert len(server.requests) == 1
+
+
 def test_an_unreachable_provider_is_unavailable():
     with pytest.raises(ProviderUnavailable):
         complete(ProviderConfig(url="http://127.0.0.1:9/v1", model="m", timeout=0.3, max_retries=0), MESSAGES)
