@@ -30,7 +30,14 @@ from django_redis.client import DefaultClient, SentinelClient
 from django_redis.client.default import _main_exceptions
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import InvalidResponse, NoPermissionError, RedisError, ResponseError
+from redis.exceptions import (
+    InvalidResponse,
+    NoPermissionError,
+    OutOfMemoryError,
+    ReadOnlyError,
+    RedisError,
+    ResponseError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +72,10 @@ class CircuitBreaker:
         self._open_until = 0.0
         self._lock = threading.Lock()
         self._is_tripped = False
+        # Redis's error reply when the last failure was one (out of memory, a read-only
+        # replica, MISCONF), for the health report: its PING may still succeed, and
+        # "unavailable" would send the operator to the network.
+        self.last_reply = ""
 
     @property
     def is_open(self) -> bool:
@@ -78,7 +89,9 @@ class CircuitBreaker:
         return False
 
     def record_failure(self, operation: str, error: BaseException | None) -> None:
+        described = describe_error(error)
         with self._lock:
+            self.last_reply = error_reply(error)
             self.failures += 1
             first = not self._is_tripped
             self._is_tripped = True
@@ -87,7 +100,7 @@ class CircuitBreaker:
             logger.error(
                 "Redis unavailable (%s failed: %s); serving from the database for %.1fs",
                 operation,
-                type(error).__name__ if error else "error",
+                described,
                 self.cooldown,
             )
 
@@ -104,6 +117,30 @@ class CircuitBreaker:
         with self._lock:
             self._is_tripped = False
             self._open_until = 0.0
+            self.last_reply = ""
+
+
+# redis-py raises these for Redis's error replies without the reply's code word.
+_ERROR_CODES = ((OutOfMemoryError, "OOM"), (ReadOnlyError, "READONLY"))
+
+
+def error_reply(error: BaseException | None) -> str:
+    """Redis's own error reply, as redis-cli shows it ("OOM command not allowed…"); "" when
+    the failure was not Redis answering with an error. The replies name no host or key."""
+    if not isinstance(error, ResponseError):
+        return ""
+    reply = " ".join(str(error).split())[:160]
+    for kind, code in _ERROR_CODES:
+        if isinstance(error, kind) and not reply.startswith(code):
+            return f"{code} {reply}"
+    return reply
+
+
+def describe_error(error: BaseException | None) -> str:
+    """A failure in a few words: Redis's error reply, else the kind of error."""
+    if error is None:
+        return "error"
+    return error_reply(error) or type(error).__name__
 
 
 _breakers: dict[str, CircuitBreaker] = {}

@@ -126,6 +126,13 @@ class Cache(StockCache):
         except HealthCheckException as error:
             if breaker is None:
                 raise
+            if breaker.last_reply and (breaker.failures > failures or breaker.rejections > rejections):
+                # Redis answers, but refuses: its PING may succeed (out of memory, a read-only
+                # replica), and the Redis check beside this one then says OK.
+                raise ServiceUnavailable(
+                    f"Redis answered the cache with an error: {breaker.last_reply}; pages are served "
+                    f"from the database (the cache is off for up to {breaker.cooldown:g} s at a time)"
+                ) from error
             if breaker.failures > failures:
                 raise ServiceUnavailable(
                     "Redis failed the cache's write or read; pages are served from the database"

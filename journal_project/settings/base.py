@@ -223,7 +223,8 @@ JOURNAL_CACHE_TTL = env.int("JOURNAL_CACHE_TTL", default=3600)
 JOURNAL_CACHE_LOCAL_ENTRIES = env.int("JOURNAL_CACHE_LOCAL_ENTRIES", default=20_000)
 JOURNAL_CACHE_LOCAL_BYTES = env.int("JOURNAL_CACHE_LOCAL_MB", default=64) * 1024 * 1024
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# `cached_db` whose copy in Redis cannot outlive a change it missed (journal_project/sessions.py).
+SESSION_ENGINE = "journal_project.sessions"
 
 # --- Celery -----------------------------------------------------------------------
 

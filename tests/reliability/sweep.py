@@ -175,6 +175,21 @@ def new_process() -> None:
     caching.local_cache.clear()
 
 
+def wait_for_cache(journal: Journal, limit: float = 10) -> float:
+    """Seconds until a repeated read is a Redis hit again, after the breaker's cool-down."""
+    started = time.monotonic()
+    deadline = started + limit
+    while time.monotonic() < deadline:
+        caching.stats.reset()
+        for _ in range(2):
+            new_process()
+            journal.api.get(f"/api/v1/entries/{journal.entry_id}/")
+        if caching.stats.snapshot().get(("entries", "hit"), 0):
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise AssertionError(f"the cache did not recover within {limit:g} s of Redis coming back")
+
+
 def _timed(label: str, call: Any, *args: Any, **kwargs: Any) -> Answer:
     started = time.perf_counter()
     response = call(*args, **kwargs)

@@ -20,6 +20,7 @@ from tests.reliability.sweep import (
     hit_rate,
     new_process,
     read_everything,
+    wait_for_cache,
     write_during_fault,
 )
 
@@ -74,7 +75,7 @@ def test_redis_unreachable_serves_everything_from_postgresql_and_recovers_by_its
 
     # --- Redis comes back: nobody resets anything --------------------------------------
     redis_proxy.restore()
-    recovered_after = _wait_for_cache(journal)
+    recovered_after = wait_for_cache(journal)
     new_process()  # another process: nothing in its memory, so stale data could only come from Redis
     assert auth_client.get("/api/v1/entries/")["ETag"] != etag_before
     assert_writes_are_visible(journal, user)  # the values cached before the outage stay unreachable
@@ -92,21 +93,6 @@ def test_redis_unreachable_serves_everything_from_postgresql_and_recovers_by_its
     assert full_health(client, settings)[0] == 200
     record("fault: redis unreachable: hit rate after recovery (%)", round(hit_rate(recovered) * 100))
     record("fault: redis unreachable: recovery after restore (ms)", round(recovered_after * 1000))
-
-
-def _wait_for_cache(journal) -> float:
-    """Seconds until a repeated read is a Redis hit again, after the breaker's cool-down."""
-    started = time.monotonic()
-    deadline = started + 10
-    while time.monotonic() < deadline:
-        caching.stats.reset()
-        for _ in range(2):
-            new_process()
-            journal.api.get(f"/api/v1/entries/{journal.entry_id}/")
-        if caching.stats.snapshot().get(("entries", "hit"), 0):
-            return time.monotonic() - started
-        time.sleep(0.1)
-    raise AssertionError("the cache did not recover within 10 s of Redis coming back")
 
 
 def test_slow_redis_costs_a_request_at_most_one_socket_timeout(
@@ -172,7 +158,7 @@ def test_a_server_that_is_not_redis_fails_like_an_unreachable_one(
     record(f"fault: redis {mode} (RESP{protocol}): requests", len(answers))
 
     redis_proxy.restore()
-    _wait_for_cache(journal)
+    wait_for_cache(journal)
     new_process()
     assert_writes_are_visible(journal, user)
 
@@ -211,3 +197,25 @@ def cache_backend_get(key: str):
     from django.core.cache import cache
 
     return cache.get(key)
+
+
+def test_a_session_changed_while_redis_is_down_is_not_read_as_it_was_when_redis_returns(redis_proxy, settings):
+    """The copy of a browser session that Redis held before the outage missed the change
+    made during it: Django's `cached_db` read that copy back for the session's two weeks."""
+    from journal_project.sessions import SessionStore
+
+    session = SessionStore()
+    session["step"] = "before"
+    session.save()
+    assert SessionStore(session.session_key).load()["step"] == "before"  # the copy is in Redis
+
+    redis_proxy.cut()
+    changed = SessionStore(session.session_key)
+    changed["step"] = "during"
+    changed.save()
+    redis_proxy.restore()
+    time.sleep(settings.CACHE_BREAKER_COOLDOWN + 0.1)
+
+    assert SessionStore(changed.session_key).load()["step"] == "during"
+    assert SessionStore(changed.session_key).load()["step"] == "during"  # the copy made from the row
+    record("fault: redis unreachable: session change kept")

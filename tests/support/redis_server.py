@@ -16,7 +16,8 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self) -> None:
+    def __init__(self, *args: str) -> None:
+        self.args = args  # more redis-server options, e.g. "--enable-protected-configs", "yes"
         self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="journal-redis-")
         self.process: subprocess.Popen | None = None
@@ -40,6 +41,7 @@ class RedisServer:
                 "no",
                 "--dir",
                 self.directory,
+                *self.args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
