@@ -312,7 +312,39 @@ def headline_rows(queryset: QuerySet, entry_ids: list[int], q: str) -> QuerySet:
 
 def marked(rows: Iterable[tuple[int, str | None, str | None]]) -> dict[int, tuple[str, str]]:
     """`headline_rows()`'s rows as safe HTML (`headline`, `title_headline`) per entry."""
-    return {pk: (mark_sentinels(body or ""), mark_sentinels(title or "")) for pk, body, title in rows}
+    return {
+        pk: (mark_sentinels(without_markdown_marks(body or "")), mark_sentinels(title or ""))
+        for pk, body, title in rows
+    }
+
+
+# Markdown's marks in a snippet of a body, each replaced by what it marks. A snippet is read
+# as text ("I walked by the **lake** with [Anna](https://…)" read as "I walked by the lake
+# with Anna"). Every span is bounded and excludes its own delimiters (a link's text stops
+# at any bracket, its address at any parenthesis), so a run of `[` or `*` fails at once at
+# each position: linear, whatever the snippet holds.
+_SPAN = r"[^{delimiter}\n]{{1,300}}"
+_MARKDOWN_INLINE = [
+    # Links and images, inline or by reference: their text.
+    (re.compile(r"!?\[([^\[\]\n]{0,300})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)"), r"\1"),
+    (re.compile(r"!?\[([^\[\]\n]{1,300})\]\[[^\[\]\n]{0,300}\]"), r"\1"),
+    (re.compile(r"`(" + _SPAN.format(delimiter="`") + r")`"), r"\1"),
+    (re.compile(r"(\*{1,3})(?=[^\s*])(" + _SPAN.format(delimiter="*") + r")(?<=[^\s*])\1"), r"\2"),
+    (re.compile(r"(?<![^\W_])(_{1,3})(?=[^\s_])(" + _SPAN.format(delimiter="_") + r")(?<=[^\s_])\1(?![^\W_])"), r"\2"),
+    (re.compile(r"~~(" + _SPAN.format(delimiter="~") + r")~~"), r"\1"),
+]
+# At the start of a line: headings, quotations, list items and rules.
+_MARKDOWN_LINE_START = re.compile(r"(?m)^[ \t]{0,3}(?:(?:>[ \t]?)+|#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+)")
+_MARKDOWN_RULE = re.compile(r"(?m)^[ \t]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+)$")
+
+
+def without_markdown_marks(text: str) -> str:
+    """`text` (a snippet of Markdown) as the words it shows: marks dropped, lines joined by spaces."""
+    text = _MARKDOWN_RULE.sub(" ", text)
+    text = _MARKDOWN_LINE_START.sub("", text)
+    for pattern, replacement in _MARKDOWN_INLINE:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
 
 
 def fallback_headlines(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int, tuple[str, str]]:
@@ -323,7 +355,9 @@ def fallback_headlines(queryset: QuerySet, entry_ids: list[int], q: str) -> dict
     """
     include = [term for terms in _fallback_terms(q)[0] for term in terms]
     return {
-        pk: (_fallback_snippet(body, include), _highlight(title, include))
+        # The whole body read as text first: a window cut from the Markdown could end
+        # inside a link, its address left half-written.
+        pk: (_fallback_snippet(without_markdown_marks(body), include), _highlight(title, include))
         for pk, title, body in queryset.filter(pk__in=entry_ids).order_by().values_list("pk", "title", "body")
     }
 

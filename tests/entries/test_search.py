@@ -427,3 +427,38 @@ def test_the_embedded_default_finds_words_whatever_their_case_and_accents(tmp_pa
     assert [title for title, _ in found["РОССИЯ"]] == ["Москва trip"]  # a tag
     assert found["zoe -москва"] == []
     assert found["_"] == []
+
+
+MARKDOWN_BODY = (
+    "# Saturday\n\n"
+    "I walked by the **lake** with [Anna](https://example.com/anna) and _Tom_.\n\n"
+    "- bread\n- `coffee`\n\n> the ~~cold~~ lake was still\n\n---\n\n![a photo](https://example.com/lake.jpg)"
+)
+
+
+@pytest.mark.parametrize("postgres", [True, False], ids=["postgresql", "sqlite-fallback"])
+def test_headlines_read_as_text_without_markdown_marks(user, monkeypatch, postgres):
+    """A snippet is read, not rendered: it showed "**lake** with [Anna](https://example.com/anna)"."""
+    monkeypatch.setattr(search, "uses_postgres", lambda: postgres)
+    EntryFactory(user=user, title="Weekend", body=MARKDOWN_BODY)
+    headline = selectors.entry_list(user=user, filters={"q": "lake"})["results"][0]["headline"]
+    text = headline.replace("<mark>", "").replace("</mark>", "")
+    for mark in ("**", "](", "https://", "# ", "- ", "`", "~~", "> ", "---", "!["):
+        assert mark not in text, (mark, headline)
+    assert "the <mark>lake</mark> with Anna and Tom" in headline
+    if postgres:  # the fallback's snippet is the text around the first match only
+        assert "the cold <mark>lake</mark> was still" in headline
+
+
+@pytest.mark.parametrize(
+    ("snippet", "text"),
+    [
+        ("snake_case_name stays, 2 * 3 * 4 = 24", "snake_case_name stays, 2 * 3 * 4 = 24"),
+        ("**bold** and *it* and ***both***", "bold and it and both"),
+        ("[a link][ref] and [not a link", "a link and [not a link"),
+        ("1. first\n2) second\n   * third", "first second third"),
+        ("Title\n=====\nbody", "Title body"),
+    ],
+)
+def test_markdown_marks_are_dropped_and_the_rest_is_kept(snippet, text):
+    assert search.without_markdown_marks(snippet) == text
