@@ -37,7 +37,7 @@ class KnowledgeQuery(serializers.Serializer):
 
 # --- Output -----------------------------------------------------------------------------
 
-MESSAGE_FIELDS = ("id", "role", "content", "created_at", "technique", "technique_name", "safety")
+MESSAGE_FIELDS = ("id", "role", "content", "created_at", "technique", "technique_name", "safety", "reply_to")
 SESSION_FIELDS = ("id", "title", "status", "technique", "started_at", "last_activity_at", "ended_at")
 
 
@@ -76,6 +76,11 @@ class SessionMessageSerializer(serializers.Serializer):
     technique = serializers.CharField(allow_null=True, help_text="Slug of the technique the reply drew on.")
     technique_name = serializers.CharField(allow_null=True)
     safety = serializers.BooleanField(help_text="A message that signalled crisis, or the fixed safety reply.")
+    reply_to = serializers.IntegerField(
+        allow_null=True,
+        help_text="On a companion reply: the id of the person's message it answers. Null on the person's "
+        "messages and on the companion's opening message.",
+    )
 
 
 class SessionSummarySerializer(serializers.Serializer):

@@ -23,7 +23,8 @@ def test_create_returns_the_session_with_its_opening_message(auth_client):
     assert session["technique"]["slug"] == "thought-record"
     [opening] = session["messages"]
     assert opening["role"] == "companion"
-    assert set(opening) == {"id", "role", "content", "created_at", "technique", "technique_name", "safety"}
+    assert set(opening) == {"id", "role", "content", "created_at", "technique", "technique_name", "safety", "reply_to"}
+    assert opening["reply_to"] is None  # it answers nothing
 
 
 def test_create_validates_strictly(auth_client):
@@ -59,6 +60,23 @@ def test_posting_a_message_returns_it_with_the_reply(auth_client):
     assert body["reply"]["technique"] == "labeling"
     detail = auth_client.get(f"/api/v1/sessions/{session['id']}/").json()
     assert [m["id"] for m in detail["messages"]][-2:] == [body["message"]["id"], body["reply"]["id"]]
+    assert (body["message"]["reply_to"], body["reply"]["reply_to"]) == (None, body["message"]["id"])
+
+
+def test_each_reply_names_the_message_it_answers(auth_client):
+    """Replies come in order, but a client that posts fast could not tell which message a
+    reply in the session answers (crisis replies included)."""
+    session = create(auth_client)
+    url = f"/api/v1/sessions/{session['id']}/messages/"
+    sent = [
+        auth_client.post(url, {"content": content}, format="json").json()["message"]["id"]
+        for content in ("Work was hard.", "I want to end my life.", "I'm such an idiot.")
+    ]
+    messages = auth_client.get(f"/api/v1/sessions/{session['id']}/").json()["messages"]
+    replies = {m["reply_to"]: m for m in messages if m["role"] == "companion" and m["reply_to"] is not None}
+    assert sorted(replies) == sorted(sent)
+    assert replies[sent[1]]["safety"] is True
+    assert all(m["reply_to"] is None for m in messages if m["role"] == "user")
 
 
 def test_a_crisis_message_is_answered_with_resources_and_flagged(auth_client):
