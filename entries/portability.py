@@ -1,21 +1,25 @@
 """The export formats (JSON, lossless; Markdown, a zip of one file per entry and per
 reflection session) and the import parser.
 
-JSON export document (version 2)::
+JSON export document (version 3)::
 
-    {"format": "journal-export", "version": 2, "exported_at": "...",
+    {"format": "journal-export", "version": 3, "exported_at": "...",
      "profile": {"time_zone": "Europe/Paris"},
      "entries": [{"uid", "title", "body", "mood", "sentiment", "tags", "entry_date",
                   "created_at", "updated_at"}],
      "sessions": [{"uid", "title", "technique", "status", "summary", "started_at",
                    "last_activity_at", "ended_at", "entry_uid",
-                   "messages": [{"role", "content", "created_at", "technique", "safety"}]}]}
+                   "messages": [{"role", "content", "created_at", "technique", "safety",
+                                 "reply_to"}]}]}
 
 Version 2 added `profile` and `sessions`. It is a new version, not additive keys in
 version 1, because an importer that knows only version 1 ignores keys it does not know:
 it would restore the entries and silently drop every session. With version 2 such an
-importer refuses the file with a clear message instead. Import reads both versions; a
-version 1 file (entries only) imports exactly as before.
+importer refuses the file with a clear message instead. Version 3 added each message's
+`reply_to` (the place, in its session's list, of the message a companion reply answers),
+a new version for the same reason: a version 2 importer refuses unknown keys, and says
+which version it reads. Import reads all three; a version 1 file (entries only) imports
+exactly as before, and messages without `reply_to` are imported unpaired.
 
 Import also accepts, for convenience, a bare list of entries and the entry objects of
 the API, whose derived fields `id`, `body_html`, `word_count` and `headline` are
@@ -47,8 +51,8 @@ from sessions_app.models import Message, ReflectionSession
 from sessions_app.services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
 
 FORMAT = "journal-export"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 MAX_IMPORT_ENTRIES = 20_000
 MAX_IMPORT_SESSIONS = 5_000
 # Messages over all sessions of one file, and in one session: an import is one request
@@ -256,6 +260,8 @@ class ImportMessageSerializer(StrictSerializer):
     technique = serializers.SlugField(max_length=80, required=False, allow_null=True)
     # A crisis-flagged message of the person, or the fixed safety reply: kept as flagged.
     safety = serializers.BooleanField(required=False, default=False)
+    # On a companion reply: the place, in the session's messages, of the one it answers.
+    reply_to = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
     def validate_content(self, value: str) -> str:
         if not value.strip():
@@ -473,6 +479,8 @@ def _parse_sessions(items: list[Any]) -> list[dict[str, Any]]:
                     break
                 continue
             messages.append(message)
+        for position, problem in _unpaired_replies(messages):
+            errors[f"sessions[{index}].messages[{position}].reply_to"] = [problem]
         value["messages"] = messages
         value.setdefault("summary", {})
         clash = _claim_uid(value, index, "sessions", first_with_uid, _session_content_uid)
@@ -483,6 +491,28 @@ def _parse_sessions(items: list[Any]) -> list[dict[str, Any]]:
     if errors:
         raise ValidationError(errors)
     return parsed
+
+
+def _unpaired_replies(messages: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """The `reply_to` places that cannot be: each names an earlier message of the person,
+    answered by this companion reply only (the model pairs one reply with one message)."""
+    problems: list[tuple[int, str]] = []
+    answered: set[int] = set()
+    for position, message in enumerate(messages):
+        target = message.get("reply_to")
+        if target is None:
+            continue
+        if message["role"] != Message.Role.COMPANION:
+            problems.append((position, "Only a companion reply answers a message."))
+        elif target >= position:
+            problems.append((position, "Must be the place of an earlier message in this session."))
+        elif messages[target]["role"] != Message.Role.USER:
+            problems.append((position, f"Message {target} is not the person's."))
+        elif target in answered:
+            problems.append((position, f"Message {target} is already answered by another reply."))
+        else:
+            answered.add(target)
+    return problems
 
 
 def _run(serializer: serializers.Serializer, data: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:

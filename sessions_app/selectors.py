@@ -268,14 +268,27 @@ def sessions_export(*, user: Any) -> list[dict[str, Any]]:
         dict(Entry.objects.filter(user_id=user.pk, pk__in=entry_ids).values_list("pk", "uid")) if entry_ids else {}
     )
     messages: dict[int, list[dict[str, Any]]] = {session.pk: [] for session in sessions}
+    # A reply names the message it answers by its place in the session's list (ids mean
+    # nothing on another server); a message always comes after the one it answers.
+    places: dict[int, int] = {}
     rows = (
         Message.objects.filter(session__user_id=user.pk)
         .order_by("session_id", "created_at", "id")
-        .values_list("session_id", "role", "content", "created_at", "technique__slug", "safety_flag")
+        .values_list(
+            "id", "session_id", "role", "content", "created_at", "technique__slug", "safety_flag", "reply_to_id"
+        )
     )
-    for session_id, role, content, created_at, technique, safety in rows.iterator(chunk_size=2000):
+    for pk, session_id, role, content, created_at, technique, safety, reply_to in rows.iterator(chunk_size=2000):
+        places[pk] = len(messages[session_id])
         messages[session_id].append(
-            {"role": role, "content": content, "created_at": _iso(created_at), "technique": technique, "safety": safety}
+            {
+                "role": role,
+                "content": content,
+                "created_at": _iso(created_at),
+                "technique": technique,
+                "safety": safety,
+                "reply_to": places.get(reply_to) if reply_to is not None else None,
+            }
         )
     return [
         {

@@ -528,24 +528,36 @@ def sessions_import(*, user: Any, items: list[dict[str, Any]]) -> int:
             sessions.append(session)
         ReflectionSession.objects.bulk_create(sessions, batch_size=500)
         knowledge = selectors.companion_knowledge()
-        messages = [
-            Message(
-                session=session,
-                role=message["role"],
-                content=message["content"],
-                technique_id=techniques.get(message.get("technique")),
-                safety_flag=message["safety"],
-                # Where the reply came from is not in the file, except for the fixed safety reply.
-                provider=(
-                    Message.Provider.SAFETY if message["safety"] and message["role"] == Message.Role.COMPANION else ""
-                ),
-                created_at=message["created_at"],
-                **(_imported_analysis(message, knowledge) if message["role"] == Message.Role.USER else {}),
-            )
+        per_session = [
+            [
+                Message(
+                    session=session,
+                    role=message["role"],
+                    content=message["content"],
+                    technique_id=techniques.get(message.get("technique")),
+                    safety_flag=message["safety"],
+                    # Where the reply came from is not in the file, except for the fixed safety reply.
+                    provider=(
+                        Message.Provider.SAFETY
+                        if message["safety"] and message["role"] == Message.Role.COMPANION
+                        else ""
+                    ),
+                    created_at=message["created_at"],
+                    **(_imported_analysis(message, knowledge) if message["role"] == Message.Role.USER else {}),
+                )
+                for message in item["messages"]
+            ]
             for session, (_, item) in zip(sessions, fresh, strict=True)
-            for message in item["messages"]
         ]
-        Message.objects.bulk_create(messages, batch_size=1000)
+        Message.objects.bulk_create([message for made in per_session for message in made], batch_size=1000)
+        # The pairs, once the messages have ids (places checked by entries.portability).
+        replies = []
+        for made, (_, item) in zip(per_session, fresh, strict=True):
+            for reply, message in zip(made, item["messages"], strict=True):
+                if message.get("reply_to") is not None:
+                    reply.reply_to_id = made[message["reply_to"]].pk
+                    replies.append(reply)
+        Message.objects.bulk_update(replies, ["reply_to"], batch_size=1000)
         # bulk_create sends no signals: the one invalidation for the whole import, in
         # this transaction (as the signals do), so the lists and pages show them at once.
         caching.bump(caching.SESSIONS, user.pk)

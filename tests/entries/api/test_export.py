@@ -6,6 +6,7 @@ import datetime
 import io
 import json
 import zipfile
+from unittest.mock import ANY
 
 import pytest
 from django.utils import timezone
@@ -36,7 +37,7 @@ def test_json_export_is_lossless(auth_client, user, run_commit_hooks):
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].startswith('attachment; filename="journal-')
     document = json.loads(response.content)
-    assert (document["format"], document["version"]) == ("journal-export", 2)
+    assert (document["format"], document["version"]) == ("journal-export", 3)
     (item,) = document["entries"]
     assert item == {
         "uid": str(entry.uid),
@@ -135,17 +136,18 @@ def test_json_export_holds_every_session_with_its_messages_and_the_time_zone(aut
                 "created_at": iso(message.created_at),
                 "technique": message.technique.slug if message.technique else None,
                 "safety": message.safety_flag,
+                "reply_to": ANY,
             }
             for message in session.messages.order_by("created_at", "id")
         ],
     }
-    roles = [(message["role"], message["safety"]) for message in item["messages"]]
+    roles = [(message["role"], message["safety"], message["reply_to"]) for message in item["messages"]]
     assert roles == [
-        ("companion", False),  # the opening
-        ("user", False),
-        ("companion", False),
-        ("user", True),  # the crisis message stays flagged
-        ("companion", True),  # and its fixed safety reply
+        ("companion", False, None),  # the opening answers nothing
+        ("user", False, None),
+        ("companion", False, 1),  # by place in the list: ids mean nothing on another server
+        ("user", True, None),  # the crisis message stays flagged
+        ("companion", True, 3),  # and its fixed safety reply
     ]
     assert item["summary"]["text"]
     assert "Evening: worries" in [entry["title"] for entry in document["entries"]]

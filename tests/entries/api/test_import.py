@@ -104,7 +104,7 @@ def test_a_bad_entry_imports_nothing(auth_client, user):
         b"\xff\xfe\x00garbage",
         json.dumps({"entries": "nope"}).encode(),
         json.dumps({"format": "other", "entries": []}).encode(),
-        json.dumps({"version": 3, "entries": [item(1)]}).encode(),
+        json.dumps({"version": 4, "entries": [item(1)]}).encode(),
         json.dumps({"entries": []}).encode(),
         json.dumps({"entries": [item(1, colour="red")]}).encode(),
         json.dumps("a string").encode(),
@@ -172,11 +172,16 @@ def session_item(n: int, **extra):
 
 
 def sessions_document(*sessions, entries=()):
-    return {"format": "journal-export", "version": 2, "entries": list(entries), "sessions": list(sessions)}
+    return {"format": "journal-export", "version": 3, "entries": list(entries), "sessions": list(sessions)}
 
 
 def sessions_snapshot(user) -> list[tuple]:
     sessions = ReflectionSession.objects.filter(user=user).order_by("started_at", "pk")
+    places = {
+        pk: place
+        for session in sessions
+        for place, pk in enumerate(session.messages.order_by("created_at", "id").values_list("id", flat=True))
+    }
     return [
         (
             session.uid,
@@ -197,6 +202,7 @@ def sessions_snapshot(user) -> list[tuple]:
                     m.safety_flag,
                     m.sentiment,  # recomputed on import, as when the message was sent
                     m.analysis,
+                    places.get(m.reply_to_id),  # the message it answers, by place (ids differ)
                 )
                 for m in session.messages.order_by("created_at", "id")
             ],
@@ -228,9 +234,48 @@ def test_sessions_round_trip_into_another_account_with_every_field(auth_client, 
     assert {k: v for k, v in theirs.json().items() if k not in strip} | {"messages": None} == {
         k: v for k, v in mine.json().items() if k not in strip
     } | {"messages": None}
-    assert [{k: v for k, v in m.items() if k != "id"} for m in theirs.json()["messages"]] == [
-        {k: v for k, v in m.items() if k != "id"} for m in mine.json()["messages"]
-    ]
+
+    def by_place(messages):
+        places = {m["id"]: place for place, m in enumerate(messages)}
+        return [{k: v for k, v in m.items() if k != "id"} | {"reply_to": places.get(m["reply_to"])} for m in messages]
+
+    assert by_place(theirs.json()["messages"]) == by_place(mine.json()["messages"])
+    assert any(m["reply_to"] is not None for m in theirs.json()["messages"])  # the pairs came along
+
+
+def test_a_reply_answers_an_earlier_message_of_the_person_once(auth_client):
+    def session(*messages):
+        return {
+            "uid": "6f2c1b1e-8d4e-4a57-9a51-5a1f7d1c0a01",
+            "title": "Pairs",
+            "status": "ended",
+            "started_at": "2024-05-01T10:00:00Z",
+            "messages": [
+                {"role": role, "content": "words", "created_at": f"2024-05-01T10:0{n}:00Z", "reply_to": target}
+                for n, (role, target) in enumerate(messages)
+            ],
+        }
+
+    bad = {
+        "a person's message as a reply": session(("user", None), ("user", 0)),
+        "a reply to a later message": session(("companion", 1), ("user", None)),
+        "a reply to itself": session(("user", None), ("companion", 1)),
+        "a reply to the companion": session(("companion", None), ("companion", 0)),
+        "two replies to one message": session(("user", None), ("companion", 0), ("companion", 0)),
+        "a place past the end": session(("user", None), ("companion", 7)),
+    }
+    for name, document in bad.items():
+        response = auth_client.post(URL, sessions_document(document), format="json")
+        assert response.status_code == 400, name
+        assert any(key.endswith(".reply_to") for key in response.json()["error"]["fields"]), (name, response.json())
+    assert ReflectionSession.objects.count() == 0
+    good = auth_client.post(
+        URL, sessions_document(session(("user", None), ("companion", 0), ("user", None))), format="json"
+    )
+    assert good.status_code == 201, good.content
+    [imported] = ReflectionSession.objects.all()
+    first, reply, last = imported.messages.order_by("created_at")
+    assert (reply.reply_to_id, first.reply_to_id, last.reply_to_id) == (first.pk, None, None)
 
 
 def test_a_version_1_file_without_sessions_imports_as_before(auth_client, user):
