@@ -393,7 +393,7 @@ def test_an_active_session_is_restored_closed_and_nothing_answers_it(auth_client
         session = ReflectionSession.objects.get(user=user, title="Session 1")
         detail = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
         assert (detail["status"], detail["awaiting_reply"]) == ("abandoned", False)
-        assert detail["ended_at"] == detail["last_activity_at"] == "2024-05-01T18:20:00Z"
+        assert detail["ended_at"] == detail["last_activity_at"] == "2024-05-01T18:20:00.000000Z"
         assert [m["content"] for m in detail["messages"]][-1] == "Still there?"
         assert Message.objects.filter(session__user=user).count() == 4 + 3
         assert stub.requests == []
