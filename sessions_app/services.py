@@ -546,10 +546,48 @@ def sessions_import(*, user: Any, items: list[dict[str, Any]]) -> int:
             for message in item["messages"]
         ]
         Message.objects.bulk_create(messages, batch_size=1000)
+        # Which message each reply answers is not in the file: paired again here, so the
+        # restored conversation shows `reply_to` as the original did.
+        replies: list[Message] = []
+        start = 0
+        for _, item in fresh:
+            created = messages[start : start + len(item["messages"])]
+            start += len(created)
+            for reply, answered in zip(created, imported_reply_pairs(item["messages"]), strict=True):
+                if answered is not None:
+                    reply.reply_to = created[answered]
+                    replies.append(reply)
+        Message.objects.bulk_update(replies, ["reply_to"], batch_size=1000)
         # bulk_create sends no signals: the one invalidation for the whole import, in
         # this transaction (as the signals do), so the lists and pages show them at once.
         caching.bump(caching.SESSIONS, user.pk)
     return len(sessions)
+
+
+def imported_reply_pairs(messages: list[dict[str, Any]]) -> list[int | None]:
+    """For each message of an imported conversation, the position of the person's message it answers.
+
+    An export lists messages in order without their pairing. A flagged message of the
+    person gets the fixed safety reply at once, so a safety reply answers the latest
+    flagged message still without one. Any other reply answers the earliest message still
+    waiting: the offline companion answers each message before the next is taken, and a
+    provider's replies come in the order the messages were queued. (Two provider replies
+    that overtook each other are paired in queue order; the file cannot tell.) The
+    opening message, and a reply with nothing waiting, answer nothing.
+    """
+    pairs: list[int | None] = []
+    waiting: list[int] = []
+    flagged: list[int] = []
+    for position, message in enumerate(messages):
+        answered = None
+        if message["role"] == Message.Role.USER:
+            (flagged if message.get("safety") else waiting).append(position)
+        elif message.get("safety") and flagged:
+            answered = flagged.pop()
+        elif waiting:
+            answered = waiting.pop(0)
+        pairs.append(answered)
+    return pairs
 
 
 def sessions_abandon_idle(*, now: Any = None) -> int:

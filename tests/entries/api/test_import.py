@@ -228,9 +228,47 @@ def test_sessions_round_trip_into_another_account_with_every_field(auth_client, 
     assert {k: v for k, v in theirs.json().items() if k not in strip} | {"messages": None} == {
         k: v for k, v in mine.json().items() if k not in strip
     } | {"messages": None}
-    assert [{k: v for k, v in m.items() if k != "id"} for m in theirs.json()["messages"]] == [
-        {k: v for k, v in m.items() if k != "id"} for m in mine.json()["messages"]
+    assert conversation(theirs.json()["messages"]) == conversation(mine.json()["messages"])
+
+
+def conversation(messages: list[dict]) -> list[dict]:
+    """Messages without their ids, each reply naming the position of the message it answers."""
+    positions = {message["id"]: position for position, message in enumerate(messages)}
+    return [
+        {k: v for k, v in m.items() if k != "id"} | {"reply_to": positions.get(m["reply_to"], m["reply_to"])}
+        for m in messages
     ]
+
+
+def test_imported_replies_name_the_message_they_answer(auth_client, user):
+    # The file lists messages without their pairing: a provider's replies after two
+    # messages, and a safety reply to a flagged message sent while one was still waiting.
+    item = session_item(1)
+    item["messages"] = [
+        {"role": "companion", "content": "What's on your mind today?", "created_at": "2024-05-01T18:00:00Z"},
+        {"role": "user", "content": "First", "created_at": "2024-05-01T18:01:00Z"},
+        {"role": "companion", "content": "About the first.", "created_at": "2024-05-01T18:01:01Z"},
+        {"role": "user", "content": "Second", "created_at": "2024-05-01T18:02:00Z"},
+        {"role": "user", "content": "Third", "created_at": "2024-05-01T18:02:30Z"},
+        {"role": "user", "content": "I want to end it all.", "created_at": "2024-05-01T18:03:00Z", "safety": True},
+        {"role": "companion", "content": "Please call.", "created_at": "2024-05-01T18:03:00Z", "safety": True},
+        {"role": "companion", "content": "About the second.", "created_at": "2024-05-01T18:04:00Z"},
+        {"role": "companion", "content": "About the third.", "created_at": "2024-05-01T18:05:00Z"},
+        {"role": "companion", "content": "Anything else?", "created_at": "2024-05-01T18:06:00Z"},
+    ]
+    assert auth_client.post(URL, sessions_document(item), format="json").status_code == 201
+    session = ReflectionSession.objects.get(user=user)
+    messages = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()["messages"]
+    content = {message["id"]: message["content"] for message in messages}
+    assert [(m["content"], content.get(m["reply_to"])) for m in messages if m["role"] == "companion"] == [
+        ("What's on your mind today?", None),
+        ("About the first.", "First"),
+        ("Please call.", "I want to end it all."),
+        ("About the second.", "Second"),
+        ("About the third.", "Third"),
+        ("Anything else?", None),
+    ]
+    assert all(m["reply_to"] is None for m in messages if m["role"] == "user")
 
 
 def test_a_version_1_file_without_sessions_imports_as_before(auth_client, user):
