@@ -47,6 +47,7 @@ from rest_framework import serializers
 from entries.models import BODY_MAX_LENGTH, MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, TAGS_PER_ENTRY, TITLE_MAX_LENGTH
 from journal_project.api.parsers import lone_surrogate
 from journal_project.api.serializers import StrictSerializer
+from journal_project.timestamps import iso_timestamp
 from sessions_app.models import Message, ReflectionSession
 from sessions_app.services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
 
@@ -64,11 +65,10 @@ _UID_NAMESPACE = uuid.UUID("0b8f3c8e-5f0e-4c59-9d0a-6f1f3d1c2a77")
 
 
 def iso(value: Any) -> str | None:
-    """ISO 8601 for dates and datetimes (UTC datetimes end in Z, as DRF writes them)."""
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    """ISO 8601 for dates (`YYYY-MM-DD`) and datetimes (`journal_project.timestamps`: UTC, always with microseconds)."""
+    if isinstance(value, datetime.datetime):
+        return iso_timestamp(value)
+    return None if value is None else value.isoformat()
 
 
 def export_document(

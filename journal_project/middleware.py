@@ -197,6 +197,40 @@ class ChunkedBodyMiddleware:
             return self.get_response(request)
 
 
+class RequestContentEncodingMiddleware:
+    """A request body in a content coding (`Content-Encoding: gzip`) answers 415, as RFC 7694 says.
+
+    Nothing decodes one: a compressed JSON body reached the parser as its bytes and
+    answered `400 parse_error` ("'utf-8' codec can't decode byte 0x8b"), which sent a
+    client developer looking for a fault in their JSON (OkHttp's well-known gzip
+    interceptor compresses every request body). The 415 says what to change, and its
+    `Accept-Encoding: identity` is what RFC 7694 has a server answer. Inside
+    UnreadBodyMiddleware, which reads the refused body off the connection.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        coding = meta.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+        has_body = (
+            meta.get("CONTENT_LENGTH", "") not in ("", "0")
+            or "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+        )
+        if not coding or coding == "identity" or not has_body:
+            return self.get_response(request)
+        response = _refuse_body(
+            request,
+            415,
+            "unsupported_media_type",
+            f'Request bodies are read as sent: "Content-Encoding: {coding[:40]}" is not supported. '
+            "Send the body uncompressed, without Content-Encoding.",
+        )
+        response["Accept-Encoding"] = "identity"
+        return response
+
+
 def _refuse_body(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
     # (No `Connection: close`: a WSGI application may not set hop-by-hop headers.)
     if request.path_info.startswith("/api/"):

@@ -29,6 +29,7 @@ from django.utils import timezone
 from entries.search import websearch_text
 from journal_project import caching
 from journal_project.exceptions import NotFound
+from journal_project.timestamps import iso_timestamp
 from monitoring.metrics import timed
 from sessions_app.companion.compose import short_citation
 from sessions_app.companion.knowledge import KnowledgeBase
@@ -46,11 +47,8 @@ SESSION_STATE_TTL = 2 * 3600
 
 
 def _iso(value: datetime.datetime | None) -> str | None:
-    # The same format as every other API answer (DRF's): UTC ends in "Z".
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    # The same shape as every other timestamp the API writes.
+    return iso_timestamp(value)
 
 
 def _technique_ref(technique: Technique | None) -> dict[str, str] | None:

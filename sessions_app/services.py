@@ -550,18 +550,50 @@ def sessions_import(*, user: Any, items: list[dict[str, Any]]) -> int:
             for session, (_, item) in zip(sessions, fresh, strict=True)
         ]
         Message.objects.bulk_create([message for made in per_session for message in made], batch_size=1000)
-        # The pairs, once the messages have ids (places checked by entries.portability).
-        replies = []
+        # The pairs, once the messages have ids: as the file says (version 3, places checked
+        # by entries.portability), or, for a file that does not say (versions 1 and 2),
+        # paired again as the conversation went (`imported_reply_pairs`).
+        replies: list[Message] = []
         for made, (_, item) in zip(per_session, fresh, strict=True):
-            for reply, message in zip(made, item["messages"], strict=True):
-                if message.get("reply_to") is not None:
-                    reply.reply_to_id = made[message["reply_to"]].pk
+            if any("reply_to" in message for message in item["messages"]):
+                pairs = [message.get("reply_to") for message in item["messages"]]
+            else:
+                pairs = imported_reply_pairs(item["messages"])
+            for reply, answered in zip(made, pairs, strict=True):
+                if answered is not None:
+                    reply.reply_to_id = made[answered].pk
                     replies.append(reply)
         Message.objects.bulk_update(replies, ["reply_to"], batch_size=1000)
         # bulk_create sends no signals: the one invalidation for the whole import, in
         # this transaction (as the signals do), so the lists and pages show them at once.
         caching.bump(caching.SESSIONS, user.pk)
     return len(sessions)
+
+
+def imported_reply_pairs(messages: list[dict[str, Any]]) -> list[int | None]:
+    """For each message of an imported conversation, the position of the person's message it answers.
+
+    An export lists messages in order without their pairing. A flagged message of the
+    person gets the fixed safety reply at once, so a safety reply answers the latest
+    flagged message still without one. Any other reply answers the earliest message still
+    waiting: the offline companion answers each message before the next is taken, and a
+    provider's replies come in the order the messages were queued. (Two provider replies
+    that overtook each other are paired in queue order; the file cannot tell.) The
+    opening message, and a reply with nothing waiting, answer nothing.
+    """
+    pairs: list[int | None] = []
+    waiting: list[int] = []
+    flagged: list[int] = []
+    for position, message in enumerate(messages):
+        answered = None
+        if message["role"] == Message.Role.USER:
+            (flagged if message.get("safety") else waiting).append(position)
+        elif message.get("safety") and flagged:
+            answered = flagged.pop()
+        elif waiting:
+            answered = waiting.pop(0)
+        pairs.append(answered)
+    return pairs
 
 
 def sessions_abandon_idle(*, now: Any = None) -> int:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from entries import rendering
 from entries.models import BODY_MAX_LENGTH, MOOD_MAX, MOOD_MIN, TAG_MAX_LENGTH, TAGS_PER_ENTRY, TITLE_MAX_LENGTH
-from journal_project.api.serializers import StrictSerializer
+from journal_project.api.serializers import StrictSerializer, TimestampField
 
 
 class EntryInputSerializer(StrictSerializer):
@@ -49,8 +49,8 @@ class EntryOutputSerializer(serializers.Serializer):
     )
     tags = serializers.ListField(child=serializers.CharField())
     entry_date = serializers.DateField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    created_at = TimestampField()
+    updated_at = TimestampField()
     word_count = serializers.IntegerField()
     headline = serializers.CharField(required=False, help_text="Only with `q`: safe HTML, matches in <mark>.")
     title_headline = serializers.CharField(required=False, help_text="Only with `q`: the title with matches marked.")
@@ -59,7 +59,7 @@ class EntryOutputSerializer(serializers.Serializer):
 class TombstoneSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     uid = serializers.UUIDField()
-    deleted_at = serializers.DateTimeField()
+    deleted_at = TimestampField()
 
 
 class EntryPageSerializer(serializers.Serializer):

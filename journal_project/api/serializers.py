@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from journal_project.timestamps import iso_timestamp
+
 # JSON types each field accepts (None is left to the field's own allow_null). DRF's
 # fields coerce for HTML forms, where everything is a string, and keep doing it for
 # JSON: `"uid": false` became the nil UUID, `"tags": [0]` the tag "0", `"content": 0`
@@ -81,3 +83,14 @@ class StrictFieldsMixin:
 
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
     """An input serializer that refuses unknown fields and values of the wrong JSON type."""
+
+
+class TimestampField(serializers.DateTimeField):
+    """An output datetime in the API's one shape (`journal_project.timestamps`), not DRF's.
+
+    DRF writes `isoformat()`, without the fraction when the microseconds are zero, and in
+    the active time zone rather than UTC.
+    """
+
+    def to_representation(self, value: Any) -> str | None:
+        return iso_timestamp(value) if value else None

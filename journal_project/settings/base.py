@@ -79,6 +79,8 @@ MIDDLEWARE = [
     # Before CommonMiddleware, the first to validate the Host: load balancers probe by IP.
     "journal_project.middleware.ProbeMiddleware",
     "journal_project.middleware.CommonMiddleware",
+    # After the Host check and the request id, so its 415 has them like any answer.
+    "journal_project.middleware.RequestContentEncodingMiddleware",
     "journal_project.middleware.AdminNulParameterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, also checking that a browser session read from Redis still exists in PostgreSQL.

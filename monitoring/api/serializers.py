@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from journal_project.timestamps import iso_timestamp
+
 
 class TargetSummarySerializer(serializers.Serializer):
     """Output only: one target with its current value (from the latest windows)."""
@@ -24,7 +26,7 @@ class TargetSummarySerializer(serializers.Serializer):
 
     def get_violation_open_since(self, reading) -> str | None:  # type: ignore[no-untyped-def]
         violation = reading.open_violation
-        return violation.started_at.isoformat() if violation else None
+        return iso_timestamp(violation.started_at) if violation else None
 
 
 class SummarySerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from journal_project.api.serializers import StrictSerializer
+from journal_project.api.serializers import StrictSerializer, TimestampField
 from sessions_app.models import Message, ReflectionSession, Technique
 from sessions_app.services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
 
@@ -72,7 +72,7 @@ class SessionMessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=Message.Role.choices)
     content = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = TimestampField()
     technique = serializers.CharField(allow_null=True, help_text="Slug of the technique the reply drew on.")
     technique_name = serializers.CharField(allow_null=True)
     safety = serializers.BooleanField(help_text="A message that signalled crisis, or the fixed safety reply.")
@@ -99,9 +99,9 @@ class SessionListItemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=ReflectionSession.Status.choices)
     technique = SessionTechniqueRefSerializer(allow_null=True)
-    started_at = serializers.DateTimeField()
-    last_activity_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField(allow_null=True)
+    started_at = TimestampField()
+    last_activity_at = TimestampField()
+    ended_at = TimestampField(allow_null=True)
     message_count = serializers.IntegerField()
 
 

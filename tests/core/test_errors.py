@@ -1,6 +1,11 @@
 """Bad input anywhere gives a JSON 4xx in the contract's shape, never a 500 or an HTML page."""
 
+import gzip
+import json
+
 import pytest
+
+from entries.models import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +215,29 @@ def test_a_host_not_allowed_is_refused_with_the_framing_and_content_rules(client
     assert "frame-ancestors 'none'" in csp
     assert "default-src 'none'" in csp
     assert "unsafe-inline" not in csp
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "GZIP"])
+def test_a_compressed_request_body_is_a_415_naming_the_content_encoding(auth_client, user, coding):
+    # A gzip body reached the JSON parser as its bytes: a 400 "can't decode byte 0x8b".
+    body = gzip.compress(json.dumps({"title": "Compressed", "body": "Sent gzipped."}).encode())
+    response = auth_client.generic(
+        "POST", "/api/v1/entries/", body, content_type="application/json", HTTP_CONTENT_ENCODING=coding
+    )
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert "Content-Encoding" in response.json()["error"]["message"]
+    assert response["Accept-Encoding"] == "identity"
+    assert not Entry.objects.filter(user=user).exists()
+
+
+def test_an_identity_content_encoding_and_a_get_with_one_are_read_as_before(auth_client, user):
+    created = auth_client.generic(
+        "POST",
+        "/api/v1/entries/",
+        json.dumps({"title": "Plain", "body": "Sent as is."}),
+        content_type="application/json",
+        HTTP_CONTENT_ENCODING="identity",
+    )
+    assert created.status_code == 201
+    assert auth_client.get("/api/v1/entries/", HTTP_CONTENT_ENCODING="gzip").status_code == 200

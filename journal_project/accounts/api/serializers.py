@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from journal_project.accounts.models import time_zone_names
-from journal_project.api.serializers import StrictSerializer
+from journal_project.api.serializers import StrictSerializer, TimestampField
 
 User = get_user_model()
 
@@ -33,7 +33,7 @@ class TokenInputSerializer(StrictSerializer):
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
-    expires_at = serializers.DateTimeField()
+    expires_at = TimestampField()
 
 
 class MeOutputSerializer(serializers.Serializer):
@@ -43,7 +43,7 @@ class MeOutputSerializer(serializers.Serializer):
     # account registered without an address is not, and a generated client refuses it.
     email = serializers.CharField(help_text="The e-mail address; an empty string when none was given.")
     time_zone = serializers.CharField(source="profile.time_zone")
-    date_joined = serializers.DateTimeField()
+    date_joined = TimestampField()
 
 
 class MeUpdateInputSerializer(StrictSerializer):

@@ -278,6 +278,37 @@ def test_a_reply_answers_an_earlier_message_of_the_person_once(auth_client):
     assert (reply.reply_to_id, first.reply_to_id, last.reply_to_id) == (first.pk, None, None)
 
 
+def test_imported_replies_name_the_message_they_answer(auth_client, user):
+    # A file without the pairing (versions 1 and 2): a provider's replies after two
+    # messages, and a safety reply to a flagged message sent while one was still waiting.
+    item = session_item(1)
+    item["messages"] = [
+        {"role": "companion", "content": "What's on your mind today?", "created_at": "2024-05-01T18:00:00Z"},
+        {"role": "user", "content": "First", "created_at": "2024-05-01T18:01:00Z"},
+        {"role": "companion", "content": "About the first.", "created_at": "2024-05-01T18:01:01Z"},
+        {"role": "user", "content": "Second", "created_at": "2024-05-01T18:02:00Z"},
+        {"role": "user", "content": "Third", "created_at": "2024-05-01T18:02:30Z"},
+        {"role": "user", "content": "I want to end it all.", "created_at": "2024-05-01T18:03:00Z", "safety": True},
+        {"role": "companion", "content": "Please call.", "created_at": "2024-05-01T18:03:00Z", "safety": True},
+        {"role": "companion", "content": "About the second.", "created_at": "2024-05-01T18:04:00Z"},
+        {"role": "companion", "content": "About the third.", "created_at": "2024-05-01T18:05:00Z"},
+        {"role": "companion", "content": "Anything else?", "created_at": "2024-05-01T18:06:00Z"},
+    ]
+    assert auth_client.post(URL, sessions_document(item), format="json").status_code == 201
+    session = ReflectionSession.objects.get(user=user)
+    messages = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()["messages"]
+    content = {message["id"]: message["content"] for message in messages}
+    assert [(m["content"], content.get(m["reply_to"])) for m in messages if m["role"] == "companion"] == [
+        ("What's on your mind today?", None),
+        ("About the first.", "First"),
+        ("Please call.", "I want to end it all."),
+        ("About the second.", "Second"),
+        ("About the third.", "Third"),
+        ("Anything else?", None),
+    ]
+    assert all(m["reply_to"] is None for m in messages if m["role"] == "user")
+
+
 def test_a_version_1_file_without_sessions_imports_as_before(auth_client, user):
     data = {"format": "journal-export", "version": 1, "exported_at": "2023-01-01T00:00:00Z", "entries": [item(1)]}
     response = auth_client.post(URL, upload(data), format="multipart")
@@ -438,7 +469,7 @@ def test_an_active_session_is_restored_closed_and_nothing_answers_it(auth_client
         session = ReflectionSession.objects.get(user=user, title="Session 1")
         detail = auth_client.get(f"/api/v1/sessions/{session.pk}/").json()
         assert (detail["status"], detail["awaiting_reply"]) == ("abandoned", False)
-        assert detail["ended_at"] == detail["last_activity_at"] == "2024-05-01T18:20:00Z"
+        assert detail["ended_at"] == detail["last_activity_at"] == "2024-05-01T18:20:00.000000Z"
         assert [m["content"] for m in detail["messages"]][-1] == "Still there?"
         assert Message.objects.filter(session__user=user).count() == 4 + 3
         assert stub.requests == []

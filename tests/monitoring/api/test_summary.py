@@ -1,5 +1,6 @@
 import pytest
 
+from journal_project.timestamps import iso_timestamp
 from monitoring import catalog
 from monitoring.models import Target
 from tests.conftest import make_api_client
@@ -26,7 +27,7 @@ def test_staff_get_every_target_with_value_threshold_and_status(staff_user, put)
     assert results["sessions"]["unit"] == "ms"
     assert results["sessions"]["value"] == pytest.approx(30.0, rel=0.05)
     assert results["sessions"]["samples"] == 10
-    assert results["sessions"]["violation_open_since"] == violation.started_at.isoformat()
+    assert results["sessions"]["violation_open_since"] == iso_timestamp(violation.started_at)
     assert results["knowledge"]["status"] == "no_data"
     assert results["knowledge"]["value"] is None
 
