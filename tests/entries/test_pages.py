@@ -667,3 +667,12 @@ def test_importing_a_file_again_says_that_everything_in_it_was_already_there(bro
     document["entries"].append({"title": "New", "body": "From elsewhere."})
     response = browser_client.post("/export/", {"file": io.BytesIO(json.dumps(document).encode())}, follow=True)
     assert b"Imported 1 new entry. Already in your journal: 1 entry." in response.content
+
+
+def test_a_filtered_entry_list_names_its_filters_in_the_title(browser_client, user):
+    """A tag's or a day's list was titled "Entries", like the whole journal: tabs and history
+    could not be told apart (the calendar, the editor and search name theirs)."""
+    EntryFactory(user=user, tags=["work"])
+    html = browser_client.get("/entries/", {"tag": "work"}).content.decode()
+    assert "<title>Entries tagged “work” · Journal</title>" in html
+    assert "<title>Entries · Journal</title>" in browser_client.get("/entries/").content.decode()
