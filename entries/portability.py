@@ -534,9 +534,16 @@ def _flatten(messages: Any) -> list[Any]:
 
 def load_json_upload(raw: bytes) -> Any:
     """Decode an uploaded export file; a broken file is a ValidationError, never a 500."""
+    if raw.startswith(b"PK\x03\x04"):
+        # The Markdown export is a zip, and the natural file to try: the decoder's
+        # "'utf-8' codec can't decode byte 0xe3 in position 10" told nobody that.
+        message = "Not a JSON file: this is a zip archive (a Markdown export?). Only a JSON export can be imported."
+        raise ValidationError({"file": [message]})
     try:
         document = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise ValidationError({"file": ["Not a JSON file: it is not text (UTF-8)."]}) from error
+    except json.JSONDecodeError as error:
         raise ValidationError({"file": [f"Not a JSON file: {error}"]}) from error
     except ValueError as error:
         # A number of more than 4,300 digits: Python refuses to convert it (CVE-2020-10735).

@@ -15,12 +15,13 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 from xml.etree import ElementTree
 
 import markdown
 import nh3
-from django.utils.html import linebreaks
+from django.utils.html import linebreaks, strip_tags
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -291,6 +292,25 @@ def render_markdown(source: str) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
+
+
+# The end of a heading that has no punctuation of its own (inline markup may close before
+# it). Written for Python's `re` and PostgreSQL's regular expressions alike: excerpts apply
+# it here (`plain_text`), search headlines in SQL before ts_headline cuts its fragments
+# (entries.search).
+HEADING_END = r"(?<![.!?:;…])((?:</(?!h[1-6]>)[a-z]+>)*)</h([1-6])>"
+HEADING_END_REPLACEMENT = r"\1.</h\2>"
+_HEADING_END = re.compile(HEADING_END)
+
+
+def plain_text(value: str | None) -> str:
+    """Sanitized entry HTML → the words a person reads (excerpts, snippets: no Markdown marks).
+
+    A heading ends with a full stop unless it has its own punctuation: "# Monday" then
+    "Slept well." would otherwise read "Monday Slept well.".
+    """
+    text = _HEADING_END.sub(HEADING_END_REPLACEMENT, value or "")
+    return " ".join(unescape(strip_tags(text)).split())
 
 
 def count_words(text: str) -> int:

@@ -8,10 +8,12 @@ stemming, so "cafe" finds "café" and "Zoe" finds "Zoë" (`install_config`; migr
 and `manage.py entries_reindex` build it). Queries use `websearch_to_tsquery` (quoted
 phrases, `-word`, `or`), order by `ts_rank`, and `ts_headline` makes the snippets.
 
-Headlines are built from raw user text, so they are never trusted: PostgreSQL marks the
+Headlines are cut from the body as its page shows it: the sanitized HTML with its tags
+dropped (`_shown_body`), never the Markdown, whose marks a fragment could cut in half
+("kids](https://…)", "flowers**"). They are still never trusted: PostgreSQL marks the
 matches with two control characters that cannot occur in stored text (entries.rendering
-strips them on save), the whole snippet is HTML-escaped, and only then do the
-markers become `<mark>` and `</mark>`.
+strips them on save), the whole snippet is HTML-escaped, and only then do the markers
+become `<mark>` and `</mark>`.
 
 SQLite (the embedded default) has no text search: every word of the query must occur in
 the title, the tags or the body, compared as `fold()` reads them (case folded in every
@@ -36,7 +38,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import BigIntegerField, Case, F, Lookup, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, F, Func, Lookup, Q, QuerySet, TextField, Value, When
+
+from entries import rendering
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +294,7 @@ def headline_rows(queryset: QuerySet, entry_ids: list[int], q: str) -> QuerySet:
     query = SearchQuery(q, search_type="websearch", config=CONFIG)
     marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
     ids = Value(entry_ids, output_field=ArrayField(BigIntegerField()))
+    body = _shown_body()
     return (
         queryset.filter(_AnyOf(F("pk"), ids))
         .order_by()
@@ -300,9 +305,9 @@ def headline_rows(queryset: QuerySet, entry_ids: list[int], q: str) -> QuerySet:
             _headline=Case(
                 When(
                     word_count__lte=HEADLINE_OPTIONS["max_words"],
-                    then=SearchHeadline("body", query, highlight_all=True, **marks),
+                    then=SearchHeadline(body, query, highlight_all=True, **marks),
                 ),
-                default=SearchHeadline("body", query, **marks, **HEADLINE_OPTIONS),
+                default=SearchHeadline(body, query, **marks, **HEADLINE_OPTIONS),
             ),
             _title_headline=SearchHeadline("title", query, highlight_all=True, **marks),
         )
@@ -310,41 +315,36 @@ def headline_rows(queryset: QuerySet, entry_ids: list[int], q: str) -> QuerySet:
     )
 
 
+def _shown_body() -> Func:
+    """The body's words as its page shows them, in SQL: the sanitized HTML without its tags.
+
+    ts_headline cut its fragments from the Markdown, by words: a fragment began or ended
+    inside a link or an emphasis and kept half of its marks ("kids](https://…) at the
+    market", "flowers** for the weekend"), and it showed what the page does not (the code
+    fence's backticks, a table's pipes, the text of a `<script>` the sanitizer removed).
+    Cut from the HTML, a fragment holds only words: block elements end in a newline
+    (Python-Markdown writes one after each), inline ones go without a trace, headings
+    get the full stop excerpts give them, and nh3 escapes `>` inside attribute values.
+    Entities stay as they are, one token for the parser, and are decoded in `marked()`.
+    """
+    stops = Func(
+        F("body_html"),
+        Value(rendering.HEADING_END),
+        Value(rendering.HEADING_END_REPLACEMENT),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+    return Func(stops, Value("<[^>]*>"), Value(""), Value("g"), function="regexp_replace", output_field=TextField())
+
+
 def marked(rows: Iterable[tuple[int, str | None, str | None]]) -> dict[int, tuple[str, str]]:
     """`headline_rows()`'s rows as safe HTML (`headline`, `title_headline`) per entry."""
     return {
-        pk: (mark_sentinels(without_markdown_marks(body or "")), mark_sentinels(title or ""))
+        # The body's entities decoded ("&amp;" reads "&"), then everything escaped once more.
+        pk: (mark_sentinels(" ".join(html.unescape(body or "").split())), mark_sentinels(title or ""))
         for pk, body, title in rows
     }
-
-
-# Markdown's marks in a snippet of a body, each replaced by what it marks. A snippet is read
-# as text ("I walked by the **lake** with [Anna](https://…)" read as "I walked by the lake
-# with Anna"). Every span is bounded and excludes its own delimiters (a link's text stops
-# at any bracket, its address at any parenthesis), so a run of `[` or `*` fails at once at
-# each position: linear, whatever the snippet holds.
-_SPAN = r"[^{delimiter}\n]{{1,300}}"
-_MARKDOWN_INLINE = [
-    # Links and images, inline or by reference: their text.
-    (re.compile(r"!?\[([^\[\]\n]{0,300})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\)"), r"\1"),
-    (re.compile(r"!?\[([^\[\]\n]{1,300})\]\[[^\[\]\n]{0,300}\]"), r"\1"),
-    (re.compile(r"`(" + _SPAN.format(delimiter="`") + r")`"), r"\1"),
-    (re.compile(r"(\*{1,3})(?=[^\s*])(" + _SPAN.format(delimiter="*") + r")(?<=[^\s*])\1"), r"\2"),
-    (re.compile(r"(?<![^\W_])(_{1,3})(?=[^\s_])(" + _SPAN.format(delimiter="_") + r")(?<=[^\s_])\1(?![^\W_])"), r"\2"),
-    (re.compile(r"~~(" + _SPAN.format(delimiter="~") + r")~~"), r"\1"),
-]
-# At the start of a line: headings, quotations, list items and rules.
-_MARKDOWN_LINE_START = re.compile(r"(?m)^[ \t]{0,3}(?:(?:>[ \t]?)+|#{1,6}[ \t]+|(?:[-*+]|\d{1,9}[.)])[ \t]+)")
-_MARKDOWN_RULE = re.compile(r"(?m)^[ \t]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+)$")
-
-
-def without_markdown_marks(text: str) -> str:
-    """`text` (a snippet of Markdown) as the words it shows: marks dropped, lines joined by spaces."""
-    text = _MARKDOWN_RULE.sub(" ", text)
-    text = _MARKDOWN_LINE_START.sub("", text)
-    for pattern, replacement in _MARKDOWN_INLINE:
-        text = pattern.sub(replacement, text)
-    return " ".join(text.split())
 
 
 def fallback_headlines(queryset: QuerySet, entry_ids: list[int], q: str) -> dict[int, tuple[str, str]]:
@@ -354,11 +354,12 @@ def fallback_headlines(queryset: QuerySet, entry_ids: list[int], q: str) -> dict
     way callers keep them per entry version and query, and ask only for the rest.
     """
     include = [term for terms in _fallback_terms(q)[0] for term in terms]
+    rows = queryset.filter(pk__in=entry_ids).order_by().values_list("pk", "title", "body_html")
     return {
-        # The whole body read as text first: a window cut from the Markdown could end
-        # inside a link, its address left half-written.
-        pk: (_fallback_snippet(without_markdown_marks(body), include), _highlight(title, include))
-        for pk, title, body in queryset.filter(pk__in=entry_ids).order_by().values_list("pk", "title", "body")
+        # The whole body read as its page shows it first, as on PostgreSQL: a window cut
+        # from the Markdown could end inside a link, its address left half-written.
+        pk: (_fallback_snippet(rendering.plain_text(body_html), include), _highlight(title, include))
+        for pk, title, body_html in rows
     }
 
 

@@ -424,6 +424,10 @@ def tombstones_prune(*, now: datetime.datetime | None = None) -> int:
 class ImportResult:
     entries: int  # new entries (the API's `imported`)
     sessions: int  # new reflection sessions
+    # Already in the journal (by uid), so skipped: the page says so, where "Imported 0 new
+    # entries." alone read as if the file had been empty or had failed.
+    skipped_entries: int = 0
+    skipped_sessions: int = 0
 
 
 def entries_import(*, user: Any, data: Any) -> ImportResult:
@@ -492,4 +496,9 @@ def entries_import(*, user: Any, data: Any) -> ImportResult:
             _queue_sentiment([entry.pk for entry in new_entries])
         # After the entries: a session saved as an entry finds that entry by its uid.
         sessions = sessions_import(user=user, items=document.sessions)
-    return ImportResult(entries=len(new_entries), sessions=sessions)
+    return ImportResult(
+        entries=len(new_entries),
+        sessions=sessions,
+        skipped_entries=len(items) - len(new_entries),
+        skipped_sessions=len(document.sessions) - sessions,
+    )

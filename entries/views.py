@@ -411,11 +411,25 @@ def _import_problem(field: str, message: str) -> str:
     return f"{place.replace('.', ', ')}: {message}"
 
 
+def _counted(entries: int, sessions: int, *, new: str = "") -> str:
+    """Counts in words, e.g. "1,234 new entries and 1 reflection session": thousands grouped as
+    on every count of the pages, and no "0 entries and" before sessions alone."""
+    parts = []
+    if entries or not sessions:
+        parts.append(f"{entries:,} {new}entr{'y' if entries == 1 else 'ies'}")
+    if sessions:
+        parts.append(f"{sessions:,} reflection session{'' if sessions == 1 else 's'}")
+    return " and ".join(parts)
+
+
 def _import_note(result: services.ImportResult) -> str:
-    note = f"Imported {result.entries} new entr{'y' if result.entries == 1 else 'ies'}"
-    if result.sessions:
-        note += f" and {result.sessions} reflection session{'' if result.sessions == 1 else 's'}"
-    return note + "."
+    skipped = _counted(result.skipped_entries, result.skipped_sessions)
+    if result.skipped_entries or result.skipped_sessions:
+        if not (result.entries or result.sessions):
+            # "Imported 0 new entries." read as if the file had been empty, or had failed.
+            return f"Nothing new to import: everything in this file is already in your journal ({skipped})."
+        return f"Imported {_counted(result.entries, result.sessions, new='new ')}. Already in your journal: {skipped}."
+    return f"Imported {_counted(result.entries, result.sessions, new='new ')}."
 
 
 @login_required

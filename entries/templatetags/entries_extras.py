@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import html
-import re
 
 from django import template
-from django.utils.html import strip_tags
 
+from entries import rendering
 from entries.models import Mood
 
 register = template.Library()
@@ -52,16 +50,7 @@ def mood_label(value: int | None) -> str:
     return _MOODS.get(value, "") if value is not None else ""
 
 
-# The end of a heading that has no punctuation of its own (markup may close before it).
-_HEADING_END = re.compile(r"(?<![.!?:;…])((?:</(?!h[1-6]>)[a-z]+>)*)</h([1-6])>")
-
-
 @register.filter
 def plaintext(value: str | None) -> str:
-    """Sanitized entry HTML → the words a person reads (for excerpts: no Markdown marks showing).
-
-    A heading ends with a full stop unless it has its own punctuation: "# Monday" then
-    "Slept well." would otherwise read "Monday Slept well.".
-    """
-    text = _HEADING_END.sub(r"\1.</h\2>", value or "")
-    return " ".join(html.unescape(strip_tags(text)).split())
+    """Sanitized entry HTML → the words a person reads (for excerpts: no Markdown marks showing)."""
+    return rendering.plain_text(value)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 
 from journal_project.accounts.models import time_zone_names
 
@@ -19,12 +19,28 @@ def email_help_text() -> str:
     )
 
 
+# Django's message says "email"; every label of the app says "E-mail".
+EMAIL_ERRORS = {"invalid": "Enter a valid e-mail address."}
+
+
 def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
+class LoginForm(AuthenticationForm):
+    # Django's message adds "Note that both fields may be case-sensitive": here the
+    # username is not (accounts.backends), and someone who signed up as "Anna" and typed
+    # "anna" would look for the mistake in the wrong field.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter a correct username and password. The password is case-sensitive; the username is not."
+        ),
+    }
+
+
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=False, label="E-mail")
+    email = forms.EmailField(required=False, label="E-mail", error_messages=EMAIL_ERRORS)
     # Filled in by the browser's own time zone when JavaScript runs; UTC otherwise.
     time_zone = forms.ChoiceField(
         choices=_time_zone_choices, initial="UTC", widget=forms.Select(attrs={"data-detect-time-zone": ""})
@@ -69,7 +85,9 @@ class EmailForm(PasswordConfirmedForm):
 
     password_label = "Current password"
 
-    email = forms.EmailField(required=False, label="E-mail", help_text="Leave empty to have no address on file.")
+    email = forms.EmailField(
+        required=False, label="E-mail", help_text="Leave empty to have no address on file.", error_messages=EMAIL_ERRORS
+    )
     field_order = ["email", "password"]
 
 
@@ -86,4 +104,9 @@ class AccountDeleteForm(PasswordConfirmedForm):
 class ResetRequestForm(PasswordResetForm):
     """Django's reset request, its address called "E-mail" as on every other page."""
 
-    email = forms.EmailField(label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages=EMAIL_ERRORS,
+    )

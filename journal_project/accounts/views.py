@@ -18,12 +18,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from journal_project.accounts import services
-from journal_project.accounts.forms import AccountDeleteForm, EmailForm, ProfileForm, ResetRequestForm, SignupForm
+from journal_project.accounts.forms import (
+    AccountDeleteForm,
+    EmailForm,
+    LoginForm,
+    ProfileForm,
+    ResetRequestForm,
+    SignupForm,
+)
 from journal_project.accounts.models import Profile
 from journal_project.api.throttles import AuthRateThrottle, PasswordResetAddressThrottle, PasswordResetIPThrottle
 
 
 class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -183,3 +183,13 @@ def test_the_address_is_called_e_mail_on_every_page(browser_client, client):
     browser_client.post("/logout/")
     signup = client.get("/accounts/signup/").content.decode()
     assert '<label for="id_email">E-mail:</label>' in signup
+
+
+def test_a_refused_address_is_called_an_e_mail_address_too(browser_client, client):
+    """The forms said "E-mail" and their error "Enter a valid email address."."""
+    refused = browser_client.post("/accounts/email/", {"email": "not-an-address", "password": PASSWORD})
+    assert "Enter a valid e-mail address." in refused.content.decode()
+    browser_client.post("/logout/")
+    signup = client.post("/accounts/signup/", {"username": "someone", "email": "not-an-address"})
+    assert "Enter a valid e-mail address." in signup.content.decode()
+    assert "email address" not in signup.content.decode()

@@ -55,3 +55,11 @@ def test_failures_in_any_case_count_against_the_one_account(api_client, alice, s
     response = api_client.post(TOKEN_URL, {"username": "ALiCE", "password": PASSWORD})
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "locked_out"
+
+
+def test_a_refused_login_does_not_say_the_username_may_be_case_sensitive(client, alice):
+    """Django's message ended "Note that both fields may be case-sensitive.": here the
+    username is not, and only the password is worth checking for Caps Lock."""
+    page = client.post("/login/", {"username": "ALICE", "password": "Wrong-" + PASSWORD}).content.decode()
+    assert "both fields may be case-sensitive" not in page
+    assert "The password is case-sensitive; the username is not." in page

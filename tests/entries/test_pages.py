@@ -637,3 +637,42 @@ def test_an_entrys_tone_is_said_in_words_with_its_scale(browser_client, user):
     assert 0.05 < entry.sentiment < 0.5
     page = browser_client.get(f"/entries/{entry.pk}/").content.decode()
     assert f"Tone: somewhat light (+{entry.sentiment:.2f})" in page
+
+
+def test_importing_the_markdown_zip_says_what_it_is_not_a_decoder_error(browser_client, user):
+    """The Markdown export is the natural file to try: the page said "Not a JSON file: 'utf-8'
+    codec can't decode byte 0xe3 in position 10: invalid continuation byte"."""
+    EntryFactory(user=user, title="Zipped")
+    archive = io.BytesIO(browser_client.get("/export/download/", {"format": "markdown"}).content)
+    archive.name = "journal-markdown.zip"
+    page = re.sub(r"\s+", " ", browser_client.post("/export/", {"file": archive}).content.decode())
+    assert "Nothing was imported." in page
+    assert "this is a zip archive (a Markdown export?). Only a JSON export can be imported." in page
+    assert "codec" not in page
+    binary = io.BytesIO(b"\xff\xd8\xff\xe0 a photo")
+    binary.name = "photo.json"
+    page = browser_client.post("/export/", {"file": binary}).content.decode()
+    assert "Not a JSON file: it is not text (UTF-8)." in page
+    assert "codec" not in page
+
+
+def test_importing_a_file_again_says_that_everything_in_it_was_already_there(browser_client, user):
+    """The second import of the same file said "Imported 0 new entries.", as if it had been empty."""
+    EntryFactory(user=user, title="Kept")
+    exported = browser_client.get("/export/download/", {"format": "json"}).content
+    document = json.loads(exported)
+    response = browser_client.post("/export/", {"file": io.BytesIO(exported)}, follow=True)
+    assert b"Nothing new to import: everything in this file is already in your journal (1 entry)." in response.content
+    # A file with something new and something already there says both.
+    document["entries"].append({"title": "New", "body": "From elsewhere."})
+    response = browser_client.post("/export/", {"file": io.BytesIO(json.dumps(document).encode())}, follow=True)
+    assert b"Imported 1 new entry. Already in your journal: 1 entry." in response.content
+
+
+def test_a_filtered_entry_list_names_its_filters_in_the_title(browser_client, user):
+    """A tag's or a day's list was titled "Entries", like the whole journal: tabs and history
+    could not be told apart (the calendar, the editor and search name theirs)."""
+    EntryFactory(user=user, tags=["work"])
+    html = browser_client.get("/entries/", {"tag": "work"}).content.decode()
+    assert "<title>Entries tagged “work” · Journal</title>" in html
+    assert "<title>Entries · Journal</title>" in browser_client.get("/entries/").content.decode()

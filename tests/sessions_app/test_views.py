@@ -328,3 +328,13 @@ def test_a_page_number_past_any_end_is_not_a_server_error(browser_client, path, 
     joiner = "&" if "?" in path else "?"
     response = browser_client.get(f"{path}{joiner}page={number}")
     assert response.status_code in (200, 404)
+
+
+def test_a_library_search_is_named_in_the_title_and_its_empty_state_links_back(browser_client):
+    """Every search of the library was titled "Library" (tabs and history could not be told
+    apart, where the journal's search names its query), and "clear the filters" linked nowhere."""
+    html = browser_client.get("/library/?q=breathing").content.decode()
+    assert "<title>“breathing” · Library · Journal</title>" in html
+    assert "<title>Library · Journal</title>" in browser_client.get("/library/").content.decode()
+    empty = browser_client.get("/library/?q=xyzzy&category=grounding").content.decode()
+    assert 'or <a href="/library/">clear the filters</a>.' in empty

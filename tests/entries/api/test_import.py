@@ -593,3 +593,13 @@ def test_a_timestamp_without_offset_is_utc_on_the_import_page_as_in_the_api(brow
     imported = ReflectionSession.objects.get(user=user)
     assert (imported.started_at, imported.ended_at) == (noon, noon)
     assert set(Message.objects.filter(session=imported).values_list("created_at", flat=True)) == {noon}
+
+
+def test_a_zip_archive_is_named_as_such_in_the_error(auth_client, user):
+    """The Markdown export uploaded here answered the decoder's "'utf-8' codec can't decode…"."""
+    EntryFactory(user=user)
+    archive = auth_client.get("/api/v1/export/", {"format": "markdown"}).content
+    response = auth_client.post(URL, upload(archive), format="multipart")
+    assert response.status_code == 400
+    (message,) = response.json()["error"]["fields"]["file"]
+    assert message == "Not a JSON file: this is a zip archive (a Markdown export?). Only a JSON export can be imported."
