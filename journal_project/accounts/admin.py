@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from entries.models import Entry, EntryTombstone, Tag
 from journal_project.accounts import services
+from journal_project.accounts.forms import AdminLoginForm
 from journal_project.accounts.models import ApiToken, Profile
 from sessions_app.models import Message, ReflectionSession
 
@@ -33,6 +34,7 @@ class PasswordSetByOperatorForm(AdminPasswordChangeForm):
 
 
 admin.site.unregister(get_user_model())
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(get_user_model())

@@ -70,7 +70,10 @@ def canonical_username(typed: str) -> str:
     """
     if not isinstance(typed, str) or not typed:
         return typed
-    found = get_user_model()._default_manager.filter(username__iexact=typed).values_list("username", flat=True)
+    # Stored names are NFKC (Django's AbstractBaseUser.clean): "é" typed as "e" and a
+    # combining accent, as some keyboards send it, is the same name.
+    normalized = get_user_model().normalize_username(typed)
+    found = get_user_model()._default_manager.filter(username__iexact=normalized).values_list("username", flat=True)
     return next(iter(found[:1]), typed)
 
 

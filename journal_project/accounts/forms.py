@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 
@@ -27,15 +28,22 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
+# Django's message adds "Note that both fields may be case-sensitive": here the username
+# is not (accounts.backends), and someone who signed up as "Anna" and typed "anna" would
+# look for the mistake in the wrong field.
+INVALID_LOGIN = "Please enter a correct username and password. The password is case-sensitive; the username is not."
+
+
 class LoginForm(AuthenticationForm):
-    # Django's message adds "Note that both fields may be case-sensitive": here the
-    # username is not (accounts.backends), and someone who signed up as "Anna" and typed
-    # "anna" would look for the mistake in the wrong field.
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN}
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in, saying the same of the username's case as the app's."""
+
     error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": (
-            "Please enter a correct username and password. The password is case-sensitive; the username is not."
-        ),
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": INVALID_LOGIN.replace("username", "username of a staff account", 1),
     }
 
 

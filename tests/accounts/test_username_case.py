@@ -63,3 +63,17 @@ def test_a_refused_login_does_not_say_the_username_may_be_case_sensitive(client,
     page = client.post("/login/", {"username": "ALICE", "password": "Wrong-" + PASSWORD}).content.decode()
     assert "both fields may be case-sensitive" not in page
     assert "The password is case-sensitive; the username is not." in page
+
+
+def test_a_name_typed_with_a_combining_accent_is_the_same_name(api_client):
+    """Stored names are NFKC; "é" as "e" plus U+0301 (some keyboards send it so) did not sign in."""
+    UserFactory(username="Zoé")
+    response = api_client.post(TOKEN_URL, {"username": "zoe\u0301", "password": PASSWORD})
+    assert response.status_code == 200, response.content
+
+
+def test_the_admin_sign_in_says_the_username_s_case_does_not_matter(client, alice):
+    response = client.post("/admin/login/?next=/admin/", {"username": "nobody", "password": "wrong"})
+    page = response.content.decode()
+    assert "case-sensitive; the username" in page
+    assert "both fields may be case-sensitive" not in page
