@@ -50,6 +50,7 @@ from journal_project.api.serializers import StrictSerializer
 from journal_project.timestamps import iso_timestamp
 from sessions_app.models import Message, ReflectionSession
 from sessions_app.services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
+from sessions_app.summary import markdown_literal
 
 FORMAT = "journal-export"
 VERSION = 3
@@ -136,7 +137,8 @@ def session_markdown_file(session: dict[str, Any], zone: zoneinfo.ZoneInfo) -> s
             ("time_zone", zone.key),
         ]
     )
-    lines = [*front, f"# {session['title']}", ""]
+    # The title is plain text everywhere else: "**Sunday**" stays those characters here too.
+    lines = [*front, f"# {markdown_literal(session['title'])}", ""]
     summary_text = (session["summary"] or {}).get("text")
     if summary_text:
         lines += ["## Summary", "", summary_text.strip(), ""]

@@ -8,6 +8,7 @@ import json
 import zipfile
 from unittest.mock import ANY
 
+import markdown
 import pytest
 from django.utils import timezone
 
@@ -186,6 +187,17 @@ def test_markdown_export_has_one_conversation_file_per_session(auth_client, user
     assert text.index("mess things up") < text.index("kill myself")
     # Entries keep their own folder, unchanged.
     assert any(name.startswith("journal/") for name in archive.namelist())
+
+
+@pytest.mark.usefixtures("knowledge_base")
+def test_a_session_title_is_its_text_in_the_markdown_export_heading(auth_client, user):
+    """Titles are plain text everywhere: "**Sunday**" came out bold in the file's heading."""
+    reflection_session(user, title="**Sunday** <b>notes</b>", save_as_entry=False)
+    archive = zipfile.ZipFile(io.BytesIO(auth_client.get(URL, {"format": "markdown"}).content))
+    [name] = [name for name in archive.namelist() if name.startswith("sessions/")]
+    text = archive.read(name).decode()
+    assert "\n# \\*\\*Sunday\\*\\* &lt;b>notes&lt;/b>\n" in text
+    assert markdown.markdown(text.split("\n# ", 1)[1].split("\n", 1)[0]) == "<p>**Sunday** &lt;b&gt;notes&lt;/b&gt;</p>"
 
 
 @pytest.mark.usefixtures("knowledge_base")
