@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.formats import date_format
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
 # Below this many units per point the dots (radius 4) run into one band that hides the lines:
@@ -26,16 +28,23 @@ def _y(fraction: float) -> float:
     return round(TOP + usable * (1 - fraction), 1)
 
 
+def _day(value: datetime.date) -> str:
+    # As the app writes dates elsewhere ("31 Oct 2026"), not as the API does.
+    return date_format(value, "j M Y")
+
+
 def trend_chart(trend: list[dict[str, Any]], *, today: str, days: int) -> dict[str, Any]:
     """Polyline points, dots with labels, grid lines and axis labels for `mood_trend`."""
     end = datetime.date.fromisoformat(today)
     start = end - datetime.timedelta(days=days - 1)
     span = max(days - 1, 1)
-    mood_points, sentiment_points = [], []
+    mood_points, sentiment_points, rows = [], [], []
     for item in trend:
-        index = (datetime.date.fromisoformat(item["date"]) - start).days
+        day = datetime.date.fromisoformat(item["date"])
+        rows.append({**item, "day": _day(day)})
+        index = (day - start).days
         x = _x(index, span)
-        label = f"{item['date']}: {item['count']} entr{'y' if item['count'] == 1 else 'ies'}"
+        label = f"{_day(day)}: {item['count']} entr{'y' if item['count'] == 1 else 'ies'}"
         if item["avg_mood"] is not None:
             mood_points.append(
                 {"x": x, "y": _y((item["avg_mood"] - 1) / 4), "label": f"{label}, mood {item['avg_mood']}"}
@@ -62,7 +71,8 @@ def trend_chart(trend: list[dict[str, Any]], *, today: str, days: int) -> dict[s
         "mood_line": " ".join(f"{p['x']},{p['y']}" for p in mood_points),
         "sentiment": sentiment_points if dots else [],
         "sentiment_line": " ".join(f"{p['x']},{p['y']}" for p in sentiment_points),
-        "start_label": start.isoformat(),
-        "end_label": end.isoformat(),
+        "start_label": _day(start),
+        "end_label": _day(end),
+        "rows": rows,  # the page's table of the same numbers
         "empty": not trend,
     }

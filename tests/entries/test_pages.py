@@ -325,6 +325,20 @@ def test_insights_draw_an_svg_chart(browser_client, user, run_commit_hooks):
     assert browser_client.get("/insights/?days=12345").status_code == 200
 
 
+def test_insights_write_dates_as_the_rest_of_the_app_does(browser_client, user):
+    """The chart's axis, its dots' labels and the table said "2026-10-31" where every other
+    page writes "31 Oct 2026"."""
+    today = datetime.date.today()
+    EntryFactory(user=user, mood=4, entry_date=today)
+    html = browser_client.get("/insights/?days=30").content.decode()
+    start = today - datetime.timedelta(days=29)
+    for day in (start, today):
+        assert f">{day.day} {day:%b %Y}</text>" in html  # the axis
+    assert f"<title>{today.day} {today:%b %Y}: 1 entry, mood 4" in html
+    assert f'<time datetime="{today.isoformat()}">{today.day} {today:%b %Y}</time>' in html  # the table
+    assert today.isoformat() + "<" not in html
+
+
 def test_export_page_downloads_and_imports(browser_client, user):
     EntryFactory(user=user, title="Exported")
     download = browser_client.get("/export/download/", {"format": "json"})
