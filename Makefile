@@ -23,21 +23,35 @@ help:
 	@echo "make bench   the performance benchmark (BENCH_QUICK=1 for a short run)"
 	@echo "make fuzz    long schemathesis run over every API operation (FUZZ_MAX_EXAMPLES, FUZZ_SEED)"
 
+# A venv that fails half-way is removed: Debian's and Ubuntu's python3 without the
+# python3-venv package makes the directory and its python, then stops without pip; kept,
+# every later `make` took it as made and failed on "No module named pip" until the
+# directory was deleted by hand, even after python3-venv was installed.
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.11 is required (none found on PATH)." >&2; exit 1; fi
-	$(PYTHON) -m venv $(VENV)
+	@echo "$(PYTHON) -m venv $(VENV)"
+	@$(PYTHON) -m venv $(VENV) && $(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); \
+		echo "Could not make a virtual environment with pip in $(VENV) using $(PYTHON)." \
+			"On Debian or Ubuntu: apt install python3-venv, then run make again." >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
+
+# One left by an earlier Makefile, or whose pip was removed: say what to do.
+HAS_PIP = @$(PY) -m pip --version >/dev/null 2>&1 || { echo "$(VENV) has no pip (left by a failed attempt):" \
+	"remove it (rm -rf $(VENV)) and run make again." >&2; exit 1; }
 
 # Stamp files: reinstall only when a requirements file changes.
 $(VENV)/.base: requirements/base.txt | $(PY)
+	$(HAS_PIP)
 	$(PY) -m pip install --quiet -r requirements/base.txt
 	@touch $@
 
 $(VENV)/.dev: requirements/dev.txt requirements/prod.txt requirements/base.txt | $(PY)
+	$(HAS_PIP)
 	$(PY) -m pip install --quiet -r requirements/dev.txt
 	@touch $@ $(VENV)/.base $(VENV)/.prod
 
 $(VENV)/.prod: requirements/prod.txt requirements/base.txt | $(PY)
+	$(HAS_PIP)
 	$(PY) -m pip install --quiet -r requirements/prod.txt
 	@touch $@ $(VENV)/.base
 
@@ -90,6 +104,7 @@ fuzz: $(VENV)/.dev
 # The benchmark (docs/performance.md): the real stack (production profile under gunicorn,
 # PostgreSQL, Redis) on its own database and Redis keys; wrk comes from Debian if missing.
 $(VENV)/.bench: bench/requirements.txt requirements/prod.txt requirements/dev.txt requirements/base.txt | $(PY)
+	$(HAS_PIP)
 	$(PY) -m pip install --quiet -r requirements/dev.txt -r requirements/prod.txt -r bench/requirements.txt
 	@touch $@ $(VENV)/.dev $(VENV)/.prod $(VENV)/.base
 

@@ -106,6 +106,10 @@ SERVER_ENV = {
     # ten times longer than production's ever gets (60), and every search pay for it.
     "THROTTLE_SEARCH": "1000/s",
     "THROTTLE_COMPANION": "1000/s",
+    # Without a broker the server runs beat's schedule itself, abandoning idle sessions at
+    # start: the seeded database is reused for as long as its parameters match, so its
+    # open sessions' last activity may be days old, and every message to them a 409.
+    "SESSION_IDLE_MINUTES": str(60 * 24 * 365),
     "MONITORING_FLUSH_INTERVAL": str(FLUSH_INTERVAL),
     "LOG_LEVEL": "WARNING",
     "LOG_FORMAT": "text",

@@ -372,7 +372,10 @@ def _fallback_terms(q: str) -> tuple[list[list[str]], list[str]]:
     """
     alternatives: list[list[str]] = [[]]
     exclude: list[str] = []
-    for raw in re.findall(r'"[^"]+"|\S+', q):
+    # A phrase may be excluded as a word is (`tea -"green tea"`), and one left open runs to
+    # the end (`"green tea`), as websearch_to_tsquery reads them: split at its spaces, the
+    # first was "no green, and tea" and the second two loose words.
+    for raw in re.findall(r'-*"[^"]*(?:"|$)|\S+', q):
         negated = raw.startswith("-")
         term = raw.lstrip("-").strip('"').strip()
         if not re.search(r"[^\W_]", term):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.core.exceptions import DisallowedHost
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -40,15 +41,23 @@ def _wants_json(request: HttpRequest) -> bool:
     return _is_api(request) or request.path.startswith("/health/")
 
 
-def _standalone(template: str, status: int) -> HttpResponse:
+def _standalone(template: str, status: int, context: dict | None = None) -> HttpResponse:
     # Rendered without the request: the database or the session may be what failed.
-    return HttpResponse(loader.render_to_string(template), status=status)
+    return HttpResponse(loader.render_to_string(template, context), status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # An address not in ALLOWED_HOSTS is no malformed request: `make run HOST=0.0.0.0`
+    # opened from a phone said "Go back and try again" on every page, which no retry mends.
+    wrong_address = isinstance(exception, DisallowedHost)
     if _wants_json(request):
-        return JsonResponse(error_body("bad_request", "The request was malformed."), status=400)
-    return _standalone("400.html", 400)
+        message = (
+            "This server does not answer at this address: it is not in its ALLOWED_HOSTS."
+            if wrong_address
+            else "The request was malformed."
+        )
+        return JsonResponse(error_body("bad_request", message), status=400)
+    return _standalone("400.html", 400, {"wrong_address": wrong_address})
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -28,6 +28,7 @@ import time
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from monitoring import catalog, conf
 from monitoring.histogram import BOUNDS, Histogram
@@ -99,6 +100,9 @@ class Collector:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._last_maintenance_minute = 0
+        # Beat's other tasks, run by the flush thread without a broker: task → the
+        # period it last came due in (monitoring.services.periodic_tasks_due).
+        self._last_periods: dict[str, int] = {}
         self._outage_logged = False
         # Samples this process could not store (since start), and the part of them not
         # yet reported to the store as the dropped-samples counter.
@@ -250,11 +254,13 @@ class Collector:
                 logger.exception("Monitoring flush thread iteration failed")
 
     def _maybe_maintain(self) -> None:
-        """Without a broker no beat runs, so the flush thread rolls up and evaluates.
+        """Without a broker no beat runs, so the flush thread does beat's work.
 
-        With the metrics in Redis, every process of the deployment (gunicorn's workers)
-        sees the same windows: one of them a minute does it, the first to claim the
-        minute, or a breach would be counted once per process.
+        It rolls up and evaluates every minute, and runs the rest of beat's schedule (the
+        prunes, idle sessions abandoned) as each task comes due. With the metrics in
+        Redis, every process of the deployment (gunicorn's workers) sees the same
+        windows: one of them a minute does it, the first to claim the minute, or a breach
+        would be counted once per process; a task's period is claimed the same way.
         """
         minute = minute_of(time.time())
         if minute == self._last_maintenance_minute:
@@ -268,18 +274,33 @@ class Collector:
             if not conf.inline_maintenance() or migrating():
                 return
             store = get_store()
-            if store.shared and not store.claim("maintenance", minute):
-                return
             from django.db import close_old_connections
 
             from monitoring import services
 
             try:
-                services.run_maintenance()
+                if not store.shared or store.claim("maintenance", minute):
+                    try:
+                        services.run_maintenance()
+                    except Exception:
+                        logger.exception("Monitoring maintenance failed")
+                self._run_due_tasks(store)
             finally:
                 close_old_connections()
         except Exception:
             logger.exception("Monitoring maintenance failed")
+
+    def _run_due_tasks(self, store: Any) -> None:
+        from monitoring import services
+
+        for task, period, seconds in services.periodic_tasks_due(epoch=time.time(), last_periods=self._last_periods):
+            self._last_periods[task] = period
+            if store.shared and not store.claim(f"periodic:{task}", period, ttl=seconds):
+                continue
+            try:
+                services.run_periodic_task(task)
+            except Exception:  # one failing task must not keep the others from running
+                logger.exception("Periodic task %s failed", task)
 
     def start_thread(self) -> None:
         """(Re)start the flush thread; `record()` starts it lazily, so only tests need this."""

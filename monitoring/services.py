@@ -15,6 +15,7 @@ from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from monitoring import catalog, conf, selectors
 from monitoring.collector import collector
@@ -186,6 +187,40 @@ def run_maintenance(*, now: datetime | None = None) -> None:
     """Roll up and evaluate: what beat schedules, for the embedded default's flush thread."""
     rollup_windows(now=now)
     evaluate_targets(now=now)
+
+
+# Beat's tasks that run_maintenance() does itself, every minute.
+MAINTENANCE_TASKS = frozenset({"monitoring.tasks.rollup_windows", "monitoring.tasks.evaluate_targets"})
+
+
+def periodic_tasks_due(*, epoch: float, last_periods: dict[str, int]) -> list[tuple[str, int, int]]:
+    """The rest of beat's schedule, for a deployment without beat: `(task, period, seconds)`.
+
+    Without a broker nothing ran it: on the embedded default idle reflection sessions
+    were never abandoned and no prune ever ran (metric history, deletion history,
+    Idempotency-Key records, expired browser sessions, login records grew for ever).
+    A task is due when its period (its interval counted from the epoch, so every
+    process of a deployment agrees which one it is) differs from the one it last came
+    due in (`last_periods`, task → period): once at start, as beat does with a fresh
+    schedule, then once per interval (at least a minute: the flush thread calls this
+    once a minute).
+    """
+    due = []
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        task, schedule = entry["task"], entry["schedule"]
+        if task in MAINTENANCE_TASKS or not isinstance(schedule, timedelta):
+            continue
+        seconds = max(60, int(schedule.total_seconds()))
+        period = int(epoch // seconds)
+        if last_periods.get(task) != period:
+            due.append((task, period, seconds))
+    return due
+
+
+def run_periodic_task(task: str) -> Any:
+    """Run one of beat's tasks in this process, now (a task's name is its dotted path)."""
+    entry = next(entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == task)
+    return import_string(task)(*entry.get("args", ()), **entry.get("kwargs", {}))
 
 
 # --- Alerts ----------------------------------------------------------------------------

@@ -308,11 +308,15 @@ class RedisStore:
         raw = self._call("monitoring_read", lambda client: client.hgetall(self.totals_key))
         return {(key.decode() if isinstance(key, bytes) else key): int(value) for key, value in raw.items()}
 
-    def claim(self, job: str, minute: int) -> bool:
-        """Whether this process is the first of the deployment to claim `job` for `minute`."""
+    def claim(self, job: str, minute: int, ttl: int = 180) -> bool:
+        """Whether this process is the first of the deployment to claim `job` for `minute`.
+
+        `minute` is any period number; `ttl` must outlast the period, or a process that
+        comes to it late claims it again.
+        """
         key = f"{self.base}:claim:{job}:{minute}"
         try:
-            return bool(self._call("monitoring_claim", lambda client: client.set(key, 1, nx=True, ex=180)))
+            return bool(self._call("monitoring_claim", lambda client: client.set(key, 1, nx=True, ex=ttl)))
         except StoreUnavailable:
             return False  # nothing to roll up or evaluate without the windows anyway
 

@@ -40,3 +40,22 @@ def test_standalone_error_pages_are_titled_like_every_page_and_follow_dark_mode(
     title = re.search(r"<title>(.*?)</title>", html).group(1)
     assert title.endswith(" · Journal"), title
     assert '<meta name="color-scheme" content="light dark">' in html
+
+
+def test_an_address_the_server_is_not_set_up_for_says_so_not_malformed():
+    # `make run HOST=0.0.0.0` opened from a phone by the machine's address: every page said
+    # "Something in it was malformed. Go back and try again.", which no retry mends.
+    response = Client().get("/today/", HTTP_HOST="192.0.2.2:8000")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "doesn’t answer at this address" in html
+    assert "ALLOWED_HOSTS" in html
+    assert "Go back and try again" not in html
+    api = Client().get("/api/v1/entries/", HTTP_HOST="192.0.2.2:8000")
+    assert api.status_code == 400
+    assert "ALLOWED_HOSTS" in api.json()["error"]["message"]
+
+
+def test_a_malformed_request_still_says_malformed(user):
+    html = loader.render_to_string("400.html")
+    assert "Go back and try again" in html

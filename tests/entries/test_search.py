@@ -301,6 +301,26 @@ def test_punctuation_alone_finds_nothing_on_either_database(user, monkeypatch, p
     assert selectors.entry_list(user=user, filters={"q": "* milk"})["count"] == 1
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        # An excluded phrase: on SQLite it was split at its space, "no green, and tea".
+        ('tea -"green tea"', ["Only tea", "Scattered"]),
+        ('-"green tea" tea', ["Only tea", "Scattered"]),
+        # A phrase left open runs to the end, as websearch_to_tsquery reads it.
+        ('"green tea', ["Phrase"]),
+        ('"', []),
+    ],
+)
+@pytest.mark.parametrize("postgres", [True, False], ids=["postgresql", "sqlite-fallback"])
+def test_phrases_excluded_or_left_open_mean_the_same_on_either_database(user, monkeypatch, postgres, q, expected):
+    monkeypatch.setattr(search, "uses_postgres", lambda: postgres)
+    EntryFactory(user=user, title="Phrase", body="A cup of green tea at dawn.")
+    EntryFactory(user=user, title="Scattered", body="Tea in the morning, a green park later.")
+    EntryFactory(user=user, title="Only tea", body="Black tea.")
+    assert sorted(titles(user, search.websearch_text(q))) == expected
+
+
 def test_after_a_write_a_search_makes_headlines_only_for_the_changed_entries(user):
     from django.test.utils import CaptureQueriesContext
 

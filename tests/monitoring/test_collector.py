@@ -353,3 +353,84 @@ def test_no_maintenance_while_the_process_is_migrating(settings, seeded_targets,
     assert not Target.objects.filter(last_evaluated_at__isnull=False).exists()
     _maintain_in_one_minute(worker)  # migrations done: the next minute's maintenance runs
     assert Target.objects.filter(last_evaluated_at__isnull=False).exists()
+
+
+def test_a_periodic_task_comes_due_once_a_period(settings):
+    from datetime import timedelta
+
+    from monitoring import services
+
+    settings.CELERY_BEAT_SCHEDULE = {
+        "hourly": {"task": "entries.tasks.tombstones_prune", "schedule": timedelta(hours=1)},
+        "rollup": {"task": "monitoring.tasks.rollup_windows", "schedule": timedelta(minutes=1)},  # run_maintenance's
+    }
+    task = "entries.tasks.tombstones_prune"
+    last: dict[str, int] = {}
+    assert services.periodic_tasks_due(epoch=7200.0, last_periods=last) == [(task, 2, 3600)]
+    last[task] = 2
+    assert services.periodic_tasks_due(epoch=10799.0, last_periods=last) == []
+    assert services.periodic_tasks_due(epoch=10800.0, last_periods=last) == [(task, 3, 3600)]
+
+
+@pytest.mark.django_db(transaction=True)  # maintenance closes its connection, as a thread must
+def test_on_the_embedded_default_the_flush_thread_runs_the_rest_of_beats_schedule(settings, user, monkeypatch):
+    """`make run` on a bare machine runs no broker, hence no beat: the flush thread rolled up
+    and evaluated, but nothing else of beat's schedule ever ran. Idle reflection sessions
+    stayed active for ever (docs/companion.md: abandoned after SESSION_IDLE_MINUTES) and
+    nothing was pruned (metric history, deletion history, Idempotency-Key records,
+    expired browser sessions, login records)."""
+    from datetime import timedelta
+
+    from monitoring import collector as collector_module
+    from monitoring.models import MetricSnapshot
+    from monitoring.store import LocalStore
+    from sessions_app import services as session_services
+    from sessions_app.models import ReflectionSession
+
+    settings.MONITORING_INLINE_MAINTENANCE = None  # decided from the settings, as outside the tests
+    settings.CELERY_BROKER_URL = ""
+    settings.SESSION_IDLE_MINUTES = 60
+    monkeypatch.setattr(collector_module, "get_store", LocalStore)  # the embedded default's, in this process
+    idle = session_services.session_create(user=user)
+    ReflectionSession.objects.filter(pk=idle.pk).update(last_activity_at=timezone.now() - timedelta(hours=2))
+    old = MetricSnapshot.objects.create(
+        metric=catalog.SESSION_RETRIEVAL,
+        minute=timezone.now() - timedelta(days=settings.MONITORING_RETENTION_DAYS + 1),
+        count=1,
+    )
+    process = Collector()
+    process.stop_thread()
+
+    process._maybe_maintain()
+
+    idle.refresh_from_db()
+    assert idle.status == ReflectionSession.Status.ABANDONED
+    assert not MetricSnapshot.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_each_periodic_task_runs_once_a_period_across_the_processes(settings, monkeypatch):
+    """With the metrics in Redis (no broker), gunicorn's workers claim each task's period."""
+    from monitoring import services
+
+    settings.MONITORING_INLINE_MAINTENANCE = None
+    settings.CELERY_BROKER_URL = ""
+    assert get_store().shared
+    monkeypatch.setattr(services, "run_maintenance", lambda: None)
+    ran: list[str] = []
+    monkeypatch.setattr(services, "run_periodic_task", ran.append)
+    expected = sorted(
+        entry["task"]
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] not in services.MAINTENANCE_TASKS
+    )
+    while True:  # both processes within one wall-clock minute (the shortest period)
+        minute = minute_of(time.time())
+        ran.clear()
+        worker_a, worker_b = Collector(), Collector()
+        for each in (worker_a, worker_b):
+            each.stop_thread()
+            each._maybe_maintain()
+        if minute_of(time.time()) == minute:
+            break
+    assert sorted(ran) == expected
