@@ -546,7 +546,11 @@ DJANGO_GUID = {
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").strip().upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case).")
-LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json | text
+# Any case, as LOG_LEVEL: `JSON` or a typo stopped every process with "Unable to set
+# formatter 'JSON'" and a traceback; gunicorn reads it too (journal_project/gunicorn.conf.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json").strip().lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text (any case).")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "journal_project.logging.PrivateExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "journal_project.logging.PrivateExceptionReporter"
 

@@ -225,6 +225,19 @@ def test_log_level_is_taken_in_any_case_as_gunicorn_takes_it():
     assert "ImproperlyConfigured: LOG_LEVEL must be one of" in result.stderr
 
 
+def test_log_format_is_taken_in_any_case_and_a_typo_says_what_is_allowed():
+    """Ninth pass (operator): `LOG_FORMAT=JSON` or `xml` stopped every process with
+    "ValueError: Unable to configure handler 'console'" and a traceback."""
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.LOG_FORMAT)", env=clean_env(LOG_FORMAT=" JSON")
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "json"
+    result = run_manage("check", env=clean_env(LOG_FORMAT="xml"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: LOG_FORMAT must be json or text" in result.stderr
+
+
 @pytest.mark.parametrize(
     "value", ["redis://127.0.0.1:6379", "redis://127.0.0.1:6379/", "rediss://:secret@redis.example:6380/2"]
 )
