@@ -4,6 +4,8 @@ Every value can be overridden from the environment; scale out by raising WEB_CON
 (processes) on one machine or by running more machines against the same PostgreSQL and Redis.
 """
 
+import datetime
+import logging
 import multiprocessing
 import os
 from pathlib import Path
@@ -41,6 +43,14 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 
+class _UtcJsonFormatter(JsonFormatter):
+    # As the app's (journal_project.logging.utc_time, not imported here: this file is read
+    # before Django is set up): UTC with its zone, `2026-11-29T08:53:39.125Z`.
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class JsonErrorLogger(Logger):
     """gunicorn's own log (workers booting, timing out, exiting) in the app's JSON shape.
 
@@ -52,7 +62,7 @@ class JsonErrorLogger(Logger):
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
-        formatter = JsonFormatter(
+        formatter = _UtcJsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
