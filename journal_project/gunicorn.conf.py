@@ -4,11 +4,16 @@ Every value can be overridden from the environment; scale out by raising WEB_CON
 (processes) on one machine or by running more machines against the same PostgreSQL and Redis.
 """
 
+import datetime
+import logging
 import multiprocessing
 import os
 from pathlib import Path
+from typing import Any
 
 import environ
+from gunicorn.glogging import Logger
+from pythonjsonlogger.json import JsonFormatter
 
 # The .env next to manage.py counts here as it does for the app (real environment variables
 # win): gunicorn reads this file before it imports the app, so WEB_CONCURRENCY and GUNICORN_*
@@ -36,6 +41,37 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+class _UtcJsonFormatter(JsonFormatter):
+    # As the app's (journal_project.logging.utc_time, not imported here: this file is read
+    # before Django is set up): UTC with its zone, `2026-11-29T08:53:39.125Z`.
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class JsonErrorLogger(Logger):
+    """gunicorn's own log (workers booting, timing out, exiting) in the app's JSON shape.
+
+    With LOG_FORMAT=json the app writes one JSON object per line, but gunicorn wrote its
+    lines as text (`[2026-11-29 08:36:42 +0000] [27542] [INFO] Booting worker ...`) to the
+    same stream, which a JSON log pipeline cannot parse: and a worker timing out is the
+    line an operator most needs. The access log keeps its own documented format.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        formatter = _UtcJsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+        for handler in self.error_log.handlers:
+            handler.setFormatter(formatter)
+
+
+if os.environ.get("LOG_FORMAT", "json").strip().lower() == "json":
+    logger_class = JsonErrorLogger
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's control socket (for `gunicornc`) defaults to one path per user account
 # ($HOME/.gunicorn/gunicorn.ctl), so a second instance on the machine (a staging copy, a

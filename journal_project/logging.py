@@ -7,6 +7,7 @@ path and the parameters, never their values.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
@@ -23,9 +24,24 @@ def describe_request(request: HttpRequest) -> str:
     return f"<{type(request).__name__}: {request.method} {request.path!r}>"
 
 
+def utc_time(record: logging.LogRecord) -> str:
+    """A log record's time in UTC, with its zone: `2026-11-29T08:53:39.125Z`.
+
+    Django sets the process's zone to TIME_ZONE, so the app's lines were written in local
+    time without an offset ("2026-11-29 09:53:39,125" for 08:53 UTC in Berlin) while
+    gunicorn's master and other processes wrote UTC: one stream, two clocks, no way to tell.
+    """
+    moment = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class PrivateJsonFormatter(JsonFormatter):
     """The JSON log formatter, writing a request passed in `extra` (django.request does) as
-    method and path: its default rendering, the request's repr, holds the query string."""
+    method and path: its default rendering, the request's repr, holds the query string.
+    Times are UTC (`utc_time`)."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return utc_time(record)
 
     def add_fields(self, log_data: dict[str, Any], record: Any, message_dict: dict[str, Any]) -> None:
         super().add_fields(log_data, record, message_dict)

@@ -44,6 +44,12 @@ class _ReadOnlyAdmin(FilterOnlyWhatIsShownMixin, admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    # As the entries' admins: an operator could delete one message of someone's
+    # conversation (leaving the companion's reply quoting it, and the summary built on
+    # it) or a whole session. What goes, goes with its account (accounts.services.user_delete).
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 class MessageInline(admin.TabularInline):
     model = Message

@@ -26,6 +26,7 @@ from django.db.models import Case, Count, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from entries.search import CONFIG as SEARCH_CONFIG
 from entries.search import websearch_text
 from journal_project import caching
 from journal_project.exceptions import NotFound
@@ -392,7 +393,11 @@ def _search(queryset: QuerySet[Technique], q: str, related: str = "") -> QuerySe
     if settings.USES_POSTGRES:
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-        config = getattr(settings, "JOURNAL_SEARCH_CONFIG", "english")
+        # The configuration the entries' index uses, which migrations create and
+        # `entries_reindex` rebuilds from JOURNAL_SEARCH_CONFIG after checking that it
+        # exists. The setting itself, read here, made every uncached lookup (and so every
+        # companion reply) a 500 when it named a configuration PostgreSQL lacks.
+        config = SEARCH_CONFIG
         # Computed per query rather than stored: the table holds ~100 short rows, so a
         # sequential scan costs well under a millisecond and the result is cached anyway.
         # The category's label too: "CBT" finds the CBT techniques, "gratitude" every

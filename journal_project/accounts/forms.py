@@ -6,7 +6,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 
-from journal_project.accounts.models import time_zone_names
+from journal_project.accounts.models import default_time_zone, time_zone_names
 
 User = get_user_model()
 
@@ -49,9 +49,11 @@ class AdminLoginForm(AdminAuthenticationForm):
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(required=False, label="E-mail", error_messages=EMAIL_ERRORS)
-    # Filled in by the browser's own time zone when JavaScript runs; UTC otherwise.
+    # Filled in by the browser's own time zone when JavaScript runs; the server's otherwise.
     time_zone = forms.ChoiceField(
-        choices=_time_zone_choices, initial="UTC", widget=forms.Select(attrs={"data-detect-time-zone": ""})
+        choices=_time_zone_choices,
+        initial=default_time_zone,
+        widget=forms.Select(attrs={"data-detect-time-zone": ""}),
     )
 
     class Meta(UserCreationForm.Meta):
@@ -61,6 +63,9 @@ class SignupForm(UserCreationForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["email"].help_text = email_help_text()
+        # The zone the page's script may replace with the browser's: the default shown on
+        # a blank form; none once the form comes back with what the person chose.
+        self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = "" if self.is_bound else default_time_zone()
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

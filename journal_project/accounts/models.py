@@ -25,12 +25,20 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError("Unknown time zone: %(value)s", params={"value": value}, code="invalid_time_zone")
 
 
+def default_time_zone() -> str:
+    """A new account's zone: the server's (`TIME_ZONE`), which a family's operator sets to
+    where they live. Without it, an account made by the API, the admin or a browser without
+    JavaScript counted "today" and streaks in UTC, hours off for the people of the server."""
+    zone = settings.TIME_ZONE
+    return zone if zone in time_zone_names() else "UTC"
+
+
 class Profile(models.Model):
     """What the journal needs to know about a person beyond Django's user."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     # "Today", streaks and entry dates are computed in this zone.
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

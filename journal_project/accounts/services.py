@@ -27,8 +27,10 @@ PASSWORD_RESET_BODY_TEMPLATE = "registration/password_reset_email.txt"
 
 
 @transaction.atomic
-def user_register(*, username: str, password: str, email: str = "", time_zone: str = "UTC") -> AbstractBaseUser:
-    """Create a user with a profile. Raises ValidationError for a taken name or a weak password."""
+def user_register(*, username: str, password: str, email: str = "", time_zone: str = "") -> AbstractBaseUser:
+    """Create a user with a profile. Raises ValidationError for a taken name or a weak password.
+
+    Without `time_zone` the profile takes the server's (`models.default_time_zone`)."""
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ["A user with that username already exists."]})

@@ -23,8 +23,40 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+
+class _Env(environ.Env):
+    """django-environ, naming the variable whose value it cannot read.
+
+    `CONN_MAX_AGE=sixty` stopped every process with "ValueError: invalid literal for int()"
+    and `REDIS_SOCKET_TIMEOUT=fast` with "could not convert string to float: ''", neither
+    saying which of the .env file's variables was wrong.
+    """
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):  # type: ignore[no-untyped-def]
+        try:
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{var}={self.ENVIRON.get(var)!r} cannot be read: {error}") from None
+
+
+env = _Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# DRF reads a rate as "<requests>/<period>" and looks the period's first letter up, on
+# the first request that meets the throttle: `THROTTLE_SEARCH=lots` (or `60 / min`,
+# `60/MIN`) made every entry list a 500, searching or not, and `manage.py check` passed.
+_THROTTLE_RATE = re.compile(r"[0-9]+/[smhd][a-z]*")
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    rate = "".join(env.str(name, default=default).split()).lower()
+    if not _THROTTLE_RATE.fullmatch(rate):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day, e.g. 10/min or 5/hour "
+            f"(not {env.str(name)!r})."
+        )
+    return rate
+
 
 # --- Core -------------------------------------------------------------------------
 
@@ -433,13 +465,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "journal_project.api.schema.JournalAutoSchema",
     "EXCEPTION_HANDLER": "journal_project.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env.str("THROTTLE_AUTH", default="10/min"),
-        "search": env.str("THROTTLE_SEARCH", default="60/min"),
-        "companion": env.str("THROTTLE_COMPANION", default="30/min"),
-        "export": env.str("THROTTLE_EXPORT", default="10/hour"),
-        "import": env.str("THROTTLE_IMPORT", default="10/hour"),
+        "auth": _throttle_rate("THROTTLE_AUTH", "10/min"),
+        "search": _throttle_rate("THROTTLE_SEARCH", "60/min"),
+        "companion": _throttle_rate("THROTTLE_COMPANION", "30/min"),
+        "export": _throttle_rate("THROTTLE_EXPORT", "10/hour"),
+        "import": _throttle_rate("THROTTLE_IMPORT", "10/hour"),
         # Password reset e-mails, per client IP and, separately, per address asked for.
-        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        "password_reset": _throttle_rate("THROTTLE_PASSWORD_RESET", "5/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -546,7 +578,11 @@ DJANGO_GUID = {
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").strip().upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case).")
-LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json | text
+# Any case, as LOG_LEVEL: `JSON` or a typo stopped every process with "Unable to set
+# formatter 'JSON'" and a traceback; gunicorn reads it too (journal_project/gunicorn.conf.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json").strip().lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text (any case).")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "journal_project.logging.PrivateExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "journal_project.logging.PrivateExceptionReporter"
 
@@ -598,5 +634,8 @@ LOGGING = {
         # reply. The companion logs its own failures (sessions_app/services.py).
         "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "httpcore": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Python's warnings (Django routes them to logging): through this handler, so they
+        # are JSON lines too, where Django's own handler for them printed plain text.
+        "py.warnings": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

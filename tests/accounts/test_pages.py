@@ -17,6 +17,19 @@ def test_signup_creates_account_logs_in_and_keeps_time_zone(client):
     assert client.get("/accounts/settings/").status_code == 200
 
 
+def test_signup_offers_the_servers_time_zone_first(client, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    page = client.get("/accounts/signup/").content.decode()
+    assert '<option value="Europe/Berlin" selected>' in page
+    # The page's script may replace the default with the browser's zone, never a choice.
+    assert 'data-detect-time-zone="Europe/Berlin"' in page
+    again = client.post(
+        "/accounts/signup/", {"username": "grace", "password1": "123", "password2": "123", "time_zone": "Asia/Tokyo"}
+    ).content.decode()
+    assert '<option value="Asia/Tokyo" selected>' in again
+    assert 'data-detect-time-zone=""' in again
+
+
 def test_signup_shows_password_errors_next_to_the_field(client):
     response = client.post(
         "/accounts/signup/",

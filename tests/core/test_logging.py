@@ -123,3 +123,23 @@ def test_the_development_servers_log_lines_leave_out_query_strings(settings):
     assert "404" in line
     for secret in ("secret", "divorce", "page=9"):
         assert secret not in line, line
+
+
+def test_json_log_times_are_utc_with_their_zone_whatever_time_zone_the_server_has(monkeypatch):
+    """Ninth pass (operator): Django sets the process's zone to TIME_ZONE, so with
+    TIME_ZONE=Europe/Berlin the app's lines said "2026-11-29 09:53:39,125" for 08:53 UTC,
+    without an offset, next to gunicorn's and other processes' UTC lines."""
+    import time
+
+    from journal_project.logging import PrivateJsonFormatter
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        record = logging.LogRecord("journal", logging.INFO, __file__, 1, "hello", None, None)
+        record.created = 1795942419.125  # 2026-11-29 08:53:39.125 UTC
+        formatter = PrivateJsonFormatter("%(asctime)s %(message)s", rename_fields={"asctime": "time"})
+        assert json.loads(formatter.format(record))["time"] == "2026-11-29T08:53:39.125Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

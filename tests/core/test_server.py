@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -71,8 +72,19 @@ def production_server() -> Iterator[AppServer]:
             "SECRET_KEY": "a-production-key-for-this-test-only-" + "x" * 30,
             "ALLOWED_HOSTS": "127.0.0.1",
             "FORWARDED_ALLOW_IPS": "127.0.0.1",  # the proxy
+            "LOG_FORMAT": "JSON",  # as an operator may write it
         }
     )
+
+
+def test_with_json_logs_gunicorns_own_lines_are_json_too(production_server: AppServer):
+    # The app logged JSON but gunicorn wrote "[2026-11-29 08:36:42 +0000] [27542] [INFO]
+    # Booting worker ..." to the same stream, which a JSON log pipeline cannot parse.
+    lines = [line for line in production_server.log().splitlines() if line.strip()]
+    gunicorn_lines = [json.loads(line) for line in lines if '"gunicorn.error"' in line]
+    assert any(line["message"].startswith("Booting worker") for line in gunicorn_lines)
+    for line in lines:
+        assert json.loads(line)["time"].endswith("Z"), line  # UTC, the app's and gunicorn's alike
 
 
 def _get_from(server: AppServer, source: str, headers: dict[str, str]) -> tuple[int, str]:

@@ -225,6 +225,39 @@ def test_log_level_is_taken_in_any_case_as_gunicorn_takes_it():
     assert "ImproperlyConfigured: LOG_LEVEL must be one of" in result.stderr
 
 
+def test_log_format_is_taken_in_any_case_and_a_typo_says_what_is_allowed():
+    """Ninth pass (operator): `LOG_FORMAT=JSON` or `xml` stopped every process with
+    "ValueError: Unable to configure handler 'console'" and a traceback."""
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.LOG_FORMAT)", env=clean_env(LOG_FORMAT=" JSON")
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "json"
+    result = run_manage("check", env=clean_env(LOG_FORMAT="xml"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: LOG_FORMAT must be json or text" in result.stderr
+
+
+def test_a_throttle_rate_drf_cannot_read_stops_the_process_naming_it():
+    """Ninth pass (operator): `THROTTLE_SEARCH=lots` passed `manage.py check` and then made
+    every entry list (searching or not) a 500; `60 / MIN` too (DRF reads the period's first
+    character, case-sensitively)."""
+    result = run_manage("check", env=clean_env(THROTTLE_SEARCH="lots"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: THROTTLE_SEARCH must be a number of requests per" in result.stderr
+    code = "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['search'])"
+    result = run_manage("shell", "-c", code, env=clean_env(THROTTLE_SEARCH=" 60 / MIN"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "60/min"
+
+
+def test_a_number_that_cannot_be_read_names_its_variable():
+    # "ValueError: could not convert string to float: ''" said neither which nor what.
+    result = run_manage("check", env=clean_env(AI_TIMEOUT="fast"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: AI_TIMEOUT='fast' cannot be read" in result.stderr
+
+
 @pytest.mark.parametrize(
     "value", ["redis://127.0.0.1:6379", "redis://127.0.0.1:6379/", "rediss://:secret@redis.example:6380/2"]
 )

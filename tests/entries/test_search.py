@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from entries import search, selectors, services
@@ -238,6 +238,14 @@ def test_reindex_drops_the_headlines_kept_under_the_old_configuration(user, sett
     assert "<mark>walked</mark>" not in headline
     settings.JOURNAL_SEARCH_CONFIG = "english"
     call_command("entries_reindex", stdout=io.StringIO())
+
+
+def test_reindex_with_a_configuration_postgresql_lacks_says_so_and_changes_nothing(user, settings):
+    EntryFactory(user=user, title="Cats", body="The cats were sleeping.")
+    settings.JOURNAL_SEARCH_CONFIG = "klingon"
+    with pytest.raises(CommandError, match=r"'klingon' is no text search configuration .* it has: .*english"):
+        call_command("entries_reindex", stdout=io.StringIO())
+    assert titles(user, "cat") == ["Cats"]  # the index is as it was
 
 
 def test_an_unsafe_configuration_name_is_refused(settings):

@@ -77,6 +77,24 @@ def test_sessions_cannot_be_added_or_changed_in_the_admin(staff_client, session)
     assert staff_client.get("/admin/sessions_app/message/add/").status_code == 403
 
 
+def test_sessions_and_messages_cannot_be_deleted_one_by_one_in_the_admin(staff_client, session):
+    """Ninth pass (operator): the docs call the journal admins read-only, and the entries'
+    are, but a superuser could delete a person's message (the companion's reply still
+    quoting it) or a whole session. They go with their account (the user's delete)."""
+    message = session.messages.filter(role=Message.Role.USER).get()
+    for path in (f"/admin/sessions_app/message/{message.pk}/", f"/admin/sessions_app/reflectionsession/{session.pk}/"):
+        assert staff_client.get(path + "delete/").status_code == 403
+        assert staff_client.post(path + "delete/", {"post": "yes"}).status_code == 403
+    for changelist, pk in (("message", message.pk), ("reflectionsession", session.pk)):
+        page = staff_client.get(f"/admin/sessions_app/{changelist}/").content.decode()
+        assert "delete_selected" not in page
+        staff_client.post(
+            f"/admin/sessions_app/{changelist}/", {"action": "delete_selected", "_selected_action": [pk], "post": "yes"}
+        )
+    assert Message.objects.filter(pk=message.pk).exists()
+    assert type(session).objects.filter(pk=session.pk).exists()
+
+
 def _technique_form(technique: Technique, **changes: str) -> dict[str, str]:
     import json
 

@@ -67,6 +67,17 @@ def test_full_text_search_ranks_and_stems():
     assert selectors.knowledge_list(q="zzzqqq")["count"] == 0
 
 
+def test_a_search_configuration_postgresql_lacks_does_not_break_the_lookups(user, settings):
+    """JOURNAL_SEARCH_CONFIG was read per lookup: a typo in it made every uncached knowledge
+    search, and so every companion reply, a 500. It takes effect through `entries_reindex`
+    (which checks it), as for the entries."""
+    settings.JOURNAL_SEARCH_CONFIG = "klingon"
+    assert selectors.knowledge_list(q="breathing")["results"][0]["slug"] == "box-breathing"
+    session = services.session_create(user=user)
+    services.message_post(user=user, session_id=session.pk, content="I keep worrying about the deadline.")
+    assert Message.objects.filter(session=session, role=Message.Role.COMPANION).count() == 2
+
+
 def test_full_text_search_finds_techniques_by_their_category():
     cbt = {r["slug"] for r in selectors.knowledge_list(q="CBT", page_size=100)["results"]}
     assert "thought-record" in cbt

@@ -22,9 +22,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("Full-text search needs PostgreSQL; SQLite uses a simple fallback with no index.")
-        config = search.search_config()
+        try:
+            config = search.search_config()
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         with transaction.atomic():
             with connection.cursor() as cursor:
+                cursor.execute("SELECT cfgname FROM pg_ts_config ORDER BY cfgname")
+                known = [name for (name,) in cursor.fetchall() if name != search.CONFIG]
+                if config not in known:
+                    # Before, PostgreSQL's own error came out as a traceback.
+                    raise CommandError(
+                        f"JOURNAL_SEARCH_CONFIG={config!r} is no text search configuration of this "
+                        f"database; it has: {', '.join(known)}. Nothing was changed."
+                    )
                 folded = search.install_config(cursor, config)
                 cursor.execute(search.function_sql(search.CONFIG))
                 # Setting the vector fires the trigger, which computes it again.
@@ -35,5 +46,7 @@ class Command(BaseCommand):
             for user_id in Entry.objects.values_list("user_id", flat=True).distinct():
                 caching.bump(caching.ENTRIES, user_id)
                 caching.bump(caching.ENTRY_VERSIONS, user_id)
+            # The knowledge base's lookups use the same configuration.
+            caching.bump(caching.KNOWLEDGE)
         accents = "accents folded" if folded else "accent-sensitive: the unaccent extension is unavailable"
         self.stdout.write(f"Reindexed {count} entries with the {config!r} configuration ({accents}).")

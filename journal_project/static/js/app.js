@@ -2,14 +2,17 @@
 (function () {
   "use strict";
 
-  // Signup: use the browser's time zone when the person has not chosen one.
+  // Signup: use the browser's time zone when the person has not chosen one (the select
+  // still shows the server's default, which the attribute names; empty once the form
+  // comes back with the person's own choice).
   document.querySelectorAll("select[data-detect-time-zone]").forEach(function (select) {
     try {
+      var initial = select.getAttribute("data-detect-time-zone");
       var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      if (zone && select.value === "UTC" && select.querySelector('option[value="' + zone + '"]')) {
+      if (zone && initial && select.value === initial && select.querySelector('option[value="' + zone + '"]')) {
         select.value = zone;
       }
-    } catch (e) { /* keep UTC */ }
+    } catch (e) { /* keep the server's default */ }
   });
 
   // On a narrow screen the navigation scrolls sideways: show where we are.

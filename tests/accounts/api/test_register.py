@@ -26,6 +26,22 @@ def test_register_accepts_a_time_zone(api_client):
     assert Profile.objects.get(user_id=response.json()["id"]).time_zone == "Europe/Berlin"
 
 
+def test_a_new_account_takes_the_servers_time_zone(api_client, settings):
+    # A family's operator sets TIME_ZONE to where they live: an account registered by the
+    # mobile app (or the admin, createsuperuser) counted "today" in UTC instead.
+    settings.TIME_ZONE = "Europe/Berlin"
+    response = api_client.post(URL, {"username": "ada", "password": "correct horse battery"})
+    assert response.status_code == 201
+    assert Profile.objects.get(user_id=response.json()["id"]).time_zone == "Europe/Berlin"
+    admin_made = get_user_model().objects.create_user("grace", password="correct horse battery")
+    assert Profile.objects.get(user=admin_made).time_zone == "Europe/Berlin"
+    # A time zone asked for still wins.
+    response = api_client.post(
+        URL, {"username": "alan", "password": "correct horse battery", "time_zone": "Asia/Tokyo"}
+    )
+    assert Profile.objects.get(user_id=response.json()["id"]).time_zone == "Asia/Tokyo"
+
+
 def test_weak_password_is_rejected_with_field_errors(api_client):
     response = api_client.post(URL, {"username": "ada", "password": "12345678"})
     assert response.status_code == 400
