@@ -9,13 +9,18 @@ JSON can also spell half of a UTF-16 pair on its own (`"\\ud800"`), which decode
 string UTF-8 cannot encode: text fields refuse it, but an error message that repeats it
 (an unexpected field's name, a choice that is not one, a time zone that does not exist)
 failed to render, a 500. Such a body is malformed: a 400 `parse_error`.
+
+A UTF-8 byte order mark before the JSON (Windows tools write one) is skipped, as RFC 8259
+allows a parser to: it was a 400 "Unexpected UTF-8 BOM".
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -47,8 +52,11 @@ def lone_surrogate(value: Any) -> str | None:
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        context = dict(parser_context or {})
+        if codecs.lookup(context.get("encoding") or settings.DEFAULT_CHARSET).name == "utf-8":
+            context["encoding"] = "utf-8-sig"  # UTF-8, skipping a byte order mark if there is one
         try:
-            data = super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, context)
         except RecursionError as error:
             raise ParseError("JSON parse error - nested too deeply.") from error
         surrogate = lone_surrogate(data)

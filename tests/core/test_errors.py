@@ -92,6 +92,17 @@ def test_deeply_nested_json_in_a_field_is_a_400(auth_client):
     assert response.status_code == 400
 
 
+def test_a_json_body_after_a_utf8_byte_order_mark_is_read(auth_client):
+    """RFC 8259 lets a parser skip the mark Windows tools write: it was a 400 "Unexpected UTF-8 BOM"."""
+    body = "\ufeff" + json.dumps({"title": "Café", "body": "b"})
+    response = auth_client.post("/api/v1/entries/", data=body.encode(), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == "Café"
+    # Only at the start: a mark inside the text is the character it is.
+    inside = json.dumps({"title": "a\ufeffb", "body": "b"})
+    assert auth_client.post("/api/v1/entries/", data=inside, content_type="application/json").status_code == 201
+
+
 def test_an_api_path_without_its_slash_is_a_json_404_naming_the_right_one(auth_client):
     # No redirect: a client following a 301 would turn this POST into a GET of the list.
     response = auth_client.post("/api/v1/entries", data={"title": "t", "body": "b"}, format="json")
