@@ -47,11 +47,6 @@ SESSION_STATE_TTL = 2 * 3600
 # --- Shapes -----------------------------------------------------------------------------
 
 
-def _iso(value: datetime.datetime | None) -> str | None:
-    # The same shape as every other timestamp the API writes.
-    return iso_timestamp(value)
-
-
 def _technique_ref(technique: Technique | None) -> dict[str, str] | None:
     if technique is None:
         return None
@@ -94,7 +89,7 @@ def _message_shape(
         "id": pk,
         "role": role,
         "content": content,
-        "created_at": _iso(created_at),
+        "created_at": iso_timestamp(created_at),
         "technique": technique_slug,
         "technique_name": technique_name,
         "safety": safety,
@@ -130,9 +125,9 @@ def _session_base(session: ReflectionSession) -> dict[str, Any]:
         "title": session.title,
         "status": session.status,
         "technique": _technique_ref(session.technique),
-        "started_at": _iso(session.started_at),
-        "last_activity_at": _iso(session.last_activity_at),
-        "ended_at": _iso(session.ended_at),
+        "started_at": iso_timestamp(session.started_at),
+        "last_activity_at": iso_timestamp(session.last_activity_at),
+        "ended_at": iso_timestamp(session.ended_at),
         "summary": session.summary or None,
         "entry_id": session.entry_id,
     }
@@ -283,7 +278,7 @@ def sessions_export(*, user: Any) -> list[dict[str, Any]]:
             {
                 "role": role,
                 "content": content,
-                "created_at": _iso(created_at),
+                "created_at": iso_timestamp(created_at),
                 "technique": technique,
                 "safety": safety,
                 "reply_to": places.get(reply_to) if reply_to is not None else None,
@@ -296,9 +291,9 @@ def sessions_export(*, user: Any) -> list[dict[str, Any]]:
             "technique": session.technique.slug if session.technique_id else None,
             "status": session.status,
             "summary": session.summary or None,
-            "started_at": _iso(session.started_at),
-            "last_activity_at": _iso(session.last_activity_at),
-            "ended_at": _iso(session.ended_at),
+            "started_at": iso_timestamp(session.started_at),
+            "last_activity_at": iso_timestamp(session.last_activity_at),
+            "ended_at": iso_timestamp(session.ended_at),
             "entry_uid": str(entry_uids[session.entry_id]) if session.entry_id in entry_uids else None,
             "messages": messages[session.pk],
         }

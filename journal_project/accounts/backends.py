@@ -87,9 +87,13 @@ def lockout_username(request: Any, credentials: dict[str, Any] | None) -> str | 
     typed = (credentials or {}).get("username")
     if typed is None and request is not None:
         typed = getattr(request, "data", request.POST).get("username")
-    if not isinstance(typed, str):
-        return typed
-    if request is None:
+    return _canonical_for(request, typed)
+
+
+def _canonical_for(request: Any, typed: Any) -> Any:
+    """`canonical_username(typed)`, looked up once per request: django-axes and the backend
+    both ask during one sign-in."""
+    if request is None or not isinstance(typed, str):
         return canonical_username(typed)
     memo = getattr(request, "_canonical_usernames", None)
     if memo is None:
@@ -112,7 +116,7 @@ class JournalModelBackend(ModelBackend):
     ) -> Any:
         if username is None:
             username = kwargs.pop(get_user_model().USERNAME_FIELD, None)
-        return super().authenticate(request, username=canonical_username(username), password=password, **kwargs)
+        return super().authenticate(request, username=_canonical_for(request, username), password=password, **kwargs)
 
     def get_user(self, user_id: Any) -> Any:
         try:
