@@ -551,7 +551,8 @@ def test_the_embedded_default_ranks_its_search(tmp_path):
     migrate = run_manage("migrate", "--noinput", env=env)
     assert migrate.returncode == 0, migrate.stderr
     code = (
-        "import json, datetime; from django.contrib.auth import get_user_model; from entries import selectors, services; "
+        "import json, datetime; from django.contrib.auth import get_user_model; "
+        "from entries import selectors, services; "
         "user = get_user_model().objects.create_user('reader', password='a long passphrase'); "
         "services.entry_create(user=user, title='Café', body='Old.', entry_date=datetime.date(2020, 1, 1)); "
         "services.entry_create(user=user, title='Later', body='At the cafe.', entry_date=datetime.date(2024, 1, 1)); "
