@@ -18,7 +18,8 @@ become `<mark>` and `</mark>`.
 SQLite (the embedded default) has no text search: every word of the query must occur in
 the title, the tags or the body, compared as `fold()` reads them (case folded in every
 script, accents dropped, so "cafe" finds "Café" and "москва" finds "Москва" as on
-PostgreSQL), `-word` excludes, results are newest first, and the snippet is the text
+PostgreSQL), `-word` excludes, results are ranked by where the words occur (title over tags over
+body, PostgreSQL's weights; newest first among equals), and the snippet is the text
 around the first match. Good enough for a personal journal on one machine; the real stack
 is PostgreSQL.
 """
@@ -38,7 +39,20 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import BigIntegerField, Case, F, Func, Lookup, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Lookup,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 
 from entries import rendering
 
@@ -193,7 +207,22 @@ def apply_search(queryset: QuerySet, q: str) -> QuerySet:
     queryset = queryset.filter(matches)
     for term in exclude:
         queryset = queryset.exclude(_contains(term))
-    return queryset
+    # Ranked, as CONTRACT §3 says a search is, by the weights PostgreSQL gives the same
+    # fields (title A, tags B, body C): each word counts where it occurs. Newest first broke
+    # only ties; it had been the whole order, so an old entry titled with the word came
+    # after every newer one that merely mentioned it.
+    words = list(dict.fromkeys(term for terms in alternatives for term in terms))
+    rank = sum(
+        (
+            Case(When(_field_contains(field, term), then=Value(weight)), default=Value(0.0))
+            for term in words
+            for field, weight in _FALLBACK_WEIGHTS
+        ),
+        start=Value(0.0),
+    )
+    return queryset.annotate(_rank=ExpressionWrapper(rank, output_field=FloatField())).order_by(
+        "-_rank", "-entry_date", "-created_at", "-id"
+    )
 
 
 def only_common_words(q: str) -> bool:
@@ -265,16 +294,19 @@ class _FoldedContains(_TemplateLookup):
     template = f"instr({FOLD_FUNCTION}({{lhs}}), {{rhs}}) > 0"
 
 
-def _contains(term: str) -> Q:
+# PostgreSQL's default weights of ts_rank for the weights the trigger gives each field.
+_FALLBACK_WEIGHTS = (("title", 1.0), ("tags_text", 0.4), ("body", 0.2))
+
+
+def _field_contains(field: str, term: str) -> Q:
     if connection.vendor != "sqlite":
         # The fallback run on PostgreSQL (the tests do): ILIKE folds case in every script.
-        return Q(title__icontains=term) | Q(tags_text__icontains=term) | Q(body__icontains=term)
-    folded = fold(term)
-    return (
-        Q(_FoldedContains(F("title"), folded))
-        | Q(_FoldedContains(F("tags_text"), folded))
-        | Q(_FoldedContains(F("body"), folded))
-    )
+        return Q(**{f"{field}__icontains": term})
+    return Q(_FoldedContains(F(field), fold(term)))
+
+
+def _contains(term: str) -> Q:
+    return _field_contains("title", term) | _field_contains("tags_text", term) | _field_contains("body", term)
 
 
 class _AnyOf(_TemplateLookup):

@@ -489,10 +489,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Two apps have a "status" field with different choices: name them apart.
+    # Three answers have a "status" field with different choices: name them apart.
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "sessions_app.models.ReflectionSession.Status",
         "TargetStatusEnum": "monitoring.models.TargetStatus",
+        "MessagePostStatusEnum": "sessions_app.api.serializers.MESSAGE_POST_STATUSES",
     },
 }
 

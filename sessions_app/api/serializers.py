@@ -37,6 +37,9 @@ class KnowledgeQuery(serializers.Serializer):
 
 # --- Output -----------------------------------------------------------------------------
 
+# The `status` of a message's answer (sessions_app.services.MessagePostResult).
+MESSAGE_POST_STATUSES = ["complete", "pending"]
+
 MESSAGE_FIELDS = ("id", "role", "content", "created_at", "technique", "technique_name", "safety", "reply_to")
 SESSION_FIELDS = ("id", "title", "status", "technique", "started_at", "last_activity_at", "ended_at")
 
@@ -83,10 +86,26 @@ class SessionMessageSerializer(serializers.Serializer):
     )
 
 
+class TechniqueUsedSerializer(serializers.Serializer):
+    """A technique the companion drew on in a session (`techniques_used`, a summary's `techniques`)."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SummaryMoodSerializer(serializers.Serializer):
+    first = serializers.FloatField(help_text="VADER compound score of the person's first scored message, -1..1.")
+    last = serializers.FloatField(help_text="The same for their last scored message.")
+    shift = serializers.FloatField(help_text="`last - first`, -2..2.")
+    direction = serializers.ChoiceField(choices=["lighter", "heavier", "steady"])
+
+
 class SessionSummarySerializer(serializers.Serializer):
     themes = serializers.ListField(child=serializers.CharField())
-    techniques = serializers.ListField(child=serializers.DictField())
-    mood = serializers.DictField(allow_null=True, help_text="first, last, shift (VADER compound) and direction.")
+    # Typed, not free objects: a client generated from the schema otherwise gets an
+    # untyped dictionary for each technique and for the mood.
+    techniques = TechniqueUsedSerializer(many=True)
+    mood = SummaryMoodSerializer(allow_null=True, help_text="Null when none of the person's messages was scored.")
     message_count = serializers.IntegerField()
     crisis_support = serializers.BooleanField(
         required=False, help_text="The session had the crisis reply (absent from summaries made before it was added)."
@@ -109,7 +128,7 @@ class SessionOutSerializer(SessionListItemSerializer):
     summary = SessionSummarySerializer(allow_null=True)
     entry_id = serializers.IntegerField(allow_null=True)
     themes = serializers.ListField(child=serializers.CharField())
-    techniques_used = serializers.ListField(child=serializers.DictField())
+    techniques_used = TechniqueUsedSerializer(many=True)
     awaiting_reply = serializers.BooleanField()
     messages = SessionMessageSerializer(many=True)
 
@@ -117,8 +136,11 @@ class SessionOutSerializer(SessionListItemSerializer):
 class MessagePostOutSerializer(serializers.Serializer):
     message = SessionMessageSerializer()
     reply = SessionMessageSerializer(allow_null=True)
-    # A plain string, not an enum: "status" is also the session's enum in the schema.
-    status = serializers.CharField(help_text="`complete` (reply inline) or `pending` (a provider answers later).")
+    # Its own enum name (ENUM_NAME_OVERRIDES): "status" is also the session's enum.
+    status = serializers.ChoiceField(
+        choices=MESSAGE_POST_STATUSES,
+        help_text="`complete` (reply inline) or `pending` (a provider answers later).",
+    )
 
 
 class TechniqueOutSerializer(serializers.Serializer):

@@ -127,7 +127,58 @@ def test_every_paginated_list_documents_page_and_page_size():
         # The server refuses 0 and below (a 404 for `page`, a 400 for `page_size`).
         assert names["page"]["schema"]["minimum"] == names["page_size"]["schema"]["minimum"] == 1, path
         assert {"400", "404"} <= set(operation["responses"]), path
-    assert {"/api/v1/entries/", "/api/v1/tags/", "/api/v1/sessions/", "/api/v1/knowledge/"} <= set(paginated)
+    assert {
+        "/api/v1/entries/",
+        "/api/v1/tags/",
+        "/api/v1/sessions/",
+        "/api/v1/knowledge/",
+        "/api/v1/monitoring/summary/",
+    } <= set(paginated)
+
+
+def test_every_list_answer_has_the_shape_of_a_list():
+    """CONTRACT §3: lists are `{"next", "previous", "results"}`. The monitoring summary answered
+    `{"results": [...]}` alone, so a client's one list reader failed on it."""
+    schema = generated_schema()
+    components = schema["components"]["schemas"]
+    for path, method, operation in operations(schema):
+        ok = operation["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        ref = ok.get("$ref", "").rsplit("/", 1)[-1]
+        component = components.get(ref, ok)
+        if "results" in component.get("properties", {}):
+            assert {"count", "next", "previous"} <= set(component["required"]), f"{method} {path}"
+
+
+def _free_objects(node, where):
+    """Places in a schema that promise an object without saying what is in it."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _free_objects(item, f"{where}[{index}]")
+    elif isinstance(node, dict):
+        if node.get("type") == "object" and "properties" not in node:
+            yield where
+        for key, value in node.items():
+            yield from _free_objects(value, f"{where}.{key}")
+
+
+def test_answers_are_typed_all_the_way_down():
+    """A summary's `mood` and `techniques` and a session's `techniques_used` were free objects,
+    which a client generated from the schema reads as untyped dictionaries; the message
+    answer's `status` and the monitoring target's `status` and `comparison` were free strings,
+    and `violation_open_since` a string without its date-time format."""
+    components = generated_schema()["components"]["schemas"]
+    # An error's `fields` maps the caller's own field names to messages: free by nature.
+    allowed = {"ErrorDetail.properties.fields"}
+    free = {place for name, component in components.items() for place in _free_objects(component, name)}
+    assert free <= allowed
+    assert components["MessagePostOut"]["properties"]["status"]["allOf"] == [
+        {"$ref": "#/components/schemas/MessagePostStatusEnum"}
+    ]
+    assert components["MessagePostStatusEnum"]["enum"] == ["complete", "pending"]
+    target = components["TargetSummary"]["properties"]
+    assert target["status"] == {"$ref": "#/components/schemas/TargetStatusEnum"}
+    assert components["ComparisonEnum"]["enum"] == ["lt", "gt"]
+    assert target["violation_open_since"]["format"] == "date-time"
 
 
 def _json_schema(node):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 
@@ -523,3 +524,40 @@ def test_a_headline_shows_what_the_entry_shows(user):
         assert mark not in headline, (mark, headline)
     assert "Things I noticed. the water was cold" in headline
     assert "swam by: Tom &amp; Jerry &lt;3, 2 * 3 * 4 = 24" in headline
+
+
+@pytest.mark.parametrize("postgres", [True, False], ids=["postgresql", "sqlite-fallback"])
+def test_a_search_is_ranked_title_over_tags_over_body_on_either_database(user, monkeypatch, postgres):
+    """CONTRACT §3: with `q`, ranked. The embedded default listed matches newest first, so an
+    old entry titled with the word came after every newer one that merely mentioned it."""
+    monkeypatch.setattr(search, "uses_postgres", lambda: postgres)
+    EntryFactory(user=user, title="Tomatoes", body="Planted today.", entry_date=datetime.date(2024, 1, 1))
+    EntryFactory(user=user, title="Garden", body="Nothing.", tags=["tomatoes"], entry_date=datetime.date(2024, 2, 1))
+    EntryFactory(user=user, title="Market", body="Bought tomatoes.", entry_date=datetime.date(2024, 3, 1))
+    EntryFactory(user=user, title="Unrelated", body="Rain.", entry_date=datetime.date(2024, 4, 1))
+    assert titles(user, "tomatoes") == ["Tomatoes", "Garden", "Market"]
+    # More of the words, ranked higher; equals newest first.
+    EntryFactory(user=user, title="Salad", body="Tomatoes and basil.", entry_date=datetime.date(2024, 5, 1))
+    assert titles(user, "tomatoes basil or planted") == ["Tomatoes", "Salad"]
+    EntryFactory(user=user, title="Later market", body="More tomatoes.", entry_date=datetime.date(2024, 6, 1))
+    assert titles(user, "tomatoes")[2:] == ["Later market", "Salad", "Market"]
+
+
+def test_the_embedded_default_ranks_its_search(tmp_path):
+    """The ranking in the SQL SQLite runs (`journal_fold()` inside CASE), as `make run` has it."""
+    from tests.core.test_settings_profiles import clean_env, run_manage
+
+    env = clean_env(SQLITE_PATH=str(tmp_path / "journal.sqlite3"), LOG_FORMAT="text")
+    migrate = run_manage("migrate", "--noinput", env=env)
+    assert migrate.returncode == 0, migrate.stderr
+    code = (
+        "import json, datetime; from django.contrib.auth import get_user_model; "
+        "from entries import selectors, services; "
+        "user = get_user_model().objects.create_user('reader', password='a long passphrase'); "
+        "services.entry_create(user=user, title='Café', body='Old.', entry_date=datetime.date(2020, 1, 1)); "
+        "services.entry_create(user=user, title='Later', body='At the cafe.', entry_date=datetime.date(2024, 1, 1)); "
+        "print(json.dumps([e['title'] for e in selectors.entry_list(user=user, filters={'q': 'CAFE'})['results']]))"
+    )
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == ["Café", "Later"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import warnings
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -25,8 +26,13 @@ class Command(BaseCommand):
         if database["ENGINE"].endswith("postgresql"):
             try:
                 # The test database does not exist yet; the server's maintenance DB will do.
-                with connection._nodb_cursor() as cursor:
-                    cursor.execute("SELECT 1")
+                # Django warns (a RuntimeWarning of several lines) before retrying another
+                # database when that one does not answer either: printed ahead of the
+                # message below, it buried what to start under what Django "normally" does.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    with connection._nodb_cursor() as cursor:
+                        cursor.execute("SELECT 1")
             except Exception as error:
                 host = database.get("HOST") or "127.0.0.1"
                 port = database.get("PORT") or 5432

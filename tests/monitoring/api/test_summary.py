@@ -49,3 +49,32 @@ def test_answers_with_redis_down(staff_user, redis_proxy):
     assert response.status_code == 200
     statuses = {item["slug"]: item["status"] for item in response.json()["results"]}
     assert statuses["sessions"] == "unavailable"
+
+
+def test_the_summary_is_a_list_in_the_shape_of_every_list(staff_user):
+    """CONTRACT §3: lists are `{"next", "previous", "results"}`; the summary answered
+    `{"results": [...]}` alone. It pages like the others, and conforms to its schema."""
+    from tests.core.test_schema import assert_conforms
+
+    Target.objects.all().delete()
+    first = TargetFactory(slug="first")
+    ViolationFactory(target=first)
+    TargetFactory(slug="second")
+    client = make_api_client(staff_user)
+
+    body = client.get(URL).json()
+    assert body["count"] == 2
+    assert body["next"] is None
+    assert body["previous"] is None
+    assert [item["slug"] for item in body["results"]] == ["first", "second"]
+    assert_conforms(body, "Summary")
+
+    page = client.get(URL, {"page_size": 1}).json()
+    assert [item["slug"] for item in page["results"]] == ["first"]
+    assert page["next"].endswith("page=2&page_size=1")
+    second = client.get(page["next"]).json()
+    assert [item["slug"] for item in second["results"]] == ["second"]
+    assert second["next"] is None
+    assert second["previous"]
+    assert client.get(URL, {"page": 3}).status_code == 404
+    assert client.get(URL, {"page_size": 0}).status_code == 400

@@ -286,3 +286,25 @@ def test_end_refuses_a_non_boolean_save_as_entry(auth_client):
     assert response.status_code == 400
     assert "save_as_entry" in response.json()["error"]["fields"]
     assert auth_client.get(f"/api/v1/sessions/{session['id']}/").json()["status"] == "active"
+
+
+def test_the_answers_of_a_whole_session_conform_to_the_typed_schema(auth_client):
+    """The summary's `mood` and `techniques` and the session's `techniques_used` are typed in
+    the schema now (they were free objects); the answers must fit those types exactly."""
+    from tests.core.test_schema import assert_conforms
+
+    session = create(auth_client, technique="thought-record")
+    url = f"/api/v1/sessions/{session['id']}/"
+    posted = auth_client.post(f"{url}messages/", {"content": "I always fail, I should be perfect."}, format="json")
+    assert posted.json()["status"] == "complete"
+    assert_conforms(posted.json(), "MessagePostOut")
+    ended = auth_client.post(f"{url}end/", {}, format="json").json()
+    assert ended["techniques_used"]
+    assert set(ended["techniques_used"][0]) == {"slug", "name"}
+    assert set(ended["summary"]["mood"]) == {"first", "last", "shift", "direction"}
+    assert_conforms(ended, "SessionOut")
+    # A session ended without a word of the person's: no mood to report.
+    empty = create(auth_client)
+    ended_empty = auth_client.post(f"/api/v1/sessions/{empty['id']}/end/", {}, format="json").json()
+    assert ended_empty["summary"]["mood"] is None
+    assert_conforms(ended_empty, "SessionOut")
