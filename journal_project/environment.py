@@ -10,7 +10,10 @@ same way everywhere:
   `.` and `-` from a float, so `1e3` was 13 and `5s` was 5), finite, within the range the
   setting documents (a negative timeout, a zero time-to-live, a port above 65535 passed);
 * text: taken literally (django-environ read a value starting with `$` as the name of
-  another variable, so a secret such as `SECRET_KEY=$x9…` silently became the default).
+  another variable, so a secret such as `SECRET_KEY=$x9…` silently became the default);
+* empty (or only spaces): the same as not set, for every kind, as it already was for the
+  service URLs (`DATABASE_URL=` is the embedded default): env files and compose files
+  write `VAR=` to mean "not set", and a required setting is still refused.
 
 A refused value raises `ConfigurationError`, whose message is one line naming the variable,
 its value and what it accepts. A process stopped by one prints that line alone, not a
@@ -73,8 +76,13 @@ def _range_text(
 class Env(environ.Env):
     """django-environ, strict: see the module's docstring. Used as `env = Env()`."""
 
-    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):  # type: ignore[no-untyped-def]
+    def given(self, var: str) -> str | None:
+        """The variable's value, or None when it is not set or empty (only spaces)."""
         raw = self.ENVIRON.get(var)
+        return raw if raw is not None and raw.strip() else None
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):  # type: ignore[no-untyped-def]
+        raw = self.given(var)
         if raw is None:
             if default is self.NOTSET:
                 raise ConfigurationError(f"{var} must be set (docs/configuration.md).")
@@ -89,7 +97,7 @@ class Env(environ.Env):
             raise ConfigurationError(f"{var}={shown(str(raw))} cannot be read: {error}.") from None
 
     def bool(self, var: str, default: Any = environ.Env.NOTSET) -> bool:  # type: ignore[override]
-        raw = self.ENVIRON.get(var)
+        raw = self.given(var)
         if raw is None:
             return self.get_value(var, default=default)
         word = raw.strip().lower()
@@ -111,7 +119,7 @@ class Env(environ.Env):
         unit: str | None = None,
     ) -> Any:
         """A number within its documented range, or a ConfigurationError saying the range."""
-        raw = self.ENVIRON.get(var)
+        raw = self.given(var)
         if raw is None:
             if default is None:
                 raise self.refuse(var, _range_text(whole, minimum, maximum, above, unit))
@@ -154,7 +162,7 @@ class Env(environ.Env):
 
     def choice(self, var: str, default: str, choices: tuple[str, ...], accepts: str) -> str:
         """One of a few words, in any case and with spaces around; returned lower-case."""
-        raw = self.ENVIRON.get(var)
+        raw = self.given(var)
         if raw is None:
             return default
         word = raw.strip().lower()

@@ -91,7 +91,7 @@ def _email_address(name: str, value: str) -> str:
 def _crisis_resources(default: list[dict[str, str]]) -> list[dict[str, str]]:
     """A JSON list of {"name", "contact"}: anything else made the crisis reply fall back to
     two generic lines (sessions_app/companion/safety.py), with no sign of why."""
-    if "CRISIS_RESOURCES" not in env.ENVIRON:
+    if env.given("CRISIS_RESOURCES") is None:
         return default
     try:
         resources = json.loads(env.str("CRISIS_RESOURCES"))

@@ -82,7 +82,7 @@ def test_true_false_settings_take_the_usual_spellings(monkeypatch, written, mean
 
 
 @pytest.mark.parametrize("name", BASE_SWITCHES)
-@pytest.mark.parametrize("written", ["maybe", "ture", "", "2", "enabled"])
+@pytest.mark.parametrize("written", ["maybe", "ture", "2", "enabled"])
 def test_a_true_false_setting_that_is_neither_stops_the_start_naming_it(monkeypatch, name, written):
     # `JOURNAL_CACHE_ENABLED=maybe` or `DEBUG=ture` was read as false, silently.
     assert refusal(monkeypatch, **{name: written}) == (
@@ -96,11 +96,11 @@ def test_the_production_switches_are_read_the_same_way(monkeypatch, name):
     assert f"{name} must be true or false" in refusal(monkeypatch, "production", **{name: "flase"})
 
 
-# Each numeric setting with values outside what it accepts: garbage, empty, negative, zero
+# Each numeric setting with values outside what it accepts: garbage, negative, zero
 # where zero means nothing, nan and inf, and too large to be meant (or to work: a TTL
 # Redis refuses, a timedelta Python cannot make).
 NUMBERS = {
-    "CONN_MAX_AGE": ["-1", "sixty", "", "86401"],
+    "CONN_MAX_AGE": ["-1", "sixty", "86401"],
     "DATABASE_CONNECT_TIMEOUT": ["0", "-3", "3.5"],
     "CACHE_DEFAULT_TIMEOUT": ["0", "-1", "99999999999"],
     "CACHE_BREAKER_COOLDOWN": ["0", "-1", "nan", "inf"],
@@ -122,7 +122,7 @@ NUMBERS = {
     "NUM_PROXIES": ["-1", "one"],
     "JOURNAL_TOMBSTONE_DAYS": ["0", "-90"],
     "IDEMPOTENCY_KEY_TTL_HOURS": ["0", "-24", "99999999999"],
-    "AI_TIMEOUT": ["-1", "0", "nan", "inf", "-inf", ""],
+    "AI_TIMEOUT": ["-1", "0", "nan", "inf", "-inf"],
     "AI_MAX_RETRIES": ["-1", "1000"],
     "AI_RETRY_BACKOFF": ["-1", "nan"],
     "AI_INLINE_TIMEOUT": ["0", "-5", "inf"],
@@ -183,6 +183,22 @@ def test_the_soft_time_limit_must_come_before_the_hard_one(monkeypatch):
     )
 
 
+def test_an_empty_value_is_the_same_as_not_setting_it(monkeypatch):
+    # Env and compose files write `VAR=` to mean "not set", as `DATABASE_URL=` already was.
+    empty = ["DEBUG", "JOURNAL_CACHE_ENABLED", "AI_TIMEOUT", "CONN_MAX_AGE", "TIME_ZONE", "LOG_LEVEL"]
+    empty += ["THROTTLE_AUTH", "DEFAULT_FROM_EMAIL", "JOURNAL_SEARCH_CONFIG", "CRISIS_RESOURCES", "ALLOWED_HOSTS"]
+    for name in empty:
+        monkeypatch.delenv(name, raising=False)
+    defaults = load_settings(monkeypatch)
+    values = load_settings(monkeypatch, **dict.fromkeys(empty, " "))
+    for name in ("DEBUG", "JOURNAL_CACHE_ENABLED", "AI_TIMEOUT", "TIME_ZONE", "DEFAULT_FROM_EMAIL"):
+        assert values[name] == defaults[name], name
+    for name in ("JOURNAL_SEARCH_CONFIG", "CRISIS_RESOURCES", "ALLOWED_HOSTS", "REST_FRAMEWORK", "DATABASES"):
+        assert values[name] == defaults[name], name
+    # A required one is still refused when empty.
+    assert refusal(monkeypatch, "production", SECRET_KEY=" ").startswith("SECRET_KEY must be set")
+
+
 def test_text_is_taken_literally(monkeypatch):
     # django-environ read a value starting with `$` as the name of another variable: a
     # generated secret `$x9…` silently became the development key (or an empty token).
@@ -206,32 +222,26 @@ def test_lists_drop_the_spaces_around_their_items(monkeypatch):
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be a comma-separated list of host names"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must be a comma-separated list of host names"),
         (
             {"CSRF_TRUSTED_ORIGINS": "journal.example.org"},
             "CSRF_TRUSTED_ORIGINS must be a comma-separated list of origins",
         ),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE must be a time zone name"),
-        ({"TIME_ZONE": ""}, "TIME_ZONE must be a time zone name"),
-        ({"SQLITE_PATH": "", "DATABASE_URL": ""}, "SQLITE_PATH must be the path of the SQLite file"),
         ({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432x/journal"}, "DATABASE_URL must be a URL whose port"),
         ({"REDIS_URL": "redis://127.0.0.1:99999/0"}, "REDIS_URL must be a URL whose port"),
         ({"CELERY_BROKER_URL": "127.0.0.1:6379"}, "CELERY_BROKER_URL must be a Redis or RabbitMQ URL"),
         ({"CELERY_BROKER_URL": "redis://127.0.0.1:port/1"}, "CELERY_BROKER_URL must be a URL whose port"),
-        ({"JOURNAL_SEARCH_CONFIG": ""}, "JOURNAL_SEARCH_CONFIG must be a text search configuration name"),
         ({"JOURNAL_SEARCH_CONFIG": "english; drop"}, "JOURNAL_SEARCH_CONFIG must be a text search configuration name"),
         ({"ALERT_WEBHOOK_URL": "hooks.example.org/journal"}, "ALERT_WEBHOOK_URL must be an http(s) URL"),
         ({"AI_PROVIDER_URL": "localhost:11434/v1"}, "AI_PROVIDER_URL must be an http(s) URL"),
         ({"EMAIL_URL": "mail.example.org"}, "EMAIL_URL must be a mail server URL"),
         ({"EMAIL_URL": "smtp+tls://u:p@mail.example.org:tls"}, "EMAIL_URL must be a URL whose port"),
         ({"ADMIN_EMAILS": "ops@example.org, ops"}, "ADMIN_EMAILS must be comma-separated e-mail addresses"),
-        ({"DEFAULT_FROM_EMAIL": ""}, "DEFAULT_FROM_EMAIL must be an e-mail address"),
         ({"CRISIS_RESOURCES": "call 112"}, "CRISIS_RESOURCES must be a JSON list"),
         ({"CRISIS_RESOURCES": "[]"}, "CRISIS_RESOURCES must be a JSON list"),
         ({"CRISIS_RESOURCES": '[{"name": 112}]'}, "CRISIS_RESOURCES must be a JSON list"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
-        ({"THROTTLE_AUTH": ""}, "THROTTLE_AUTH must be a number of requests per"),
     ],
 )
 def test_other_values_that_cannot_work_stop_the_start_naming_the_variable(monkeypatch, values, expected):
