@@ -59,7 +59,12 @@ install-base: $(VENV)/.base
 install-dev: $(VENV)/.dev
 install-prod: $(VENV)/.prod
 
+# HOST and PORT are checked before anything runs: `PORT=99999` migrated, then stopped the
+# dev server with an OverflowError traceback.
 run: $(VENV)/.base
+	@case "$(PORT)" in ''|*[!0-9]*) bad=1;; *) [ "$(PORT)" -ge 1 ] && [ "$(PORT)" -le 65535 ] || bad=1;; esac; \
+	if [ -n "$$bad" ]; then echo "PORT must be a port number from 1 to 65535 (not '$(PORT)')." >&2; exit 1; fi
+	@case "$(HOST)" in ''|*[[:space:]]*) echo "HOST must be an address to listen on, e.g. 127.0.0.1 or 0.0.0.0 (not '$(HOST)')." >&2; exit 1;; esac
 	@mkdir -p var staticfiles
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_knowledge

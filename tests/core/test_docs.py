@@ -15,12 +15,14 @@ def variables_read_by_settings() -> set[str]:
     # gunicorn's file: GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS and FORWARDED_ALLOW_IPS were
     # read there and documented nowhere.
     gunicorn = (ROOT / "journal_project" / "gunicorn.conf.py").read_text()
-    names.update(re.findall(r'os\.environ\.get\(\s*"([A-Z][A-Z0-9_]+)"', gunicorn))
+    names.update(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', gunicorn))
     return names
 
 
 def test_settings_read_a_sensible_number_of_variables():
     assert {
+        "WEB_CONCURRENCY",
+        "GUNICORN_TIMEOUT",
         "SECRET_KEY",
         "DATABASE_URL",
         "REDIS_URL",
