@@ -246,6 +246,15 @@ def ensure_seeded() -> dict[str, Any]:
     return meta
 
 
+def collect_static() -> None:
+    """The production profile's static files, as an operator collects them before the start
+    (gunicorn refuses to start without them: journal_project/gunicorn.conf.py)."""
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": f"{PG}/{TEMPLATE}", "MONITORING_ENABLED": "false"}
+    subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+    )
+
+
 def copy_database(name: str, template: str) -> None:
     """`name` as a fresh copy of `template` (replacing any earlier copy)."""
     with _admin_connection() as conn:
@@ -637,6 +646,7 @@ def main() -> None:
     TMP.mkdir(parents=True, exist_ok=True)
     preflight()
     seed_meta = ensure_seeded()
+    collect_static()
     setup_django()
     data_file = TMP / "data.lua"
 

@@ -56,6 +56,35 @@ except Exception as error:
     if line is None:
         raise
     sys.exit(line)  # SystemExit: gunicorn prints a traceback for any other exception in this file
+
+
+def missing_static_manifest() -> str | None:
+    """The refusal when the static files were never collected, or None.
+
+    The production profile serves static files through a manifest storage: without
+    `collectstatic` every page that links a stylesheet was a 500, and so was the 500 page
+    (a long chained traceback per request, nothing said at start).
+    """
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.utils.module_loading import import_string
+
+    storage = import_string(django_settings.STORAGES["staticfiles"]["BACKEND"])
+    manifest = Path(django_settings.STATIC_ROOT) / getattr(storage, "manifest_name", "staticfiles.json")
+    if not issubclass(storage, ManifestFilesMixin) or manifest.exists():
+        return None
+    return (
+        f"ImproperlyConfigured: the static files are not collected ({manifest} is missing): "
+        "run `python manage.py collectstatic --noinput` with the same settings, then start again."
+    )
+
+
+def on_starting(server: Any) -> None:
+    # In the master, before any worker boots (not when this file is only read).
+    refusal = missing_static_manifest()
+    if refusal:
+        sys.exit(refusal)
+
+
 # The app when none is named on the command line.
 wsgi_app = "journal_project.wsgi"
 worker_class = "gthread"

@@ -109,3 +109,32 @@ def test_only_the_trusted_proxy_can_say_a_request_came_over_https(production_ser
     spoofed = _get_from(production_server, "127.0.0.2", https)  # not a trusted proxy
     assert spoofed[0] == 301, production_server.log()
     assert spoofed[1].startswith("https://")
+
+
+def test_the_production_start_refuses_to_run_without_collected_static_files(settings, tmp_path):
+    # Without `collectstatic` every page linking a stylesheet was a 500 under the production
+    # profile's manifest storage, and so was the 500 page; the start said nothing.
+    import runpy
+    from pathlib import Path
+
+    import journal_project
+
+    config = runpy.run_path(str(Path(journal_project.__file__).parent / "gunicorn.conf.py"))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = str(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        config["on_starting"](None)
+    assert str(stopped.value).startswith("ImproperlyConfigured: the static files are not collected (")
+    assert "python manage.py collectstatic --noinput" in str(stopped.value)
+
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    config["on_starting"](None)  # collected: the start goes on
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    (tmp_path / "staticfiles.json").unlink()
+    config["on_starting"](None)  # the base profile serves from the apps: nothing to collect
