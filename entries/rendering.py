@@ -294,23 +294,61 @@ def render_markdown(source: str) -> str:
     )
 
 
-# The end of a heading that has no punctuation of its own (inline markup may close before
-# it). Written for Python's `re` and PostgreSQL's regular expressions alike: excerpts apply
-# it here (`plain_text`), search headlines in SQL before ts_headline cuts its fragments
-# (entries.search).
-HEADING_END = r"(?<![.!?:;…])((?:</(?!h[1-6]>)[a-z]+>)*)</h([1-6])>"
-HEADING_END_REPLACEMENT = r"\1.</h\2>"
-_HEADING_END = re.compile(HEADING_END)
+# Where one block of text ends and the next begins: a heading, a paragraph, a list item, a
+# table cell, a quotation, a code block, or a line break inside a paragraph. Without its
+# tags the HTML ran the blocks together: "- milk" "- eggs" "- bread" read "milk eggs
+# bread" and "# Monday" then "Slept well." read "Monday Slept well.". Each block tag
+# becomes a separator (a control character that stored text never holds, see
+# `_CONTROL`), the other tags go without a trace, and where the text before a separator
+# ends without punctuation of its own and more text follows, a full stop goes after it
+# ("Monday. milk. eggs. bread"); the last block gets none, as the writer left it. The
+# separators then read as spaces. Written for Python's `re` and PostgreSQL's regular
+# expressions alike: excerpts apply it here (`plain_text`), search headlines in SQL before
+# ts_headline cuts its fragments (entries.search). In this order because PostgreSQL's
+# regular expressions are slow at a pattern that looks past tags (one that did took up
+# to ten times as long on a long entry).
+BLOCK_SEPARATOR = "\x1e"
+BLOCK_TAG = r"<(?:/?(?:h[1-6]|p|li|ul|ol|t[a-z]+|pre|blockquote)|br|hr)[^>]*>"
+_PUNCTUATION = ".!?:;…,。！？；：，、؟،।"
+BLOCK_STOP = (
+    rf"([^\s{BLOCK_SEPARATOR}{_PUNCTUATION}])(\s*{BLOCK_SEPARATOR})(?=[\s{BLOCK_SEPARATOR}]*[^\s{BLOCK_SEPARATOR}])"
+)
+BLOCK_STOP_REPLACEMENT = r"\1.\2"
+_BLOCK_TAG = re.compile(BLOCK_TAG)
+_BLOCK_STOP = re.compile(BLOCK_STOP)
 
 
 def plain_text(value: str | None) -> str:
     """Sanitized entry HTML → the words a person reads (excerpts, snippets: no Markdown marks).
 
-    A heading ends with a full stop unless it has its own punctuation: "# Monday" then
-    "Slept well." would otherwise read "Monday Slept well.".
+    Blocks stay apart (`BLOCK_STOP`): "# Monday" then "- milk", "- eggs" reads "Monday.
+    milk. eggs", and a block tag is a space even where written HTML has no newline after it.
     """
-    text = _HEADING_END.sub(HEADING_END_REPLACEMENT, value or "")
-    return " ".join(unescape(strip_tags(text)).split())
+    text = strip_tags(_BLOCK_TAG.sub(BLOCK_SEPARATOR, value or ""))
+    text = _BLOCK_STOP.sub(BLOCK_STOP_REPLACEMENT, text).replace(BLOCK_SEPARATOR, " ")
+    return " ".join(unescape(text).split())
+
+
+_LEADING_HEADING = re.compile(r"\s*<h([1-6])>(.*?)</h\1>", re.S)
+
+
+def without_title_heading(body_html: str | None, title: str | None) -> str:
+    """The body's HTML without its first heading when that heading reads as the title.
+
+    A title is often the body's own first heading (the Today page makes it from the first
+    line; people paste a document that starts with one): the entry page showed it twice,
+    once as the page's title and again at the top of the text, and the excerpt under a
+    card began with the title it stood under. Only a leading heading whose words are the
+    title's (case and spacing aside) is left out; the body itself is unchanged.
+    """
+    html = body_html or ""
+    match = _LEADING_HEADING.match(html)
+    if match is None or not title:
+        return html
+    words = " ".join(unescape(strip_tags(match.group(2))).split())
+    if words.casefold() != " ".join(title.split()).casefold():
+        return html
+    return html[match.end() :].lstrip()
 
 
 def count_words(text: str) -> int:

@@ -354,20 +354,21 @@ def _shown_body() -> Func:
     inside a link or an emphasis and kept half of its marks ("kids](https://…) at the
     market", "flowers** for the weekend"), and it showed what the page does not (the code
     fence's backticks, a table's pipes, the text of a `<script>` the sanitizer removed).
-    Cut from the HTML, a fragment holds only words: block elements end in a newline
-    (Python-Markdown writes one after each), inline ones go without a trace, headings
-    get the full stop excerpts give them, and nh3 escapes `>` inside attribute values.
-    Entities stay as they are, one token for the parser, and are decoded in `marked()`.
+    Cut from the HTML, a fragment holds only words: blocks stay apart as in excerpts
+    (`rendering.plain_text`: a full stop where one ends without punctuation, a block tag
+    reads as a space), inline tags go without a trace, and nh3 escapes `>` inside
+    attribute values. Entities stay as they are, one token for the parser, and are
+    decoded in `marked()`.
     """
-    stops = Func(
-        F("body_html"),
-        Value(rendering.HEADING_END),
-        Value(rendering.HEADING_END_REPLACEMENT),
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
-    return Func(stops, Value("<[^>]*>"), Value(""), Value("g"), function="regexp_replace", output_field=TextField())
+
+    def replace(text: Any, pattern: str, replacement: str) -> Func:
+        return Func(
+            text, Value(pattern), Value(replacement), Value("g"), function="regexp_replace", output_field=TextField()
+        )
+
+    separated = replace(F("body_html"), rendering.BLOCK_TAG, rendering.BLOCK_SEPARATOR)
+    stopped = replace(replace(separated, "<[^>]*>", ""), rendering.BLOCK_STOP, rendering.BLOCK_STOP_REPLACEMENT)
+    return Func(stopped, Value(rendering.BLOCK_SEPARATOR), Value(" "), function="translate", output_field=TextField())
 
 
 def marked(rows: Iterable[tuple[int, str | None, str | None]]) -> dict[int, tuple[str, str]]:

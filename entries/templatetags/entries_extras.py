@@ -54,3 +54,9 @@ def mood_label(value: int | None) -> str:
 def plaintext(value: str | None) -> str:
     """Sanitized entry HTML → the words a person reads (for excerpts: no Markdown marks showing)."""
     return rendering.plain_text(value)
+
+
+@register.filter
+def without_title(body_html: str | None, title: str | None) -> str:
+    """The entry's HTML without a first heading that repeats its title (shown above it already)."""
+    return rendering.without_title_heading(body_html, title)

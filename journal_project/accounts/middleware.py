@@ -91,6 +91,12 @@ class PrivatePagesMiddleware:
     holds no journal. A view that set its own Cache-Control on a page keeps it. As in
     UserTimezoneMiddleware, without a session cookie nobody is signed in, and the session
     user is not resolved.
+
+    Every other JSON answer of the API to someone signed in (a token or a session) that
+    says nothing about storing it says what the conditional GETs say, `private, no-cache`:
+    `/api/v1/auth/me/` and `/api/v1/prompts/today/` said nothing, which lets a shared
+    cache (a company proxy, a CDN in front of the server) store one person's account or
+    prompt and hand it to the next who asks for the same URL.
     """
 
     # What the API's conditional GET sets (journal_project.api.conditional): replaced for a
@@ -102,16 +108,28 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if (
+            self._api_answer(request, response)
+            and not response.has_header("Cache-Control")
+            # DRF sets the Django request's user to whoever its authentication found.
+            and getattr(getattr(request, "user", None), "is_authenticated", False)
+        ):
+            response["Cache-Control"] = self.REVALIDATE
         if self._keeps_journal(request, response) and self._signed_in(request):
             response["Cache-Control"] = "private, no-store"
         return response
 
+    @staticmethod
+    def _api_answer(request: HttpRequest, response: HttpResponse) -> bool:
+        """A JSON answer of the API (or a 304), not the schema or the docs page."""
+        if not request.path_info.startswith("/api/"):
+            return False
+        return response.get("Content-Type", "").startswith("application/json") or response.status_code == 304
+
     def _keeps_journal(self, request: HttpRequest, response: HttpResponse) -> bool:
         content_type = response.get("Content-Type", "")
         if request.path_info.startswith("/api/"):
-            # JSON answers (and their 304s), not the schema or the docs page.
-            answer = content_type.startswith("application/json") or response.status_code == 304
-            return answer and response.get("Cache-Control", self.REVALIDATE) == self.REVALIDATE
+            return self._api_answer(request, response) and response.get("Cache-Control") == self.REVALIDATE
         return content_type.startswith("text/html") and not response.has_header("Cache-Control")
 
     @staticmethod

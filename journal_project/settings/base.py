@@ -566,6 +566,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # DRF's JSON, encoded by orjson (a tenth of the CPU on a page of entries).
     "DEFAULT_RENDERER_CLASSES": ["journal_project.api.renderers.FastJSONRenderer"],
+    # DRF's, reading `q=0` as "not acceptable" (a 406), which DRF's own ignores.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "journal_project.api.negotiation.QualityContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "journal_project.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",

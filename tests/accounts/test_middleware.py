@@ -167,3 +167,70 @@ def test_a_session_begun_in_this_request_is_not_mistaken_for_a_signed_out_one(rf
     login(request, user, backend="journal_project.accounts.backends.JournalModelBackend")
     assert async_to_sync(request.auser)() == user
     assert request.session.get("_auth_user_id") == str(user.pk)  # not flushed
+
+
+# Routes that hold nothing of anyone's: left to shared caches on purpose.
+PUBLIC_ROUTES = {
+    "favicon.ico",
+    "api/v1/schema/",  # the same document for everyone
+    "api/v1/docs/",
+    "health/live/",
+    "health/ready/",
+}
+# Only for someone signed out (a reset link's page); it signs nobody in by being read.
+SIGNED_OUT_ROUTES = {"accounts/password/reset/<uidb64>/<token>/"}
+
+
+def _routes(patterns, prefix=""):
+    from django.urls import URLResolver
+
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def test_no_answer_to_someone_signed_in_can_be_stored_by_a_shared_cache(client, staff_user):
+    """Every GET route of the URLconf, asked by a signed-in person (a token, and a browser
+    session), answers with `private` or `no-store`: a proxy or CDN in front of the server
+    must never keep one person's answer for the next who asks for the URL.
+    `/api/v1/auth/me/` and `/api/v1/prompts/today/` said nothing. A new route is walked as
+    soon as it exists; one with a new path parameter fails here until it is given a value.
+    Django's admin (`never_cache` on every view) is left out but for the dashboard."""
+    import re
+
+    from django.urls import get_resolver
+
+    from tests.conftest import make_api_client
+    from tests.entries.factories import EntryFactory
+    from tests.sessions_app.factories import ReflectionSessionFactory, TechniqueFactory
+
+    values = {
+        "pk": EntryFactory(user=staff_user, body="Private words").pk,
+        "session_id": ReflectionSessionFactory(user=staff_user).pk,
+        "slug": TechniqueFactory().slug,
+    }
+    app = make_api_client(staff_user)
+    client.force_login(staff_user)
+    routes = [
+        route
+        for route in _routes(get_resolver().url_patterns)
+        if route not in PUBLIC_ROUTES | SIGNED_OUT_ROUTES
+        and (not route.startswith("admin/") or route == "admin/monitoring/dashboard/")
+    ]
+    assert {"api/v1/auth/me/", "api/v1/prompts/today/", "entries/<int:pk>/", "today/"} <= set(routes)
+    storable = []
+    for route in routes:
+        names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+        assert all(name in values for name in names), f"give {route} a value for its parameters"
+        path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(values[match.group(1)]), route)
+        askers = [("token", app), ("session", client)] if path.startswith("/api/") else [("session", client)]
+        for asker, http in askers:
+            response = http.get(path)
+            if response.status_code == 405:
+                continue  # no GET here (register, token, a session's messages)
+            directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+            if not directives & {"private", "no-store"}:
+                storable.append(f"{path} ({asker}): {response.status_code} {response.get('Cache-Control')!r}")
+    assert storable == [], "\n".join(storable)

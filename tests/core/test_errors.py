@@ -184,6 +184,59 @@ def test_the_schema_and_docs_still_answer_what_they_did(client):
     assert docs["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/json;q=0",
+        "application/json; q=0.0",
+        "application/json;q=0, */*",  # the more specific range decides for JSON
+        "*/*;q=0",
+        "text/csv",
+        "text/csv, application/json;q=0",
+    ],
+)
+def test_an_accept_header_that_refuses_json_is_answered_406(auth_client, accept):
+    """DRF ignores quality values: `application/json;q=0` (and `*/*;q=0`) got 200 in JSON."""
+    response = auth_client.get("/api/v1/auth/me/", HTTP_ACCEPT=accept)
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "not_acceptable"
+    assert "application/json" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        None,
+        "*/*",
+        "application/json",
+        "application/*",
+        "application/json;q=0.5",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",  # a browser's
+        "*/*;q=0, application/json",
+        "text/csv;q=0, */*",
+        "application/json;q=nonsense",  # an unreadable weight is ignored, as before
+    ],
+)
+def test_what_accepts_json_still_gets_it(auth_client, accept):
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    response = auth_client.get("/api/v1/auth/me/", **headers)
+    assert response.status_code == 200
+    assert response.json()["username"] == auth_client.user.username
+
+
+def test_refusing_json_leaves_the_exports_own_formats_and_the_schema_s_yaml(auth_client, client):
+    markdown = auth_client.get("/api/v1/export/?format=markdown", HTTP_ACCEPT="application/json;q=0")
+    assert markdown.status_code == 200
+    assert markdown["Content-Type"] == "application/zip"
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json;q=0, application/vnd.oai.openapi")
+    assert schema.status_code == 200
+    assert schema["Content-Type"].startswith("application/vnd.oai.openapi")
+    indented = auth_client.get("/api/v1/auth/me/", HTTP_ACCEPT="text/csv;q=0, application/json; indent=2")
+    assert indented.content.startswith(b"{\n  ")
+
+
 # Half of a UTF-16 pair, as JSON may spell it: a string UTF-8 cannot encode. Text fields
 # refused it, but an error repeating it (a field name, a choice, a time zone) could not be
 # rendered: a 500.

@@ -562,6 +562,57 @@ def test_an_excerpt_keeps_a_heading_apart_from_the_text_after_it(browser_client,
     assert "Monday at home. Slept well. Why? No idea." in page
 
 
+def test_an_excerpt_keeps_list_items_and_lines_apart(browser_client, user):
+    """ "- milk" "- eggs" "- bread" read "milk eggs bread" in the list."""
+    EntryFactory(user=user, title="Errands", body="To buy:\n\n- milk\n- eggs\n- bread\n\nthen home\nand rest")
+    page = browser_client.get("/entries/").content.decode()
+    assert "To buy: milk. eggs. bread. then home. and rest" in page
+
+
+def test_a_title_made_from_the_first_heading_is_shown_once(browser_client, auth_client, user):
+    """The Today page takes the title from the first line: "## About *gardening*" showed as
+    the page's title and again at the top of the text, and the excerpt repeated it too."""
+    assert browser_client.post("/today/", {"body": "## About *gardening*\n\nThe tomatoes came up."}).status_code == 302
+    entry = Entry.objects.get(user=user)
+    assert entry.title == "About gardening"
+    page = browser_client.get(f"/entries/{entry.pk}/").content.decode()
+    assert page.count("gardening") == 2  # the <title> and the page's heading
+    assert '<div class="entry-body" dir="auto"><p>The tomatoes came up.</p></div>' in page
+    listing = browser_client.get("/entries/").content.decode()
+    assert '<p class="excerpt" dir="auto">The tomatoes came up.</p>' in listing
+    # The entry itself is as written: the API (and the editor) keep the heading.
+    item = auth_client.get(f"/api/v1/entries/{entry.pk}/").json()
+    assert item["body"] == "## About *gardening*\n\nThe tomatoes came up."
+    assert item["body_html"].startswith("<h2>About <em>gardening</em></h2>")
+    assert "## About *gardening*" in browser_client.get(f"/entries/{entry.pk}/edit/").content.decode()
+
+
+def test_a_first_heading_other_than_the_title_is_still_shown(browser_client, user):
+    entry = EntryFactory(user=user, title="Saturday", body="# The garden\n\nTomatoes.")
+    page = browser_client.get(f"/entries/{entry.pk}/").content.decode()
+    assert "<h1>The garden</h1>" in page
+    assert "The garden. Tomatoes." in browser_client.get("/entries/").content.decode()
+
+
+def test_cards_and_headlines_kept_from_before_are_made_again_after_the_migration(browser_client, user):
+    """Excerpts are cached (the list's cards, search headlines, the API's answers and their
+    ETags): the migration that came with the new excerpts moves every person's generations."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from journal_project import caching
+
+    migration = import_module("entries.migrations.0006_excerpts_keep_blocks_apart")
+    EntryFactory(user=user, title="Errands", body="- milk\n- eggs")
+    browser_client.get("/entries/")
+    before = [caching.current_generation(namespace, user.pk) for namespace in (caching.ENTRIES, caching.ENTRY_VERSIONS)]
+    migration.invalidate_cached_entries(apps, None)
+    caching.reset_request_state()
+    after = [caching.current_generation(namespace, user.pk) for namespace in (caching.ENTRIES, caching.ENTRY_VERSIONS)]
+    assert all(new > old for old, new in zip(before, after, strict=True))
+
+
 def test_applied_filters_are_named_and_leave_the_entries_in_view(browser_client, user):
     """A calendar day's link opened the list with the whole filter form unfolded: on a phone
     the entries began below the first screen, under "2 entries match these filters"."""

@@ -336,3 +336,41 @@ def test_an_entry_nested_too_deep_is_saved_through_the_api(auth_client):
         auth_client.post("/api/v1/entries/", {"title": "Next", "body": "*ok*"}, format="json").json()["body_html"]
         == "<p><em>ok</em></p>"
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("- milk\n- eggs\n- bread", "milk. eggs. bread"),
+        ("1. first\n2. **second**\n3. [third](https://example.test)", "first. second. third"),
+        ("Shopping:\n\n- milk\n- eggs", "Shopping: milk. eggs"),  # its own punctuation stays alone
+        ("- Called Mum!\n- Ran 5k.\n- why?", "Called Mum! Ran 5k. why?"),
+        ("First paragraph\n\nSecond paragraph", "First paragraph. Second paragraph"),
+        ("line one\nline two", "line one. line two"),  # a line break inside a paragraph
+        ("| day | km |\n|---|---|\n| Mon | 5 |", "day. km. Mon. 5"),
+        ("> quoted\n\nafter", "quoted. after"),
+        ("- fruit\n    - apple\n    - pear\n- veg", "fruit. apple. pear. veg"),
+        ("# Monday at *home*\n\nSlept well.\n\n## Why?\n\nNo idea.", "Monday at home. Slept well. Why? No idea."),
+        ("Bad sleep again", "Bad sleep again"),  # the last block gets no stop it did not have
+        ("今日は晴れ。\n\n明日も", "今日は晴れ。 明日も"),
+        ("<ul><li>written</li><li>html</li></ul>", "written. html"),  # no newline between the tags
+    ],
+)
+def test_plain_text_keeps_blocks_apart(source, text):
+    """List items, paragraphs, cells and lines ran together: "- milk" "- eggs" read "milk eggs"."""
+    assert rendering.plain_text(rendering.render_markdown(source)) == text
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "kept"),
+    [
+        ("# About *gardening*\n\nThe tomatoes came up.", "About gardening", "<p>The tomatoes came up.</p>"),
+        ("## about   Gardening\n\nText.", "About gardening", "<p>Text.</p>"),  # case and spacing aside
+        ("# Gardening\n\nText.", "About gardening", None),  # another heading: kept
+        ("Intro.\n\n# About gardening", "About gardening", None),  # not the first block: kept
+        ("# About gardening and much more besides", "About gardening and much…", None),  # a cut title
+    ],
+)
+def test_a_first_heading_that_is_the_title_is_left_out_of_the_shown_body(body, title, kept):
+    html = rendering.render_markdown(body)
+    assert rendering.without_title_heading(html, title) == (html if kept is None else kept)

@@ -561,3 +561,37 @@ def test_the_embedded_default_ranks_its_search(tmp_path):
     result = run_manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == ["Café", "Later"]
+
+
+@pytest.mark.parametrize("postgres", [True, False])
+def test_a_headline_keeps_list_items_and_lines_apart(user, monkeypatch, postgres):
+    """ "- milk" "- eggs" read "milk eggs" in the search result, as in the list's excerpts."""
+    if not postgres:
+        monkeypatch.setattr(search, "uses_postgres", lambda: False)
+    EntryFactory(user=user, title="Shopping", body="- milk\n- eggs\n- bread\n\nthen home\nand rest")
+    result = selectors.entry_list(user=user, filters={"q": "eggs"})
+    assert result["results"][0]["headline"] == "milk. <mark>eggs</mark>. bread. then home. and rest"
+
+
+def test_the_sql_and_python_read_a_body_alike(user):
+    """Headlines (PostgreSQL's regular expressions) and excerpts (Python's) share one pattern."""
+    from html import unescape
+
+    from django.db.models import F
+
+    from entries import rendering
+
+    bodies = [
+        "# Monday at *home*\n\nSlept well.\n\n## Why?\n\nNo idea.",
+        "- fruit\n    - **apple**\n- veg\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+        "a\n\n```\ncode\nmore\n```\nb\n\n> quote\n\n1. one\n2. two",
+        "<ul><li>written</li><li>html</li></ul>\n\nTom & Jerry <3\nline",
+        "今日は晴れ\n\n明日",
+    ]
+    for body in bodies:
+        entry = EntryFactory(user=user, body=body)
+        shown = (
+            Entry.objects.filter(pk=entry.pk).annotate(shown=search._shown_body()).values_list("shown", F("body_html"))
+        )
+        sql, body_html = shown.get()
+        assert " ".join(unescape(sql).split()) == rendering.plain_text(body_html), body
