@@ -159,16 +159,38 @@ class IssuedToken:
         return self.token.expires_at
 
 
+class PasswordChanged(Exception):
+    """The password a caller checked is no longer the account's (changed, or reset, meanwhile)."""
+
+
 def token_issue(*, user: AbstractBaseUser, name: str = "") -> IssuedToken:
-    """A new bearer token; the raw value exists only in the returned object."""
+    """A new bearer token; the raw value exists only in the returned object.
+
+    `user` is the account as the caller's password check loaded it. Checking a password
+    takes most of a second (the hasher's work), and a password change committing during
+    it revokes every token before this one exists: the token issued afterwards, for the
+    old password, outlived the change. So the account's row is locked and its password
+    compared with the one checked; a change waits for the token to exist (and then
+    revokes it), or wins and the token is refused (PasswordChanged).
+    """
     raw = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        key_hash=hash_token(raw),
-        prefix=raw[:8],
-        name=name[:100],
-        expires_at=timezone.now() + settings.API_TOKEN_TTL,
-    )
+    with transaction.atomic():
+        current = (
+            get_user_model()
+            ._default_manager.select_for_update()
+            .filter(pk=user.pk)
+            .values_list("password", "is_active")
+            .first()
+        )
+        if current is None or current != (user.password, True):
+            raise PasswordChanged()
+        token = ApiToken.objects.create(
+            user=user,
+            key_hash=hash_token(raw),
+            prefix=raw[:8],
+            name=name[:100],
+            expires_at=timezone.now() + settings.API_TOKEN_TTL,
+        )
     return IssuedToken(token=token, raw=raw)
 
 
