@@ -130,7 +130,11 @@ def _tags_lock(user_id: int, *lowered: Any) -> tuple[Any, ...]:
     The same query evaluates the expressions `lowered` (see _tags_resolve) and returns them.
     """
     rows = list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values_list("pk", *lowered))
-    return rows[0][1:] if rows else ()
+    if not rows:
+        # The account was deleted while this write waited for its row (another device
+        # deleting it): there is no journal left to write to (was a ValueError, a 500).
+        raise NotFound()
+    return rows[0][1:]
 
 
 _LOWER_CHUNK = 500

@@ -14,7 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from journal_project.accounts.models import ApiToken, Profile, hash_token
@@ -204,7 +204,12 @@ def tokens_revoke_all(*, user: AbstractBaseUser) -> int:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-@transaction.atomic
+# Attempts of an account's deletion that PostgreSQL aborts to break a deadlock.
+USER_DELETE_ATTEMPTS = 3
+# A deadlock, and a row added by a concurrent write after the cascade collected them.
+_CONCURRENT_WRITE = {"40P01", "23503"}
+
+
 def user_delete(*, user: AbstractBaseUser) -> None:
     """Delete an account with its journal, sessions and tokens; its cached data goes with it.
 
@@ -212,12 +217,31 @@ def user_delete(*, user: AbstractBaseUser) -> None:
     queue the deletion of the user's Redis keys after commit. The login records
     (django-axes keeps them by username, with IP addresses and browsers) go too: they
     say when and from where the person used the journal.
+
+    Another device of the person may be writing at that moment. The user row is locked
+    first, so writes of tags wait and the foreign-key checks of new rows wait; a write
+    already holding its rows still crosses the cascade (a deadlock PostgreSQL breaks by
+    aborting one side, or a row committed after the cascade collected the person's rows,
+    which the deferred foreign keys refuse at commit). The deletion is then run again,
+    after that write: the constraints are checked inside the attempt for that reason.
     """
     username = user.get_username()
-    with transaction.atomic():
-        for model in (AccessAttempt, AccessFailureLog, AccessLog):
-            model.objects.filter(username=username).delete()
-        user.delete()
+    for attempt in range(1, USER_DELETE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                list(get_user_model()._default_manager.select_for_update().filter(pk=user.pk).values_list("pk"))
+                for model in (AccessAttempt, AccessFailureLog, AccessLog):
+                    model.objects.filter(username=username).delete()
+                user.delete()
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # here, not at a caller's commit
+            return
+        except (OperationalError, IntegrityError) as error:
+            state = getattr(error.__cause__, "sqlstate", None)
+            if attempt == USER_DELETE_ATTEMPTS or state not in _CONCURRENT_WRITE:
+                raise
+            logger.info("Account deletion crossed a concurrent write (%s); trying again", state)
 
 
 def accounts_prune(*, now: datetime | None = None) -> dict[str, int]:
