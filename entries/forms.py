@@ -64,6 +64,19 @@ class EntryForm(forms.Form):
         return data
 
 
+class EntryEditForm(EntryForm):
+    """The editor of a saved entry. It carries the version it opened (`entry_fingerprint`),
+    so that saving it cannot silently undo a save made meanwhile on another device."""
+
+    opened_as = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        # Empty from an editor opened before this field existed: saved as before.
+        data["opened_as"] = data.pop("opened_as", "") or None
+        return data
+
+
 class QuickEntryForm(EntryForm):
     """The Today page's form: a title is optional (one is made from the first line)."""
 

@@ -7,6 +7,8 @@ Other apps call these (e.g. sessions_app saves a reflection with `entry_create`)
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
 import uuid
 import zoneinfo
@@ -30,6 +32,7 @@ from journal_project.exceptions import Conflict, NotFound
 logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = frozenset({"title", "body", "mood", "tags", "entry_date"})
+
 # Fields left out of full_clean(): `user` would cost a query to re-check a user we hold,
 # `search_vector` is the trigger's (and deferred when loading, so reading it would cost a
 # query), and the database constraints (mood and sentiment ranges, unique uid) stay the
@@ -46,6 +49,26 @@ class EntryExists(Conflict):
     def __init__(self, entry_id: int) -> None:
         super().__init__(fields={"id": [str(entry_id)]})
         self.entry_id = entry_id
+
+
+class EntryChanged(Conflict):
+    """The entry was saved elsewhere (another device, another tab) after the editor opened it."""
+
+    code = "entry_changed"
+    default_message = "This entry was changed somewhere else after you opened it."
+
+
+def entry_fingerprint(*, title: str, body: str, mood: int | None, tags: Iterable[str], entry_date: Any) -> str:
+    """What a person edits of an entry, as one value: an editor keeps the one it opened with.
+
+    Only the editable fields: the background sentiment of a long text moves `updated_at`
+    without the person changing anything, which must not count as someone else's edit.
+    Tags compare as the service compares them (a set, whatever their case).
+    """
+    tag_set = sorted({name.lower() for name in tags})
+    date = entry_date.isoformat() if isinstance(entry_date, datetime.date) else entry_date
+    payload = json.dumps([title, body, mood, tag_set, date], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
 # --- Time -------------------------------------------------------------------------------
@@ -107,7 +130,11 @@ def _tags_lock(user_id: int, *lowered: Any) -> tuple[Any, ...]:
     The same query evaluates the expressions `lowered` (see _tags_resolve) and returns them.
     """
     rows = list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values_list("pk", *lowered))
-    return rows[0][1:] if rows else ()
+    if not rows:
+        # The account was deleted while this write waited for its row (another device
+        # deleting it): there is no journal left to write to (was a ValueError, a 500).
+        raise NotFound()
+    return rows[0][1:]
 
 
 _LOWER_CHUNK = 500
@@ -296,10 +323,13 @@ def entry_create(
     return entry
 
 
-def entry_update(*, entry: Entry, **changes: Any) -> Entry:
+def entry_update(*, entry: Entry, opened_as: str | None = None, **changes: Any) -> Entry:
     """Change some of title, body, mood, tags, entry_date; returns the saved entry.
 
     The row is locked for the read-modify-write, so two concurrent partial updates both land.
+    `opened_as`: the `entry_fingerprint` an editor showed; when the entry has been saved
+    differently since (another device), EntryChanged is raised and nothing is written,
+    instead of the editor's whole form silently replacing that save.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -313,6 +343,8 @@ def entry_update(*, entry: Entry, **changes: Any) -> Entry:
         )
         if locked is None:
             raise NotFound()
+        if opened_as is not None:
+            _check_not_changed_since(locked, opened_as, changes)
         fields = {"updated_at"}
         text_changed = False
         for name in ("title", "body", "mood", "entry_date"):
@@ -349,6 +381,25 @@ def entry_update(*, entry: Entry, **changes: Any) -> Entry:
             _queue_sentiment([locked.pk])
     locked.holds_stored_state = scored  # type: ignore[attr-defined]
     return locked
+
+
+def _check_not_changed_since(locked: Entry, opened_as: str, changes: dict[str, Any]) -> None:
+    current_tags = list(locked.tags.values_list("name", flat=True))
+    stored = entry_fingerprint(
+        title=locked.title, body=locked.body, mood=locked.mood, tags=current_tags, entry_date=locked.entry_date
+    )
+    if stored == opened_as:
+        return
+    # The same text sent again (a form re-posted after its answer was lost) is no conflict.
+    wanted = entry_fingerprint(
+        title=rendering.clean_line(changes.get("title", locked.title)),
+        body=rendering.clean_text(changes.get("body", locked.body)),
+        mood=changes.get("mood", locked.mood),
+        tags=tag_names_normalise(changes["tags"] or ()) if "tags" in changes else current_tags,
+        entry_date=changes.get("entry_date") or locked.entry_date,
+    )
+    if wanted != stored:
+        raise EntryChanged()
 
 
 def entry_delete(*, entry: Entry) -> None:

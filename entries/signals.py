@@ -15,7 +15,7 @@ import contextvars
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -54,13 +54,18 @@ def coalesced_invalidation() -> Iterator[None]:
     token = _pending.set(users)
     try:
         yield
-    except BaseException:
+    except BaseException as error:
         _pending.reset(token)
         # Rows written before the exception may still commit: in autocommit they already
         # have, and a caller may catch the exception inside its transaction and commit.
         # So bump unless the transaction is already doomed to roll back (then it must not
-        # run another query, and the rows go away with it).
-        if not connection.needs_rollback:
+        # run another query, and the rows go away with it). A query that failed in this
+        # block's transaction (a deadlock, a lost connection) dooms it before the atomic
+        # block around us has marked it: PostgreSQL refuses every later query, and the
+        # bump's "current transaction is aborted" used to replace the real error (a
+        # deadlock's 503 became a 500).
+        doomed = connection.needs_rollback or (isinstance(error, DatabaseError) and connection.in_atomic_block)
+        if not doomed:
             for user_id in sorted(users):
                 caching.bump(caching.ENTRIES, user_id)
         raise

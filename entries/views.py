@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from entries import charts, rendering, selectors, services
 from entries.api.views import export_response, import_payload
 from entries.filters import EntryFilter, EntryPageFilter
-from entries.forms import EntryForm, ImportForm, QuickEntryForm
+from entries.forms import EntryEditForm, EntryForm, ImportForm, QuickEntryForm
 from entries.models import BODY_MAX_LENGTH, Entry, Mood
 from entries.search import only_common_words
 from journal_project import caching, unsaved
@@ -36,7 +36,12 @@ from journal_project.paging import page_number, query_without_page
 PAGE_SIZE = 20
 # An entry written while the session ended is kept through the login (journal_project/unsaved.py).
 keeps_unsaved_entry = unsaved.login_required_keeping_text(
-    "title", "body", "mood", "tags", "entry_date", text_fields=("title", "body"), what="entry"
+    "title", "body", "mood", "tags", "entry_date", "opened_as", text_fields=("title", "body"), what="entry"
+)
+SAVED_ELSEWHERE = (
+    "This entry was changed on another device (or in another tab) after you opened it, and your "
+    "changes are not saved yet. The saved version is shown below the form. Save again to replace "
+    "it with what is in the form, or cancel to keep it."
 )
 INSIGHT_WINDOWS = (30, 90, 365)
 
@@ -171,7 +176,13 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _write_page(
-    request: HttpRequest, form: EntryForm, *, entry: dict | None, draft_key: str, from_today: bool = False
+    request: HttpRequest,
+    form: EntryForm,
+    *,
+    entry: dict | None,
+    draft_key: str,
+    from_today: bool = False,
+    saved_elsewhere: dict | None = None,
 ) -> HttpResponse:
     preview_html = None
     if request.method == "POST" and "preview" in request.POST:
@@ -182,6 +193,7 @@ def _write_page(
         "preview_html": preview_html,
         "draft_key": draft_key,
         "from_today": from_today,
+        "saved_elsewhere": saved_elsewhere,
     }
     return render(request, "entries/entry_form.html", context)
 
@@ -219,31 +231,46 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = _entry_or_404(request.user, pk)
     draft_key = f"entry-{pk}"
+    saved_elsewhere = None
     if request.method == "POST":
-        form = EntryForm(request.POST)
+        form = EntryEditForm(request.POST)
         if "preview" not in request.POST and form.is_valid():
             try:
                 entry = selectors.entry_for_write(user=request.user, entry_id=pk)
                 services.entry_update(entry=entry, **form.service_kwargs())
             except NotFound:
                 raise Http404("No such entry.") from None
+            except services.EntryChanged:
+                # Nothing was written. The form keeps the person's text and now carries the
+                # version saved meanwhile: saving it again replaces that version, knowingly.
+                current = saved_elsewhere = _entry_or_404(request.user, pk)
+                form = EntryEditForm({**request.POST.dict(), "opened_as": _fingerprint(current)})
+                form.is_valid()
+                form.add_error(None, SAVED_ELSEWHERE)
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:
                 return _saved(request, pk, draft_key, "Changes saved.")
     elif kept := unsaved.take(request):
-        form = EntryForm(kept)
+        form = EntryEditForm(kept)
     else:
-        form = EntryForm(
+        form = EntryEditForm(
             initial={
                 "title": current["title"],
                 "body": current["body"],
                 "mood": current["mood"],
                 "tags": ", ".join(current["tags"]),
                 "entry_date": current["entry_date"],
+                "opened_as": _fingerprint(current),
             }
         )
-    return _write_page(request, form, entry=current, draft_key=draft_key)
+    return _write_page(request, form, entry=current, draft_key=draft_key, saved_elsewhere=saved_elsewhere)
+
+
+def _fingerprint(entry: dict[str, Any]) -> str:
+    return services.entry_fingerprint(
+        title=entry["title"], body=entry["body"], mood=entry["mood"], tags=entry["tags"], entry_date=entry["entry_date"]
+    )
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from journal_project.accounts.models import ApiToken, Profile, hash_token
@@ -159,16 +159,38 @@ class IssuedToken:
         return self.token.expires_at
 
 
+class PasswordChanged(Exception):
+    """The password a caller checked is no longer the account's (changed, or reset, meanwhile)."""
+
+
 def token_issue(*, user: AbstractBaseUser, name: str = "") -> IssuedToken:
-    """A new bearer token; the raw value exists only in the returned object."""
+    """A new bearer token; the raw value exists only in the returned object.
+
+    `user` is the account as the caller's password check loaded it. Checking a password
+    takes most of a second (the hasher's work), and a password change committing during
+    it revokes every token before this one exists: the token issued afterwards, for the
+    old password, outlived the change. So the account's row is locked and its password
+    compared with the one checked; a change waits for the token to exist (and then
+    revokes it), or wins and the token is refused (PasswordChanged).
+    """
     raw = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        key_hash=hash_token(raw),
-        prefix=raw[:8],
-        name=name[:100],
-        expires_at=timezone.now() + settings.API_TOKEN_TTL,
-    )
+    with transaction.atomic():
+        current = (
+            get_user_model()
+            ._default_manager.select_for_update()
+            .filter(pk=user.pk)
+            .values_list("password", "is_active")
+            .first()
+        )
+        if current is None or current != (user.password, True):
+            raise PasswordChanged()
+        token = ApiToken.objects.create(
+            user=user,
+            key_hash=hash_token(raw),
+            prefix=raw[:8],
+            name=name[:100],
+            expires_at=timezone.now() + settings.API_TOKEN_TTL,
+        )
     return IssuedToken(token=token, raw=raw)
 
 
@@ -182,7 +204,12 @@ def tokens_revoke_all(*, user: AbstractBaseUser) -> int:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-@transaction.atomic
+# Attempts of an account's deletion that PostgreSQL aborts to break a deadlock.
+USER_DELETE_ATTEMPTS = 3
+# A deadlock, and a row added by a concurrent write after the cascade collected them.
+_CONCURRENT_WRITE = {"40P01", "23503"}
+
+
 def user_delete(*, user: AbstractBaseUser) -> None:
     """Delete an account with its journal, sessions and tokens; its cached data goes with it.
 
@@ -190,12 +217,31 @@ def user_delete(*, user: AbstractBaseUser) -> None:
     queue the deletion of the user's Redis keys after commit. The login records
     (django-axes keeps them by username, with IP addresses and browsers) go too: they
     say when and from where the person used the journal.
+
+    Another device of the person may be writing at that moment. The user row is locked
+    first, so writes of tags wait and the foreign-key checks of new rows wait; a write
+    already holding its rows still crosses the cascade (a deadlock PostgreSQL breaks by
+    aborting one side, or a row committed after the cascade collected the person's rows,
+    which the deferred foreign keys refuse at commit). The deletion is then run again,
+    after that write: the constraints are checked inside the attempt for that reason.
     """
     username = user.get_username()
-    with transaction.atomic():
-        for model in (AccessAttempt, AccessFailureLog, AccessLog):
-            model.objects.filter(username=username).delete()
-        user.delete()
+    for attempt in range(1, USER_DELETE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                list(get_user_model()._default_manager.select_for_update().filter(pk=user.pk).values_list("pk"))
+                for model in (AccessAttempt, AccessFailureLog, AccessLog):
+                    model.objects.filter(username=username).delete()
+                user.delete()
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # here, not at a caller's commit
+            return
+        except (OperationalError, IntegrityError) as error:
+            state = getattr(error.__cause__, "sqlstate", None)
+            if attempt == USER_DELETE_ATTEMPTS or state not in _CONCURRENT_WRITE:
+                raise
+            logger.info("Account deletion crossed a concurrent write (%s); trying again", state)
 
 
 def accounts_prune(*, now: datetime | None = None) -> dict[str, int]:

@@ -415,6 +415,32 @@ def test_coalesced_invalidation_still_bumps_for_autocommitted_writes_when_it_fai
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_query_failing_in_a_coalesced_write_is_the_error_raised(user):
+    # A write that deadlocks (with an account deletion, say) has its transaction aborted by
+    # PostgreSQL; the block's closing bump then ran in it, and "current transaction is
+    # aborted" (an InternalError) replaced the deadlock: the API's 503 became a 500.
+    from django.db import OperationalError
+
+    from entries.signals import coalesced_invalidation, invalidate
+
+    entry = EntryFactory(user=user)
+    before = generation(user.pk)
+
+    def write_that_fails() -> None:
+        with transaction.atomic(), coalesced_invalidation():
+            Entry.objects.filter(pk=entry.pk).update(title="rolled back")
+            invalidate(user.pk)
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 1")
+                cursor.execute("SELECT pg_sleep(1)")  # canceled: an OperationalError, as a deadlock is
+
+    with pytest.raises(OperationalError):
+        write_that_fails()
+    assert generation(user.pk) == before
+    assert Entry.objects.get(pk=entry.pk).title != "rolled back"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_imports_of_one_file_create_each_entry_once(user):
     from tests.conftest import make_api_client
 

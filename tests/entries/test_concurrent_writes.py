@@ -75,3 +75,28 @@ def test_a_tag_dropped_by_one_write_and_used_by_another_ends_consistent(user, he
     assert [tag.name for tag in tagged.tags.all()] == ["solo"]
     assert list(only_use.tags.all()) == []
     assert list(Tag.objects.filter(user=user).values_list("name", flat=True)) == ["solo"]
+
+
+def test_two_editors_opened_on_one_version_cannot_both_save(user):
+    # The second save waits for the first's row lock, then finds a version other than the
+    # one its editor opened: refused, nothing written, instead of undoing the first.
+    entry = EntryFactory(user=user, title="Both", body="as opened")
+    opened = services.entry_fingerprint(
+        title=entry.title, body=entry.body, mood=entry.mood, tags=[], entry_date=entry.entry_date
+    )
+    first, release, errors = held_open(
+        lambda: services.entry_update(entry=entry, opened_as=opened, body="the first device's text")
+    )
+
+    def second():
+        try:
+            services.entry_update(entry=entry, opened_as=opened, body="the second device's text")
+        except services.EntryChanged as error:
+            return error
+
+    other, results = in_thread(second)
+    release_when_blocked(release, first, other)
+    assert not errors
+    assert isinstance(results[0], services.EntryChanged)
+    entry.refresh_from_db()
+    assert entry.body == "the first device's text"

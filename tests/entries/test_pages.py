@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.test import Client
 
 from entries import rendering
 from entries.models import Entry
@@ -190,6 +191,52 @@ def test_edit_flow(browser_client, user):
     entry.refresh_from_db()
     assert (entry.title, entry.body, entry.mood) == ("New", "new body", None)
     assert f"clear-draft-entry-{entry.pk}" in browser_client.get(response["Location"]).content.decode()
+
+
+def _opened_as(html: str) -> str:
+    return re.search(r'name="opened_as" value="([0-9a-f]+)"', html).group(1)
+
+
+def test_an_editor_saved_after_another_devices_save_does_not_undo_it(browser_client, user):
+    # Two devices: the laptop opens the editor, the phone adds a line and saves, then the
+    # laptop saves its (older) form. That save used to replace the phone's silently, with
+    # "Changes saved." on both.
+    entry = EntryFactory(user=user, title="Trip", body="Day one at the lake.", tags=["trip"])
+    laptop = browser_client.get(f"/entries/{entry.pk}/edit/").content.decode()
+    phone = Client()
+    _log_in(phone, user)
+    opened_on_phone = _opened_as(phone.get(f"/entries/{entry.pk}/edit/").content.decode())
+    saved = {"title": "Trip", "body": "Day one at the lake.\n\nSaw a heron.", "tags": "trip", "mood": ""}
+    assert phone.post(f"/entries/{entry.pk}/edit/", {**saved, "opened_as": opened_on_phone}).status_code == 302
+
+    mine = {"title": "Trip", "body": "Day one at the lake. A long laptop paragraph.", "tags": "trip", "mood": ""}
+    response = browser_client.post(f"/entries/{entry.pk}/edit/", {**mine, "opened_as": _opened_as(laptop)})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "changed on another device (or in another tab) after you opened it" in html
+    assert "A long laptop paragraph." in html  # the person's text, still in the form
+    assert "Saw a heron." in html  # and the version saved meanwhile, to compare
+    entry.refresh_from_db()
+    assert entry.body == "Day one at the lake.\n\nSaw a heron."
+
+    # Saving again replaces it knowingly: the form now carries the version it was shown.
+    response = browser_client.post(f"/entries/{entry.pk}/edit/", {**mine, "opened_as": _opened_as(html)})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.body == "Day one at the lake. A long laptop paragraph."
+
+
+def test_an_editor_saved_twice_or_after_a_background_change_saves(browser_client, user):
+    entry = EntryFactory(user=user, title="Walk", body="By the river.", tags=["Outside"], mood=3)
+    opened = _opened_as(browser_client.get(f"/entries/{entry.pk}/edit/").content.decode())
+    # The server's own change (the background sentiment of a long text) is no one's edit.
+    Entry.objects.filter(pk=entry.pk).update(sentiment=0.5, updated_at=entry.updated_at + datetime.timedelta(seconds=3))
+    form = {"title": "Walk", "body": "By the river.\r\nThen home.", "tags": "outside", "mood": "3", "opened_as": opened}
+    assert browser_client.post(f"/entries/{entry.pk}/edit/", form).status_code == 302
+    # The same form sent again (its answer was lost): the same text, so no conflict.
+    assert browser_client.post(f"/entries/{entry.pk}/edit/", form).status_code == 302
+    entry.refresh_from_db()
+    assert entry.body == "By the river.\nThen home."
 
 
 def test_delete_needs_a_confirmation_post(browser_client, user):

@@ -61,7 +61,11 @@ class TokenView(APIView):
             raise LockedOut()
         if user is None:
             raise InvalidCredentials()
-        issued = services.token_issue(user=user, name=data.validated_data.get("name", ""))
+        try:
+            issued = services.token_issue(user=user, name=data.validated_data.get("name", ""))
+        except services.PasswordChanged:
+            # The password was changed while it was being checked: it is a wrong one now.
+            raise InvalidCredentials() from None
         return Response({"token": issued.raw, "expires_at": issued.expires_at})
 
 

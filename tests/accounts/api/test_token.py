@@ -3,8 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from journal_project.accounts.api import views as account_api_views
 from journal_project.accounts.models import ApiToken, hash_token
-from journal_project.accounts.services import token_issue
+from journal_project.accounts.services import token_issue, tokens_revoke_all
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 TOKEN_URL = "/api/v1/auth/token/"
@@ -86,3 +88,24 @@ def test_unauthenticated_api_call_is_401_json(api_client):
     response = api_client.get(ME_URL)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_password_change_while_the_password_is_checked_leaves_no_token(api_client, user, monkeypatch):
+    # Checking a password takes most of a second. A change committed meanwhile (on another
+    # server: the settings page, a reset link) revoked every token before this request's
+    # existed, so the token issued for the old password then outlived the change.
+    checked = account_api_views.authenticate
+
+    def password_changed_meanwhile(request, **credentials):
+        found = checked(request, **credentials)
+        elsewhere = type(user).objects.get(pk=user.pk)
+        elsewhere.set_password("a whole new passphrase")
+        elsewhere.save()
+        tokens_revoke_all(user=elsewhere)  # as the settings page does after saving it
+        return found
+
+    monkeypatch.setattr(account_api_views, "authenticate", password_changed_meanwhile)
+    response = api_client.post(TOKEN_URL, {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 401, response.content
+    assert response.json()["error"]["code"] == "invalid_credentials"
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
