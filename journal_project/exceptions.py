@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -147,6 +147,18 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # once per request for as long as the outage lasts.
         response._has_been_logged = True  # type: ignore[attr-defined]
         return response
+    if isinstance(exc, IntegrityError):
+        # What validation let through and the database refused at the write or its commit:
+        # a concurrent change (the account deleted while its phone wrote, a row another
+        # request removed). Retrying sees the new state; a 500 told the client nothing.
+        # The constraint's name, not the message: that quotes the values, which can be the
+        # person's words (a tag).
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        logger.warning("Write refused by the database (%s)", constraint or type(exc.__cause__ or exc).__name__)
+        return Response(
+            error_body("conflict", "Something this change depends on changed at the same time. Try again."),
+            status=409,
+        )
     if isinstance(exc, DatabaseError) and "value too long" in str(exc):
         return Response(error_body("invalid", "A value is too long."), status=400)
     if isinstance(exc, (Http404, ObjectDoesNotExist)):

@@ -305,3 +305,39 @@ def test_an_identity_content_encoding_and_a_get_with_one_are_read_as_before(auth
     )
     assert created.status_code == 201
     assert auth_client.get("/api/v1/entries/", HTTP_CONTENT_ENCODING="gzip").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_the_database_refuses_at_its_commit_is_a_409_not_a_500(auth_client, user):
+    """A concurrent change (the account deleted while its phone wrote) surfaces as a foreign
+    key the database checks at the commit: that was a 500 telling the client nothing."""
+    from django.db import connection
+    from django.db.models.signals import post_save
+
+    def entry_lost_its_account(sender, instance, created, **kwargs):
+        if created:
+            with connection.cursor() as cursor:  # deferred: checked when the request commits
+                cursor.execute("UPDATE entries_entry SET user_id = %s WHERE id = %s", [user.pk + 10_000, instance.pk])
+
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("journal_project.exceptions")  # the app's loggers do not propagate
+    logger.addHandler(handler)
+    post_save.connect(entry_lost_its_account, sender=Entry, dispatch_uid="test-lost-account")
+    try:
+        response = auth_client.post(
+            "/api/v1/entries/", {"title": "Private words", "body": "x", "tags": ["secret-tag"]}, format="json"
+        )
+    finally:
+        post_save.disconnect(dispatch_uid="test-lost-account", sender=Entry)
+        logger.removeHandler(handler)
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "conflict"
+    assert not Entry.objects.filter(title="Private words").exists()  # nothing half-written
+    (logged,) = [record.getMessage() for record in records]
+    assert logged.startswith("Write refused by the database (entries_entry_user_id_")  # the constraint's name
+    assert "secret-tag" not in logged
+    assert "Private words" not in logged
