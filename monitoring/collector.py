@@ -103,6 +103,7 @@ class Collector:
         # Beat's other tasks, run by the flush thread without a broker: task → the
         # period it last came due in (monitoring.services.periodic_tasks_due).
         self._last_periods: dict[str, int] = {}
+        self._tables_seen = False  # the monitoring tables exist (see _tables_ready)
         self._outage_logged = False
         # Samples this process could not store (since start), and the part of them not
         # yet reported to the store as the dropped-samples counter.
@@ -271,7 +272,7 @@ class Collector:
 
             # `migrate` (which `make run` runs first) is a process too, whose thread would
             # otherwise roll up into tables its own migrations have not created yet.
-            if not conf.inline_maintenance() or migrating():
+            if not conf.inline_maintenance() or migrating() or not self._tables_ready():
                 return
             store = get_store()
             from django.db import close_old_connections
@@ -289,6 +290,19 @@ class Collector:
                 close_old_connections()
         except Exception:
             logger.exception("Monitoring maintenance failed")
+
+    def _tables_ready(self) -> bool:
+        """Whether this database has the monitoring tables: a process started before
+        `migrate` (`createsuperuser`, `makemigrations --check` in `make lint`) has a flush
+        thread too, which logged a traceback a minute ("no such table"). Asked until they
+        exist, then never again."""
+        if not self._tables_seen:
+            from django.db import connection
+
+            from monitoring.models import Target
+
+            self._tables_seen = Target._meta.db_table in connection.introspection.table_names()
+        return self._tables_seen
 
     def _run_due_tasks(self, store: Any) -> None:
         from monitoring import services

@@ -434,3 +434,21 @@ def test_without_a_broker_each_periodic_task_runs_once_a_period_across_the_proce
         if minute_of(time.time()) == minute:
             break
     assert sorted(ran) == expected
+
+
+def test_a_process_on_a_database_not_migrated_yet_skips_the_inline_maintenance_quietly(tmp_path):
+    """Without a broker every process's flush thread does beat's work, management commands
+    too: `makemigrations --check` (in `make lint`) or `createsuperuser` before `migrate`
+    logged a traceback a minute ("no such table: monitoring_target")."""
+    from tests.core.test_settings_profiles import clean_env, run_manage
+
+    env = clean_env(SQLITE_PATH=str(tmp_path / "new.sqlite3"), LOG_FORMAT="text")
+    code = (
+        "from monitoring.collector import collector; from monitoring import conf; "
+        "assert conf.inline_maintenance(); collector._maybe_maintain(); print('maintained')"
+    )
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "maintained" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert "Monitoring maintenance failed" not in result.stderr
