@@ -152,7 +152,129 @@ class _LinearBlockParsing(Extension):
             blocks.insert(0, lines[2])
 
 
-MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br", _ImagesAsLinksExtension(), _LinearBlockParsing()]
+# A line that starts a list item able to interrupt a paragraph (CommonMark 0.31, 5.2 and
+# 5.3): a bullet (`-`, `+`, `*`) or an ordered item numbered 1 (`1.`, `1)`), at most three
+# spaces in, with text after it. "in\n2024. was" and an empty item ("foo\n* ") stay text.
+# Python-Markdown tabs are spaces by the time blocks are parsed. `\n` first: never a
+# block's own first line.
+_INTERRUPTING_ITEM = re.compile(r"\n[ ]{0,3}(?:[-+*]|0{0,8}1[.)])[ ]+\S")
+# The same at the start of a line with no indentation: what ends a list of the other kind.
+_OTHER_BULLET_LIST = re.compile(r"\n[-+*][ ]+\S")
+_OTHER_ORDERED_LIST = re.compile(r"\n0{0,8}1[.)][ ]+\S")
+# "* * *" and "- - -" are rules, never items (Python-Markdown's rule processor takes most
+# of them before a paragraph is made; this also covers the widely spaced ones it does not).
+_THEMATIC_BREAK = re.compile(r"[ ]{0,3}([-*_])(?:[ ]*\1){2,}[ ]*$")
+
+
+def _interrupting_line(block: str, start: int, pattern: re.Pattern[str] = _INTERRUPTING_ITEM) -> int | None:
+    """Where the first line after `start` that `pattern` finds (and is not a rule) begins."""
+    while (match := pattern.search(block, start)) is not None:
+        line = match.start() + 1
+        end = block.find("\n", line)
+        end = len(block) if end < 0 else end
+        if not _THEMATIC_BREAK.match(block, line, end):
+            return line
+        start = end
+    return None
+
+
+def _cut_at(blocks: list[str], line: int | None) -> None:
+    """The first block ends before `line`; the rest is parsed as a block of its own next."""
+    if line is not None:
+        block = blocks[0]
+        blocks[0:1] = [block[: line - 1], block[line:]]
+
+
+def _cut_lists(blocks: list[str], ends: re.Pattern[str], then: re.Pattern[str]) -> None:
+    """The first block (a list) cut where a list of the other kind starts, and that one where
+    one of the first kind starts again, and so on, all in one pass. Cut one at a time, each
+    rest was searched whole again by the header and rule tests (an item's own parsing in
+    between made `_SuffixSearch` forget the block): "1. a" and "- b" alternating over
+    200 KB took minutes."""
+    block, pieces, start = blocks[0], [], 0
+    while (line := _interrupting_line(block, start, ends)) is not None:
+        pieces.append(block[start : line - 1])
+        start, ends, then = line, then, ends
+    if pieces:
+        blocks[0:1] = [*pieces, block[start:]]
+
+
+class _ListsInterruptParagraphs(Extension):
+    """A list may start on the line after a paragraph's, as in CommonMark and GitHub.
+
+    Python-Markdown wants a blank line before a list, so what people type in a journal,
+    "Shopping:" then "- milk" and "- eggs" on the next lines, rendered as one paragraph
+    with the dashes in it, where every other app (and the Today page's "- lists" hint) makes
+    a list. No maintained extension does this: mdx-breakless-lists (last release 2020)
+    inserts blank lines in the source, inside fenced code too, and before "2024." as well.
+    Here the blocks are cut where a list starts, before the usual processors read them:
+
+    * a paragraph ends before its first line that starts an interrupting item
+      (`_INTERRUPTING_ITEM`), and the rest is parsed as a block of its own;
+    * a block quote's lazy lines (without `>`) end at such a line, so the list follows the
+      quote rather than going into it;
+    * an ordered list ends at a bullet item at the start of a line, a bullet list at an
+      item numbered 1 (with sane_lists they are not one list, and were one item's text);
+    * an ordered item may also be written `1)`, as CommonMark allows (Python-Markdown
+      knew only `1.`).
+
+    Code is untouched: fenced code has been set aside before blocks are parsed, and an
+    indented code block never reaches these processors. Each cut searches a block once
+    from where the last search stopped, and what is cut off is a list that its processor
+    takes whole: time stays linear in the document.
+    """
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # Python-Markdown's name
+        processors = md.parser.blockprocessors
+        paragraph = processors["paragraph"]
+        paragraph.run = self._cutting(paragraph.run, lambda block: _interrupting_line(block, 0))
+        quote = processors["quote"]
+        quote.run = self._cutting(quote.run, lambda block: self._quote_end(quote.RE, block))
+        ordered, bullets = processors["olist"], processors["ulist"]
+        ordered.run = self._cutting_lists(ordered.run, _OTHER_BULLET_LIST, _OTHER_ORDERED_LIST)
+        bullets.run = self._cutting_lists(bullets.run, _OTHER_ORDERED_LIST, _OTHER_BULLET_LIST)
+        # `1)` as well as `1.`, in the processors' own patterns (sane_lists' included).
+        up_to, twice = md.tab_length - 1, md.tab_length * 2 - 1
+        ordered.RE = re.compile(rf"^[ ]{{0,{up_to}}}\d+[.)][ ]+(.*)")
+        ordered.CHILD_RE = re.compile(rf"^[ ]{{0,{up_to}}}((\d+[.)]))[ ]+(.*)")
+        for processor in (ordered, bullets):
+            processor.INDENT_RE = re.compile(rf"^[ ]{{{up_to + 1},{twice}}}((\d+[.)])|[*+-])[ ]+.*")
+
+    @staticmethod
+    def _cutting(
+        run: Callable[[ElementTree.Element, list[str]], Any], find: Callable[[str], int | None]
+    ) -> Callable[[ElementTree.Element, list[str]], Any]:
+        def cutting_run(parent: ElementTree.Element, blocks: list[str]) -> Any:
+            _cut_at(blocks, find(blocks[0]))
+            return run(parent, blocks)
+
+        return cutting_run
+
+    @staticmethod
+    def _cutting_lists(
+        run: Callable[[ElementTree.Element, list[str]], Any], ends: re.Pattern[str], then: re.Pattern[str]
+    ) -> Callable[[ElementTree.Element, list[str]], Any]:
+        def cutting_run(parent: ElementTree.Element, blocks: list[str]) -> Any:
+            _cut_lists(blocks, ends, then)
+            return run(parent, blocks)
+
+        return cutting_run
+
+    @staticmethod
+    def _quote_end(quote: re.Pattern[str], block: str) -> int | None:
+        start = quote.search(block)  # the quote's first line; the lines before it are a paragraph
+        return None if start is None else _interrupting_line(block, start.end())
+
+
+MARKDOWN_EXTENSIONS = [
+    "fenced_code",
+    "tables",
+    "sane_lists",
+    "nl2br",
+    _ImagesAsLinksExtension(),
+    _LinearBlockParsing(),
+    _ListsInterruptParagraphs(),
+]
 
 # The search headline marks matches with these two control characters (entries.search),
 # so they must never occur in stored text; other C0 controls are stripped with them.

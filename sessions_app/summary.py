@@ -117,7 +117,7 @@ _INLINE_MARKUP = re.compile(r"([\\`*_\[\]|])")
 # A `<` or `&` otherwise ("I <3 it", "you & me") is left as typed: Markdown shows it as is.
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-_ORDERED_ITEM = re.compile(r"^(\d+)\.")
+_ORDERED_ITEM = re.compile(r"^(\d+)([.)])")  # `1.` and `1)` (entries.rendering)
 
 
 def markdown_literal(text: str) -> str:
@@ -143,6 +143,6 @@ def markdown_literal(text: str) -> str:
         elif line[:1] == "~":
             line = "&#126;" + line[1:]
         else:
-            line = _ORDERED_ITEM.sub(r"\1\\.", line)
+            line = _ORDERED_ITEM.sub(r"\1\\\2", line)
         lines.append(line)
     return "\n".join(lines)

@@ -641,6 +641,18 @@ def test_a_first_heading_other_than_the_title_is_still_shown(browser_client, use
     assert "The garden. Tomatoes." in browser_client.get("/entries/").content.decode()
 
 
+def test_a_list_right_after_a_line_shows_as_a_list(browser_client, user):
+    """What people type in a journal: Python-Markdown wanted a blank line before a list."""
+    assert browser_client.post("/today/", {"body": "Shopping:\n- milk\n- eggs"}).status_code == 302
+    entry = Entry.objects.get(user=user)
+    page = browser_client.get(f"/entries/{entry.pk}/").content.decode()
+    assert "<p>Shopping:</p>\n<ul>\n<li>milk</li>\n<li>eggs</li>\n</ul>" in page
+    assert "Shopping: milk. eggs" in browser_client.get("/entries/").content.decode()  # the excerpt
+    # The live preview is the same rendering.
+    preview = browser_client.post("/entries/preview/", {"body": "Today I did\n1. laundry\n2. call mum"}).json()
+    assert preview["html"] == "<p>Today I did</p>\n<ol>\n<li>laundry</li>\n<li>call mum</li>\n</ol>"
+
+
 def test_cards_and_headlines_kept_from_before_are_made_again_after_the_migration(browser_client, user):
     """Excerpts are cached (the list's cards, search headlines, the API's answers and their
     ETags): the migration that came with the new excerpts moves every person's generations."""

@@ -374,3 +374,91 @@ def test_plain_text_keeps_blocks_apart(source, text):
 def test_a_first_heading_that_is_the_title_is_left_out_of_the_shown_body(body, title, kept):
     html = rendering.render_markdown(body)
     assert rendering.without_title_heading(html, title) == (html if kept is None else kept)
+
+
+# A list may start on the line after a paragraph's, as in CommonMark and GitHub: Python-Markdown
+# wanted a blank line first, so "Shopping:" then "- milk" rendered one paragraph with the dashes.
+LISTS_AFTER_A_LINE = {
+    "bullets": ("Shopping:\n- milk\n- eggs", "<p>Shopping:</p>\n<ul>\n<li>milk</li>\n<li>eggs</li>\n</ul>"),
+    "ordered from 1": (
+        "Today I did\n1. laundry\n2. call mum",
+        "<p>Today I did</p>\n<ol>\n<li>laundry</li>\n<li>call mum</li>\n</ol>",
+    ),
+    "plus and star": ("a\n+ b\n\nc\n* d", "<p>a</p>\n<ul>\n<li>b</li>\n</ul>\n<p>c</p>\n<ul>\n<li>d</li>\n</ul>"),
+    "1) as well as 1.": ("Plan\n1) wake\n2) run", "<p>Plan</p>\n<ol>\n<li>wake</li>\n<li>run</li>\n</ol>"),
+    "1) after a blank line": ("1) wake\n2) run", "<ol>\n<li>wake</li>\n<li>run</li>\n</ol>"),
+    "up to three spaces in": ("a\n   - b", "<p>a</p>\n<ul>\n<li>b</li>\n</ul>"),
+    "lines after an item continue it": ("a\n- b\nmore", "<p>a</p>\n<ul>\n<li>b<br>\nmore</li>\n</ul>"),
+    "in a block quote": ("> Note:\n> - one", "<blockquote>\n<p>Note:</p>\n<ul>\n<li>one</li>\n</ul>\n</blockquote>"),
+    "after a block quote": (
+        "> quoted\n- mine",
+        "<blockquote>\n<p>quoted</p>\n</blockquote>\n<ul>\n<li>mine</li>\n</ul>",
+    ),
+    "in a list item": ("1. a\n   - b", "<ol>\n<li>a<ul>\n<li>b</li>\n</ul>\n</li>\n</ol>"),
+    "bullets after numbers": ("1. a\n- b", "<ol>\n<li>a</li>\n</ol>\n<ul>\n<li>b</li>\n</ul>"),
+    "numbers after bullets": ("- a\n1. b", "<ul>\n<li>a</li>\n</ul>\n<ol>\n<li>b</li>\n</ol>"),
+}
+# What stays as it was.
+NOT_LISTS = {
+    "a year": ("in\n2024. was a good year", "<p>in<br>\n2024. was a good year</p>"),
+    "another number": ("I was\n3. in line", "<p>I was<br>\n3. in line</p>"),
+    "a number in a bullet list": ("- a\n2. b", "<ul>\n<li>a<br>\n2. b</li>\n</ul>"),
+    "an empty item": ("a\n* ", "<p>a<br>\n* </p>"),
+    "an empty numbered item": ("a\n1.", "<p>a<br>\n1.</p>"),
+    "no space after the mark": ("a\n-1 degrees\n*so* cold", "<p>a<br>\n-1 degrees<br>\n<em>so</em> cold</p>"),
+    "four spaces in": ("a\n    - b", "<p>a<br>\n    - b</p>"),
+    "an underlined heading": ("Title\n---\ntext", "<h2>Title</h2>\n<p>text</p>"),
+    "a heading underlined with =": ("Title\n===", "<h1>Title</h1>"),
+    "a rule": ("a\n* * *", "<p>a</p>\n<hr>"),
+    "a widely spaced rule": ("a\n- -   -", "<p>a<br>\n- -   -</p>"),
+    "fenced code": ("a\n```\n- b\n1. c\n```", "<p>a</p>\n<pre><code>- b\n1. c\n</code></pre>"),
+    "indented code": ("    x\n    - b\n    1. c", "<pre><code>x\n- b\n1. c\n</code></pre>"),
+    "an escaped mark": ("a\n\\- b", "<p>a<br>\n- b</p>"),
+    "a lazy quote line": ("> a\nb", "<blockquote>\n<p>a<br>\nb</p>\n</blockquote>"),
+}
+
+
+@pytest.mark.parametrize(("source", "html"), LISTS_AFTER_A_LINE.values(), ids=LISTS_AFTER_A_LINE.keys())
+def test_a_list_may_start_on_the_line_after_a_paragraph(source, html):
+    assert rendering.render_markdown(source) == html
+
+
+@pytest.mark.parametrize(("source", "html"), NOT_LISTS.values(), ids=NOT_LISTS.keys())
+def test_what_does_not_start_a_list_stays_as_it_was(source, html):
+    assert rendering.render_markdown(source) == html
+
+
+LISTS_AFTER_LINES = {  # two lines, and the list items they make
+    "paragraph and bullet": ("Some words on a line\n- an item here\n", 1),
+    "paragraph and 1.": ("Some words on a line\n1. an item here\n", 1),
+    "numbers and bullets": ("1. one\n- two\n", 2),
+    "quote and bullet": ("> quoted words\n- an item here\n", 1),
+}
+
+
+@pytest.mark.parametrize(("unit", "items"), LISTS_AFTER_LINES.values(), ids=LISTS_AFTER_LINES.keys())
+def test_lists_after_lines_render_in_linear_time(unit, items, monkeypatch):
+    """Counted, not timed: cut one list at a time, "1. one" and "- two" alternating had the
+    header and rule tests read the whole rest of the block again for each (minutes at 200 KB)."""
+    import threading
+
+    from markdown import blockprocessors
+
+    read = [0]
+
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def search(self, text, pos=0):
+            match = self.pattern.search(text, pos)
+            read[0] += (match.end() if match else len(text)) - pos
+            return match
+
+    monkeypatch.setattr(blockprocessors.HashHeaderProcessor, "RE", Counting(blockprocessors.HashHeaderProcessor.RE))
+    monkeypatch.setattr(blockprocessors.HRProcessor, "SEARCH_RE", Counting(blockprocessors.HRProcessor.SEARCH_RE))
+    monkeypatch.setattr(rendering, "_converters", threading.local())
+    source = unit * 2_000
+    html = rendering.render_markdown(source)
+    assert read[0] <= 20 * len(source)
+    assert html.count("<li>") == 2_000 * items

@@ -69,6 +69,8 @@ TYPED = [
     "first line\n- not a list\n+ nor this\n* nor this\n1. nor a numbered one\n> not a quote",
     "a title?\n===\nand another\n---\n~~~\nnot a fence\n~~~",
     "a | b\n--|--\n1 | 2",
+    # Lists interrupt a paragraph (entries.rendering), and `1)` is an ordered item too.
+    "I did\n1) not a list\n2) nor this\n\n1) nor after a blank line\n- nor a bullet",
     "back\\slash, &amp; an entity, &#60; a numbered one, I <3 you & me, 2 > 1",
     "        indented, not code",
 ]

@@ -83,6 +83,18 @@ def test_patch_rerenders_html_and_counts_words(auth_client, user):
     assert data["word_count"] == 4
 
 
+def test_a_list_right_after_a_line_is_a_list_in_body_html(auth_client, user):
+    """ "Shopping:" then "- milk" on the next line rendered one paragraph with the dashes in it."""
+    created = auth_client.post(
+        "/api/v1/entries/", {"title": "Errands", "body": "Shopping:\n- milk\n- eggs"}, format="json"
+    ).json()
+    assert created["body_html"] == "<p>Shopping:</p>\n<ul>\n<li>milk</li>\n<li>eggs</li>\n</ul>"
+    data = auth_client.patch(url(created["id"]), {"body": "Today I did\n1. laundry\n2. call mum"}, format="json")
+    assert data.json()["body_html"] == "<p>Today I did</p>\n<ol>\n<li>laundry</li>\n<li>call mum</li>\n</ol>"
+    assert data.json()["body"] == "Today I did\n1. laundry\n2. call mum"  # the body as written
+    assert auth_client.get(url(created["id"])).json()["body_html"] == data.json()["body_html"]
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
