@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 from collections.abc import Iterator
 
 import pytest
 
+from tests.core.test_settings_profiles import run_manage
 from tests.support.app_server import AppServer, serving, suite_cache_env
 
 pytestmark = pytest.mark.fault  # a process of its own, like the fault tests
@@ -65,16 +67,19 @@ def test_head_answers_carry_gets_length_and_no_body_and_log_nothing(gunicorn_ser
 
 
 @pytest.fixture(scope="module")
-def production_server() -> Iterator[AppServer]:
-    yield from _gunicorn(
-        {
-            "DJANGO_SETTINGS_MODULE": "journal_project.settings.production",
-            "SECRET_KEY": "a-production-key-for-this-test-only-" + "x" * 30,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "FORWARDED_ALLOW_IPS": "127.0.0.1",  # the proxy
-            "LOG_FORMAT": "JSON",  # as an operator may write it
-        }
-    )
+def production_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "journal_project.settings.production",
+        "SECRET_KEY": "a-production-key-for-this-test-only-" + "x" * 30,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "FORWARDED_ALLOW_IPS": "127.0.0.1",  # the proxy
+        "LOG_FORMAT": "JSON",  # as an operator may write it
+        "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
+    }
+    # As an operator deploys: the production start refuses to run without them.
+    collected = run_manage("collectstatic", "--noinput", "-v0", env={**os.environ, **environment})
+    assert collected.returncode == 0, collected.stderr
+    yield from _gunicorn(environment)
 
 
 def test_with_json_logs_gunicorns_own_lines_are_json_too(production_server: AppServer):

@@ -47,7 +47,7 @@ COOLDOWN = 0.5  # the breaker's, shortened from production's 5 s so recovery is 
 # Log records (WARNING and up) the app may write during one faulty sweep of ~35 requests:
 # the breaker opening and closing a few times, never one per request.
 LOG_BOUND = 8
-PAUSE_ALL_MS = 4000
+PAUSE_ALL_MS = 6000
 
 
 @pytest.fixture(scope="module")
