@@ -1,13 +1,14 @@
 """What the browser tests share: viewports, a watched browser, the axe audit, screenshots, steps.
 
 Every page a test opens is watched (`Browser`): console errors, uncaught exceptions and any
-request to another origin fail the test at its end. `audit()` runs axe-core (the copy
-bundled with axe-playwright-python, evaluated in the page: never a CDN) and fails on serious
+request to another origin fail the test at its end. `audit()` runs axe-core (the copy in
+tests/e2e/vendor/, evaluated in the page: never a CDN, nothing installed) and fails on serious
 or critical violations. With E2E_SCREENSHOTS=1, `screenshot()` writes docs/screenshots/.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ SCREENSHOT_DIR = Path(
 )
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS") == "1"
 TIMEOUT_MS = 10_000
+# axe-core, vendored as its single published file (tests/e2e/vendor/README.md says how to update it).
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "a-long-journal-passphrase-42"
 
 
@@ -147,20 +150,66 @@ class Browser:
 AUDITED: list[tuple[str, str, list[str]]] = []  # (viewport, page, minor violations) for the summary
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE_SOURCE.read_text(encoding="utf-8")
+
+
 def audit(page: Any, label: str, *, rules: list[str] | None = None) -> None:
     """axe-core on the current page: fails on serious or critical violations."""
-    from axe_playwright_python.sync_playwright import Axe
-
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
-    violations = Axe().run(page, options=options).response["violations"]
+    # Evaluated through the DevTools protocol, which the pages' Content Security Policy (no
+    # inline scripts) does not apply to; once per document.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    violations = page.evaluate("(options) => axe.run(document, options).then((r) => r.violations)", options)
     blocking = [v for v in violations if v["impact"] in ("serious", "critical")]
     report = "\n".join(
         f"  {v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:5]}" for v in blocking
     )
     assert not blocking, f"axe on {label} ({page.url}):\n{report}"
     AUDITED.append((label, page.url, [f"{v['id']} ({v['impact']})" for v in violations]))
+
+
+CONTRAST = """(selector) => {
+  // "rgb(r, g, b[, a])" or, from color-mix(), "color(srgb r g b[ / a])" with 0..1 channels.
+  const parse = (text) => {
+    const n = text.match(/[\\d.]+/g).map(Number);
+    const k = text.startsWith("color(") ? 255 : 1;
+    return { rgb: [n[0] * k, n[1] * k, n[2] * k], alpha: n.length > 3 ? n[3] : 1 };
+  };
+  const luminance = ([r, g, b]) => {
+    const f = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (node) => {
+    for (; node; node = node.parentElement) {
+      if (node instanceof SVGElement && node.tagName !== "svg") continue;
+      const colour = parse(getComputedStyle(node).backgroundColor);
+      if (colour.alpha > 0.5) return colour.rgb;
+    }
+    return [255, 255, 255];
+  };
+  let lowest = null;
+  for (const node of document.querySelectorAll(selector)) {
+    const style = getComputedStyle(node);
+    const text = parse(node instanceof SVGElement ? style.fill : style.color).rgb;
+    const [a, b] = [luminance(text), luminance(background(node))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    lowest = lowest === null ? ratio : Math.min(lowest, ratio);
+  }
+  return lowest;
+}"""
+
+
+def lowest_contrast(page: Any, selector: str) -> float:
+    """The lowest contrast ratio of the text of `selector` against what is behind it: for what
+    axe leaves "to review" (a one-character text, text drawn in an SVG chart)."""
+    ratio = page.evaluate(CONTRAST, selector)
+    assert ratio is not None, f"nothing matches {selector} on {page.url}"
+    return round(ratio, 2)
 
 
 CUT_OFF = """(width) => {

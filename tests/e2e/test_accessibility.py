@@ -1,7 +1,7 @@
 """axe-core on the pages the journey does not pass through (tests/e2e/test_journey.py audits
 the main ones): forms with their errors, confirmations, the account pages, error pages,
 an ended session, with JavaScript and without. Fails on serious or critical violations
-(support.audit: axe-core bundled with the pinned axe-playwright-python, no network)."""
+(support.audit: the axe-core vendored in tests/e2e/vendor/, no network)."""
 
 from __future__ import annotations
 

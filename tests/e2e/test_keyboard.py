@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.support import Browser, log_in
+from tests.e2e.support import PASSWORD, Browser, log_in
 
 FOCUS_SHOWN = """() => {
   const element = document.activeElement;
@@ -33,11 +33,11 @@ def focused(page: Any) -> str:
     return page.evaluate("document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : ''")
 
 
-def tab_to(page: Any, selector: str, *, limit: int = 40) -> None:
-    """Press Tab until the focus is on `selector`, checking the focus is visible at every stop."""
+def tab_to(page: Any, selector: str, *, limit: int = 40, backwards: bool = False) -> None:
+    """Press Tab (Shift+Tab) until the focus is on `selector`, checking it is visible at every stop."""
     target = page.locator(selector)
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
         problem = page.evaluate(FOCUS_SHOWN)
         assert not problem, problem
         if target.evaluate("(element) => element === document.activeElement"):
@@ -99,5 +99,80 @@ def test_write_and_edit_an_entry_with_the_keyboard_only(desktop_ui: Browser, wri
     # Every link of the main navigation is reachable and shows its focus, up to logging out.
     page.goto("/today/")
     tab_to(page, "role=button[name='Log out']", limit=20)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")).to_be_visible()
+
+
+def test_sign_in_search_talk_and_sign_out_with_the_keyboard_only(desktop_ui: Browser, writer) -> None:
+    from entries import services as entry_services
+    from sessions_app import services as session_services
+
+    entry_services.entry_create(user=writer, title="Harbour walk", body="Gulls and **no wind**.", tags=["walks"])
+    session = session_services.session_create(user=writer, title="Worrying about work")
+    session_services.message_post(user=writer, session_id=session.pk, content="The review is on Friday.")
+    page = desktop_ui.new_page()
+    page.goto("/login/")
+
+    # A wrong password: the page comes back with the focus on its error (a role="alert" present
+    # when the page loads is not read out; the focus sat in the username field, so nothing said
+    # why the sign-in failed), and Tab goes on into the form.
+    expect(page.get_by_label("Username")).to_be_focused()
+    page.keyboard.type(writer.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("not the passphrase")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+    tab_to(page, "#id_password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/today/$"))
+
+    # A form sent back with a field in error: the focus is on that field, which names its error.
+    tab_to(page, "role=link[name='Entries']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/entries/$"))
+    tab_to(page, "main >> role=link[name='New entry']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/entries/new/$"))
+    tab_to(page, "button[name=save]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".field.has-error").first).to_be_visible()
+    title = page.locator("#id_title")
+    expect(title).to_be_focused()
+    expect(title).to_have_attribute("aria-invalid", "true")
+    assert "id_title_error" in (title.get_attribute("aria-describedby") or "")
+
+    # Search (back up from the title to the navigation), and open what was found.
+    tab_to(page, "role=link[name='Search']", backwards=True)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/$"))
+    tab_to(page, "#id_q")
+    page.keyboard.type("harbour")
+    page.keyboard.press("Enter")
+    expect(page.locator("main mark").first).to_have_text(re.compile("harbour", re.IGNORECASE))
+    tab_to(page, "main >> role=link[name='Harbour walk']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/entries/\d+/$"))
+    expect(page.locator("main h1")).to_have_text("Harbour walk")
+
+    # A reflection session: open it, send a message, and the companion's reply arrives.
+    tab_to(page, "role=link[name='Reflect']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/reflect/$"))
+    tab_to(page, "main >> role=link[name='Worrying about work']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/reflect/{session.pk}/"))
+    replies = page.locator(".bubble.companion")
+    before = replies.count()
+    tab_to(page, "#id_content")
+    page.keyboard.type("I could ask for feedback early.")
+    tab_to(page, "role=button[name='Send']")
+    page.keyboard.press("Enter")
+    expect(replies).to_have_count(before + 1)
+    expect(page.get_by_label("Your message")).to_be_focused()
+
+    # And out.
+    tab_to(page, "role=button[name='Log out']", backwards=True)
     page.keyboard.press("Enter")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")).to_be_visible()

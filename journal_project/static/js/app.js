@@ -15,6 +15,23 @@
     } catch (e) { /* keep the server's default */ }
   });
 
+  // A form sent back with errors: the new page alone announces nothing (a role="alert" that is
+  // there on load is not read out), and the focus was at the top of the page. Take it to the
+  // first field in error, whose label and error (aria-describedby) are then read together,
+  // or to a form-wide error (a wrong password) just before the form's first field.
+  var invalid = document.querySelector('main form [aria-invalid="true"]');
+  var alerted = null;
+  document.querySelectorAll('main form [role="alert"]').forEach(function (alert) {
+    if (!alerted && !alert.hidden && alert.textContent.trim()) { alerted = alert; }
+  });
+  if (!invalid && alerted) {
+    alerted.setAttribute("tabindex", "-1");
+    invalid = alerted;
+  }
+  if (invalid && !window.location.hash) {
+    invalid.focus();
+  }
+
   // On a narrow screen the navigation scrolls sideways: show where we are.
   var current = document.querySelector('.nav [aria-current="page"]');
   var strip = current && current.closest(".nav");
