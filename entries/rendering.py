@@ -227,12 +227,16 @@ class _ListsInterruptParagraphs(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # Python-Markdown's name
         processors = md.parser.blockprocessors
         paragraph = processors["paragraph"]
-        paragraph.run = self._cutting(paragraph.run, lambda block: _interrupting_line(block, 0))
+        paragraph.run = self._cutting(paragraph.run, lambda blocks: _cut_at(blocks, _interrupting_line(blocks[0], 0)))
         quote = processors["quote"]
-        quote.run = self._cutting(quote.run, lambda block: self._quote_end(quote.RE, block))
+        quote.run = self._cutting(quote.run, lambda blocks: _cut_at(blocks, self._quote_end(quote.RE, blocks[0])))
         ordered, bullets = processors["olist"], processors["ulist"]
-        ordered.run = self._cutting_lists(ordered.run, _OTHER_BULLET_LIST, _OTHER_ORDERED_LIST)
-        bullets.run = self._cutting_lists(bullets.run, _OTHER_ORDERED_LIST, _OTHER_BULLET_LIST)
+        ordered.run = self._cutting(
+            ordered.run, lambda blocks: _cut_lists(blocks, _OTHER_BULLET_LIST, _OTHER_ORDERED_LIST)
+        )
+        bullets.run = self._cutting(
+            bullets.run, lambda blocks: _cut_lists(blocks, _OTHER_ORDERED_LIST, _OTHER_BULLET_LIST)
+        )
         # `1)` as well as `1.`, in the processors' own patterns (sane_lists' included).
         up_to, twice = md.tab_length - 1, md.tab_length * 2 - 1
         ordered.RE = re.compile(rf"^[ ]{{0,{up_to}}}\d+[.)][ ]+(.*)")
@@ -242,20 +246,12 @@ class _ListsInterruptParagraphs(Extension):
 
     @staticmethod
     def _cutting(
-        run: Callable[[ElementTree.Element, list[str]], Any], find: Callable[[str], int | None]
+        run: Callable[[ElementTree.Element, list[str]], Any], cut: Callable[[list[str]], None]
     ) -> Callable[[ElementTree.Element, list[str]], Any]:
-        def cutting_run(parent: ElementTree.Element, blocks: list[str]) -> Any:
-            _cut_at(blocks, find(blocks[0]))
-            return run(parent, blocks)
+        """The processor's `run`, with its first block cut (`cut`) before it reads it."""
 
-        return cutting_run
-
-    @staticmethod
-    def _cutting_lists(
-        run: Callable[[ElementTree.Element, list[str]], Any], ends: re.Pattern[str], then: re.Pattern[str]
-    ) -> Callable[[ElementTree.Element, list[str]], Any]:
         def cutting_run(parent: ElementTree.Element, blocks: list[str]) -> Any:
-            _cut_lists(blocks, ends, then)
+            cut(blocks)
             return run(parent, blocks)
 
         return cutting_run

@@ -46,12 +46,6 @@ def shown(value: str) -> str:
     return repr(value) if len(value) <= 80 else repr(value[:77] + "...")
 
 
-def refusal(var: str, accepts: str, environ: Any = os.environ) -> ConfigurationError:
-    """The one line for every refused value: `X must be <what it accepts> (not '<value>').`"""
-    raw = environ.get(var)
-    return ConfigurationError(f"{var} must be {accepts}" + ("." if raw is None else f" (not {shown(raw)})."))
-
-
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -176,8 +170,11 @@ class Env(environ.Env):
         return [value.strip() if isinstance(value, str) else value for value in values if str(value).strip()]
 
     def refuse(self, var: str, accepts: str) -> ConfigurationError:
-        """The error for a value this variable cannot take: `raise env.refuse("X", "a URL such as …")`."""
-        return refusal(var, accepts, self.ENVIRON)
+        """The error for a value this variable cannot take: `raise env.refuse("X", "a URL such as …")`.
+
+        The one line for every refused value: `X must be <what it accepts> (not '<value>').`"""
+        raw = self.ENVIRON.get(var)
+        return ConfigurationError(f"{var} must be {accepts}" + ("." if raw is None else f" (not {shown(raw)})."))
 
 
 def one_line(error: BaseException) -> str | None:

@@ -5,8 +5,6 @@ Every value can be overridden from the environment; scale out by raising WEB_CON
 (processes) on one machine or by running more machines against the same PostgreSQL and Redis.
 """
 
-import datetime
-import logging
 import multiprocessing
 import re
 import sys
@@ -14,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from gunicorn.glogging import Logger
-from pythonjsonlogger.json import JsonFormatter
 
 # The project on the import path even when gunicorn is started from another directory
 # (`--chdir` applies after this file is read).
@@ -102,14 +99,6 @@ errorlog = "-"
 loglevel = django_settings.LOG_LEVEL.lower()
 
 
-class _UtcJsonFormatter(JsonFormatter):
-    # As the app's (journal_project.logging.utc_time, not imported here: this file is read
-    # before Django is set up): UTC with its zone, `2026-11-29T08:53:39.125Z`.
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        moment = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 class JsonErrorLogger(Logger):
     """gunicorn's own log (workers booting, timing out, exiting) in the app's JSON shape.
 
@@ -121,7 +110,11 @@ class JsonErrorLogger(Logger):
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
-        formatter = _UtcJsonFormatter(
+        # The app's formatter (UTC times with their zone), importable now: the settings
+        # were read above.
+        from journal_project.logging import PrivateJsonFormatter
+
+        formatter = PrivateJsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )

@@ -75,15 +75,15 @@ def _http_url(name: str, example: str) -> str:
     return url
 
 
-def _email_address(name: str, value: str) -> str:
+def _email_address(
+    name: str,
+    value: str,
+    accepts: str = "an e-mail address such as journal@example.org, or `Journal <journal@example.org>`",
+) -> str:
     """An address, bare or with a display name (`Journal <journal@example.org>`)."""
-    address = email.utils.parseaddr(value)[1]
     try:
-        validate_email(address)
+        validate_email(email.utils.parseaddr(value)[1])
     except ValidationError:
-        accepts = "an e-mail address such as journal@example.org, or `Journal <journal@example.org>`"
-        if name == "ADMIN_EMAILS":
-            accepts = "comma-separated e-mail addresses such as ops@example.org"
         raise env.refuse(name, accepts) from None
     return value
 
@@ -704,7 +704,10 @@ PASSWORD_RESET_TIMEOUT = env.int(
 # refusing the sender or recipient), an error report or alert lost with it.
 DEFAULT_FROM_EMAIL = _email_address("DEFAULT_FROM_EMAIL", env.str("DEFAULT_FROM_EMAIL", default="journal@localhost"))
 SERVER_EMAIL = _email_address("SERVER_EMAIL", env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL))
-ADMINS = [("Operator", _email_address("ADMIN_EMAILS", address)) for address in env.list("ADMIN_EMAILS", default=[])]
+ADMINS = [
+    ("Operator", _email_address("ADMIN_EMAILS", address, "comma-separated e-mail addresses such as ops@example.org"))
+    for address in env.list("ADMIN_EMAILS", default=[])
+]
 
 # --- Logging ----------------------------------------------------------------------
 
